@@ -1,0 +1,1 @@
+"""The catalog: episodes, guide videos, media assets, publishing, views, contest."""

@@ -1,0 +1,1 @@
+"""The term base (jargon -> plain language), fast matching and rewriting."""

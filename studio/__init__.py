@@ -1,0 +1,1 @@
+"""Wuling Studio: the pipeline and the `studio` command line."""

@@ -1,0 +1,55 @@
+"""Settings as data: one table with each setting's default and help text.
+
+A setting is read from, in order of precedence: a CLI option, the environment
+variable ``WULING_<NAME>``, the default here. The README documents every row
+(``tests/test_docs.py`` fails when one is missing).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "WULING_" + self.name.upper()
+
+
+def _default_cache_dir() -> str:
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return str(Path(xdg) / "wuling-studio")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model", "base",
+            "Speech model: 'base' (the embedded Whisper base model), a local "
+            "CTranslate2 model folder, or a faster-whisper model name."),
+    Setting("model_cache", _default_cache_dir(),
+            "Folder where the embedded model is assembled once and reused."),
+    Setting("compute_type", "int8", "CTranslate2 compute type for the speech model."),
+    Setting("cpu_threads", "0", "Threads for the speech model; 0 means one per core."),
+    Setting("language", "zh", "Spoken language; 'auto' detects it."),
+    Setting("profile", "broadcast-zh", "Subtitle profile used to cut cues."),
+    Setting("instance_path", "instance",
+            "Folder for the catalog database, media library and site config."),
+    Setting("database_url", "",
+            "SQLAlchemy URL of the catalog; empty means SQLite in the instance folder."),
+    Setting("timezone", "Asia/Shanghai", "Time zone for times typed or shown to people."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def get(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """Return the effective value of setting ``name`` (environment, then default)."""
+    setting = _BY_NAME[name]
+    environ = os.environ if environ is None else environ
+    return environ.get(setting.env_var) or setting.default

@@ -1,0 +1,1 @@
+"""Subtitle domain: cues, Chinese line breaking, timing rules, checks, format I/O."""

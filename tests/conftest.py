@@ -1,0 +1,28 @@
+"""Shared fixtures: real files under tmp_path, the shared media, the bundled samples."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_MEDIA = ROOT.parent / "shared" / "media"
+SAMPLES = ROOT / "samples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
+                "guide_social_security_card", "talk_law_enforcement")
+
+
+@pytest.fixture(scope="session")
+def shared_media() -> Path:
+    if not (SHARED_MEDIA / "README.md").exists():
+        pytest.fail(f"{SHARED_MEDIA} is missing: clone the project beside ../shared")
+    return SHARED_MEDIA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, monkeypatch):
+    """Keep tests away from the developer's instance folder; share one model cache."""
+    monkeypatch.setenv("WULING_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    cache = ROOT / ".venv" / "model-cache"
+    monkeypatch.setenv("WULING_MODEL_CACHE", str(cache))

@@ -1,0 +1,29 @@
+"""One catalog session per request, on ``g``, closed at teardown (as in flaskr)."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from episodes.db import database_url, make_engine, make_sessionmaker
+from episodes.migrations import upgrade
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(database_url(app.instance_path, app.config["DATABASE_URL"]))
+    app.extensions["catalog_engine"] = engine
+    app.extensions["catalog_sessions"] = make_sessionmaker(engine)
+    if app.config["AUTO_MIGRATE"]:
+        upgrade(engine)
+    app.teardown_appcontext(close_session)
+
+
+def get_session() -> Session:
+    if "catalog_session" not in g:
+        g.catalog_session = current_app.extensions["catalog_sessions"]()
+    return g.catalog_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("catalog_session", None)
+    if session is not None:
+        session.close()
