@@ -1,0 +1,128 @@
+"""Catalog tables: episodes and guide videos, guests, media assets, transcript cues,
+scheduled live broadcasts, and people who log in.
+
+All datetimes are stored in UTC (timezone-aware); convert for display at the edge.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from episodes.db import Base
+
+EPISODE_KINDS = ("episode", "guide")  # call-in show episode, service-guide video
+STATUSES = ("draft", "scheduled", "published", "archived")
+ROLES = ("staff", "organiser", "judge", "entrant")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Episode(Base):
+    __tablename__ = "episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="episode")
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    air_date: Mapped[date | None] = mapped_column(Date)
+    service_category: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    guests: Mapped[list["Guest"]] = relationship(back_populates="episode", order_by="Guest.position",
+                                                 cascade="all, delete-orphan")
+    assets: Mapped[list["MediaAsset"]] = relationship(back_populates="episode",
+                                                      cascade="all, delete-orphan")
+    cues: Mapped[list["TranscriptCue"]] = relationship(back_populates="episode",
+                                                       order_by="TranscriptCue.position",
+                                                       cascade="all, delete-orphan")
+
+    def asset(self, kind: str, variant: str = "") -> "MediaAsset | None":
+        return next((a for a in self.assets if a.kind == kind and a.variant == variant), None)
+
+
+class Guest(Base):
+    __tablename__ = "guests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(200), default="")
+
+    episode: Mapped[Episode] = relationship(back_populates="guests")
+
+
+class MediaAsset(Base):
+    """A published file. ``kind``: web_video, burned_video, vertical_video, podcast_mp3,
+    podcast_m4a, poster, cover, subtitles (``variant`` verbatim/plain; format from mime),
+    transcript_json. ``path`` is relative to the media root and never overwritten."""
+
+    __tablename__ = "media_assets"
+    __table_args__ = (UniqueConstraint("episode_id", "kind", "variant", "mime_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    variant: Mapped[str] = mapped_column(String(40), default="")
+    path: Mapped[str] = mapped_column(String(500))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    checksum: Mapped[str] = mapped_column(String(64))  # sha256 hex
+
+    episode: Mapped[Episode] = relationship(back_populates="assets")
+
+
+class TranscriptCue(Base):
+    """One cue of the verbatim track, kept for the transcript page and search."""
+
+    __tablename__ = "transcript_cues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    start_ms: Mapped[int] = mapped_column(Integer)
+    end_ms: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    plain_text: Mapped[str] = mapped_column(Text, default="")
+
+    episode: Mapped[Episode] = relationship(back_populates="cues")
+
+
+class LiveBroadcast(Base):
+    """An upcoming live show; ``episode_id`` is set once its recording is processed."""
+
+    __tablename__ = "live_broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    air_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    guests: Mapped[list] = mapped_column(JSON, default=list)  # [{"name":…, "department":…}]
+    stream_url: Mapped[str] = mapped_column(String(500), default="")
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="SET NULL"))
+
+
+class User(Base):
+    """Someone who logs in: staff (dashboard), organiser, judge or entrant (contest)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,63 @@
+"""The episode work folder: one fixed layout shared by the pipeline and publishing.
+
+``studio run SOURCE --work DIR`` fills it; ``studio publish DIR`` reads it. The
+manifest records, per stage, its outputs and the hash of its inputs and parameters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WorkDir:
+    root: Path
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def metadata(self) -> Path:
+        """episode.json: title, kind, slug, summary, air_date, service_category, guests."""
+        return self.root / "episode.json"
+
+    @property
+    def transcript(self) -> Path:
+        return self.root / "transcript.json"
+
+    def subtitles(self, variant: str, fmt: str) -> Path:
+        """variant: 'verbatim' or 'plain'; fmt: 'srt', 'vtt' or 'ass'."""
+        return self.root / f"{variant}.{fmt}"
+
+    @property
+    def glossary_report(self) -> Path:
+        return self.root / "glossary-report.json"
+
+    @property
+    def web_video(self) -> Path:
+        return self.root / "web.mp4"
+
+    @property
+    def burned_video(self) -> Path:
+        return self.root / "burned.mp4"
+
+    @property
+    def vertical_video(self) -> Path:
+        return self.root / "burned-vertical.mp4"
+
+    @property
+    def podcast_mp3(self) -> Path:
+        return self.root / "podcast.mp3"
+
+    @property
+    def podcast_m4a(self) -> Path:
+        return self.root / "podcast.m4a"
+
+    @property
+    def poster(self) -> Path:
+        return self.root / "poster.jpg"
+
+    @property
+    def cover(self) -> Path:
+        return self.root / "cover.jpg"
