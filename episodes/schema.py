@@ -15,3 +15,18 @@ def m0001_catalog(connection: Connection) -> None:
 
     create_tables(connection, "episodes", "guests", "media_assets", "transcript_cues",
                   "live_broadcasts", "users")
+
+
+@migration
+def m0002_view_counts(connection: Connection) -> None:
+    import episodes.views  # noqa: F401
+
+    create_tables(connection, "view_events", "daily_views", "view_salts")
+
+
+@migration
+def m0003_search_index(connection: Connection) -> None:
+    from episodes.search import create_index
+
+    if connection.dialect.name == "sqlite":
+        create_index(connection)

@@ -1,0 +1,140 @@
+"""Chinese search over titles and transcript cues: SQLite FTS5 with the trigram tokenizer.
+
+Chinese has no spaces, so word tokenizers see a whole sentence as one token. The
+trigram tokenizer indexes every three-character window, which makes any substring of
+three or more characters findable; one- and two-character queries (``社保``) fall back
+to ``LIKE`` on the same tables.
+
+Two FTS tables mirror the catalog: ``search_titles`` (rowid = episode id) and
+``search_cues`` (rowid = transcript cue id). Triggers keep them in sync on every
+insert, update and delete, whatever module writes the catalog; ``reindex_episode``
+repairs one episode and ``rebuild`` all of them. Only published episodes are returned.
+
+Example::
+
+    for hit in search(session, "营业执照"):
+        print(hit.title, hit.start_ms, hit.text)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+CREATE = (
+    "CREATE VIRTUAL TABLE search_titles USING fts5(title, summary, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE search_cues USING fts5(text, plain_text, episode_id UNINDEXED,"
+    " tokenize='trigram')",
+    "CREATE TRIGGER search_episode_ai AFTER INSERT ON episodes BEGIN"
+    " INSERT INTO search_titles(rowid, title, summary) VALUES (new.id, new.title, new.summary);"
+    " END",
+    "CREATE TRIGGER search_episode_au AFTER UPDATE OF title, summary ON episodes BEGIN"
+    " DELETE FROM search_titles WHERE rowid = old.id;"
+    " INSERT INTO search_titles(rowid, title, summary) VALUES (new.id, new.title, new.summary);"
+    " END",
+    "CREATE TRIGGER search_episode_ad AFTER DELETE ON episodes BEGIN"
+    " DELETE FROM search_titles WHERE rowid = old.id;"
+    " END",
+    "CREATE TRIGGER search_cue_ai AFTER INSERT ON transcript_cues BEGIN"
+    " INSERT INTO search_cues(rowid, text, plain_text, episode_id)"
+    " VALUES (new.id, new.text, new.plain_text, new.episode_id);"
+    " END",
+    "CREATE TRIGGER search_cue_au AFTER UPDATE ON transcript_cues BEGIN"
+    " DELETE FROM search_cues WHERE rowid = old.id;"
+    " INSERT INTO search_cues(rowid, text, plain_text, episode_id)"
+    " VALUES (new.id, new.text, new.plain_text, new.episode_id);"
+    " END",
+    "CREATE TRIGGER search_cue_ad AFTER DELETE ON transcript_cues BEGIN"
+    " DELETE FROM search_cues WHERE rowid = old.id;"
+    " END",
+)
+
+_HITS = """
+SELECT * FROM (
+SELECT e.id AS episode_id, e.slug, e.title, e.kind, c.start_ms, c.text FROM search_cues
+  JOIN transcript_cues c ON c.id = search_cues.rowid JOIN episodes e ON e.id = c.episode_id
+  WHERE e.status = 'published' AND {cue_filter}
+UNION ALL
+SELECT e.id, e.slug, e.title, e.kind, NULL, e.summary FROM search_titles
+  JOIN episodes e ON e.id = search_titles.rowid
+  WHERE e.status = 'published' AND {title_filter}
+) ORDER BY episode_id DESC, start_ms IS NOT NULL, start_ms
+LIMIT :limit OFFSET :offset
+"""
+TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where the words were found: a title (``start_ms`` None) or a transcript cue."""
+
+    episode_id: int
+    slug: str
+    title: str
+    kind: str
+    start_ms: int | None
+    text: str
+
+
+def create_index(connection: Connection) -> None:
+    """Create the FTS tables and triggers, and fill them from the catalog (migration)."""
+    for statement in CREATE:
+        connection.execute(text(statement))
+    rebuild(connection)
+
+
+def rebuild(connection: Connection | Session) -> None:
+    """Refill both FTS tables from the catalog; safe to run at any time."""
+    connection.execute(text("DELETE FROM search_titles"))
+    connection.execute(text("DELETE FROM search_cues"))
+    _fill(connection, "1 = 1")
+
+
+def reindex_episode(session: Session, episode_id: int) -> None:
+    """Re-read one episode's title and cues into the index (the caller commits).
+
+    The triggers already do this on every change; call it after writing the
+    catalog with raw SQL that bypassed them, or to repair a damaged index.
+    """
+    params = {"episode": episode_id}
+    session.execute(text("DELETE FROM search_titles WHERE rowid = :episode"), params)
+    session.execute(text("DELETE FROM search_cues WHERE episode_id = :episode"), params)
+    _fill(session, "id = :episode", "episode_id = :episode", params)
+
+
+def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
+    """Published titles and cues containing every word of ``query``, newest episode first."""
+    words = query.split()
+    if not words:
+        return []
+    params: dict[str, object] = {"limit": limit, "offset": offset}
+    sql = _HITS.format(cue_filter=_filter("search_cues", ("text", "plain_text"), words, params),
+                       title_filter=_filter("search_titles", ("title", "summary"), words,
+                                            params))
+    return [Hit(*row) for row in session.execute(text(sql), params)]
+
+
+def _filter(table: str, columns: tuple[str, ...], words: list[str],
+            params: dict[str, object]) -> str:
+    """FTS MATCH when every word has three characters or more, else LIKE on each column."""
+    key = f"{table}_q"
+    if all(len(w) >= TRIGRAM for w in words):
+        params[key] = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        return f"{table} MATCH :{key}"
+    clauses = []
+    for i, word in enumerate(words):
+        params[f"{key}{i}"] = "%" + word.replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        clauses.append("(" + " OR ".join(f"{table}.{c} LIKE :{key}{i} ESCAPE '\\'"
+                                         for c in columns) + ")")
+    return " AND ".join(clauses)
+
+
+def _fill(connection, title_where: str, cue_where: str | None = None,
+          params: dict[str, object] | None = None) -> None:
+    connection.execute(text("INSERT INTO search_titles(rowid, title, summary) "
+                            f"SELECT id, title, summary FROM episodes WHERE {title_where}"), params)
+    connection.execute(text("INSERT INTO search_cues(rowid, text, plain_text, episode_id) "
+                            "SELECT id, text, plain_text, episode_id FROM transcript_cues "
+                            f"WHERE {cue_where or title_where}"), params)

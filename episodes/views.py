@@ -1,0 +1,132 @@
+"""Honest view counts (PeerTube 6.1 rules), as pure functions plus three tables.
+
+A view counts when the viewer watched at least 10 s, or 30 % of a video shorter
+than 30 s; once per viewer, episode and clock hour. The viewer is a salted hash of
+IP + user agent; the salt is random and rotates daily, so no raw IP is stored and
+yesterday's hashes cannot be linked to today's. Known bots never count.
+
+Example::
+
+    viewer = viewer_id(daily_salt(session, day), ip, user_agent)
+    if countable(watched_ms, episode.duration_ms) and not is_bot(user_agent):
+        record_view(session, episode.id, viewer, now, tz)
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from episodes.db import Base
+
+MIN_WATCH_MS = 10_000
+SHORT_VIDEO_MS = 30_000
+SHORT_VIDEO_SHARE = 0.30
+# Players report a little past the end (seeking, rounding); more than this is absurd.
+WATCH_SLACK_MS = 60_000
+SALT_KEEP_DAYS = 2
+
+_BOT = re.compile(r"bot|crawl|spider|slurp|curl|wget|python-requests|httpx|headless|"
+                  r"facebookexternalhit|preview|monitor|bingpreview|scrapy|feedfetcher",
+                  re.IGNORECASE)
+
+
+class ViewEvent(Base):
+    """One counted view; the unique key is what makes the hourly dedupe race-free."""
+
+    __tablename__ = "view_events"
+    __table_args__ = (UniqueConstraint("episode_id", "viewer", "hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    viewer: Mapped[str] = mapped_column(String(64))
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC, truncated
+
+
+class DailyViews(Base):
+    """Views per episode per local day: what the dashboard and the page show."""
+
+    __tablename__ = "daily_views"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ViewSalt(Base):
+    """Today's random salt; old rows are deleted so old hashes become unlinkable."""
+
+    __tablename__ = "view_salts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+def countable(watched_ms: int, duration_ms: int) -> bool:
+    """True when ``watched_ms`` of a ``duration_ms`` video is a view (PeerTube 6.1)."""
+    if 0 < duration_ms < SHORT_VIDEO_MS:
+        return watched_ms >= min(MIN_WATCH_MS, duration_ms * SHORT_VIDEO_SHARE)
+    return watched_ms >= MIN_WATCH_MS
+
+
+def plausible(watched_ms: int, duration_ms: int) -> bool:
+    """False for watch times no real player reports (negative, or far past the end)."""
+    limit = duration_ms + WATCH_SLACK_MS if duration_ms > 0 else 24 * 3600 * 1000
+    return 0 <= watched_ms <= limit
+
+
+def is_bot(user_agent: str) -> bool:
+    """Known crawlers, link previewers and scripts; an empty agent counts as a bot."""
+    return not user_agent.strip() or bool(_BOT.search(user_agent))
+
+
+def viewer_id(salt: str, ip: str, user_agent: str) -> str:
+    return hashlib.sha256(f"{salt}\x00{ip}\x00{user_agent}".encode()).hexdigest()
+
+
+def hour_of(now: datetime) -> datetime:
+    """The dedupe window: the UTC clock hour ``now`` falls in."""
+    return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def daily_salt(session: Session, day: date) -> str:
+    """Today's salt, created on first use; salts older than two days are dropped."""
+    session.execute(_insert(session, ViewSalt).values(day=day, salt=secrets.token_hex(32))
+                    .on_conflict_do_nothing())
+    session.execute(ViewSalt.__table__.delete()
+                    .where(ViewSalt.day < day - timedelta(days=SALT_KEEP_DAYS)))
+    return session.scalar(select(ViewSalt.salt).where(ViewSalt.day == day))
+
+
+def record_view(session: Session, episode_id: int, viewer: str, now: datetime,
+                tz: tzinfo) -> bool:
+    """Count a view unless this viewer was counted this hour; True when counted.
+
+    The caller commits; the event and the daily total change in one transaction.
+    """
+    inserted = session.execute(
+        _insert(session, ViewEvent).values(episode_id=episode_id, viewer=viewer, hour=hour_of(now))
+        .on_conflict_do_nothing()).rowcount
+    if inserted:
+        day = now.astimezone(tz).date()
+        stmt = _insert(session, DailyViews).values(episode_id=episode_id, day=day, views=1)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["episode_id", "day"], set_={"views": DailyViews.views + 1}))
+    return bool(inserted)
+
+
+def total_views(session: Session, episode_id: int) -> int:
+    return session.scalar(select(func.coalesce(func.sum(DailyViews.views), 0))
+                          .where(DailyViews.episode_id == episode_id))
+
+
+def _insert(session: Session, table):
+    """INSERT with ON CONFLICT, in the dialect the catalog runs on."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
