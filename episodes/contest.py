@@ -1,0 +1,243 @@
+"""The guide-video contest: contests, rounds, a weighted rubric, judges, submissions.
+
+A submission enters round 1 when it is accepted and a later round when it advances
+(``RoundEntry``). Entrant details live on the submission and are never shown to
+judges, who only ever see ``Submission.code``. Reviews, scores and the audit log are
+in :mod:`episodes.judging`.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text,
+                        UniqueConstraint, select)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from episodes.db import Base
+from episodes.errors import CatalogError, NotFound
+from episodes.models import User, utcnow
+
+DEFAULT_RUBRIC = (("政策准确", 30), ("通俗易懂", 30), ("创意与制作", 25), ("字幕与无障碍", 15))
+DEFAULT_ROUNDS = ("初评", "复评", "终评")
+
+
+class Contest(Base):
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    max_duration_ms: Mapped[int] = mapped_column(Integer, default=180_000)
+    min_height: Mapped[int] = mapped_column(Integer, default=720)
+    max_bytes: Mapped[int] = mapped_column(BigInteger, default=500 * 1024 * 1024)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    rounds: Mapped[list["Round"]] = relationship(order_by="Round.position",
+                                                 cascade="all, delete-orphan")
+    criteria: Mapped[list["Criterion"]] = relationship(order_by="Criterion.position",
+                                                       cascade="all, delete-orphan")
+
+
+class Round(Base):
+    __tablename__ = "contest_rounds"
+    __table_args__ = (UniqueConstraint("contest_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    judges_per_submission: Mapped[int] = mapped_column(Integer, default=3)
+
+
+class Criterion(Base):
+    __tablename__ = "contest_criteria"
+    __table_args__ = (UniqueConstraint("contest_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(60))
+    weight: Mapped[int] = mapped_column(Integer)
+    min_score: Mapped[int] = mapped_column(Integer, default=0)
+    max_score: Mapped[int] = mapped_column(Integer, default=10)
+
+
+class ContestJudge(Base):
+    __tablename__ = "contest_judges"
+    __table_args__ = (UniqueConstraint("contest_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    user: Mapped[User] = relationship()
+
+
+class Submission(Base):
+    """An accepted video. ``stored_name`` is generated; the entrant's file name is kept
+    only as text. ``code`` is the blind label judges see."""
+
+    __tablename__ = "contest_submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contests.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    entrant_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entrant_name: Mapped[str] = mapped_column(String(100))
+    entrant_org: Mapped[str] = mapped_column(String(200), default="")
+    entrant_contact: Mapped[str] = mapped_column(String(200), default="")
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    container: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RoundEntry(Base):
+    """A submission competing in a round (round 1 on intake, later ones by advancing)."""
+
+    __tablename__ = "contest_round_entries"
+    __table_args__ = (UniqueConstraint("round_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("contest_rounds.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("contest_submissions.id",
+                                                          ondelete="CASCADE"))
+
+
+class Conflict(Base):
+    """A declared conflict of interest: this judge never reviews this submission."""
+
+    __tablename__ = "contest_conflicts"
+    __table_args__ = (UniqueConstraint("judge_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("contest_submissions.id",
+                                                          ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PrecheckReport(Base):
+    """The automatic pre-check of one submission; ``status`` pending/running/done/failed."""
+
+    __tablename__ = "contest_prechecks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("contest_submissions.id",
+                                                          ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    has_caption_stream: Mapped[bool | None] = mapped_column()
+    speech_chars: Mapped[int | None] = mapped_column(Integer)
+    jargon_density: Mapped[float | None] = mapped_column(Float)
+    plain_score: Mapped[float | None] = mapped_column(Float)
+    violations: Mapped[list] = mapped_column(JSON, default=list)
+    error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: int = 180_000,
+                   min_height: int = 720, max_bytes: int = 500 * 1024 * 1024,
+                   rounds: tuple[str, ...] = DEFAULT_ROUNDS,
+                   rubric: tuple[tuple[str, int], ...] = DEFAULT_RUBRIC) -> Contest:
+    """A contest with its rounds and rubric; weights must sum to 100.
+
+    >>> create_contest(session, "guide-2026", "政务服务导办小视频创作大赛")  # doctest: +SKIP
+    """
+    if session.scalar(select(Contest).where(Contest.slug == slug)) is not None:
+        raise CatalogError("a contest with this slug already exists", slug)
+    contest = Contest(slug=slug, title=title, max_duration_ms=max_duration_ms,
+                      min_height=min_height, max_bytes=max_bytes)
+    contest.rounds = [Round(position=i, name=name) for i, name in enumerate(rounds, 1)]
+    contest.criteria = [Criterion(position=i, name=name, weight=weight)
+                        for i, (name, weight) in enumerate(rubric, 1)]
+    check_rubric(contest)
+    session.add(contest)
+    session.flush()
+    return contest
+
+
+def check_rubric(contest: Contest) -> None:
+    """Weights sum to 100 and every criterion has sensible bounds, or CatalogError."""
+    total = sum(c.weight for c in contest.criteria)
+    if total != 100:
+        raise CatalogError(f"criterion weights sum to {total}, not 100", contest.slug)
+    for criterion in contest.criteria:
+        if criterion.weight <= 0 or criterion.min_score >= criterion.max_score:
+            raise CatalogError(f"criterion {criterion.name!r} needs a positive weight and "
+                               "min score below max score", contest.slug)
+
+
+def get_contest(session: Session, slug: str) -> Contest:
+    contest = session.scalar(select(Contest).where(Contest.slug == slug))
+    if contest is None:
+        raise NotFound("no such contest", slug)
+    return contest
+
+
+def get_round(contest: Contest, position: int) -> Round:
+    found = next((r for r in contest.rounds if r.position == position), None)
+    if found is None:
+        raise NotFound(f"contest has no round {position}", contest.slug)
+    return found
+
+
+def add_judge(session: Session, contest: Contest, user: User) -> None:
+    if user.role != "judge":
+        raise CatalogError(f"user is a {user.role}, not a judge", user.username)
+    if session.scalar(select(ContestJudge).where(ContestJudge.contest_id == contest.id,
+                                                 ContestJudge.user_id == user.id)) is None:
+        session.add(ContestJudge(contest_id=contest.id, user_id=user.id))
+        session.flush()
+
+
+def judges(session: Session, contest: Contest) -> list[User]:
+    return list(session.scalars(select(User).join(ContestJudge, ContestJudge.user_id == User.id)
+                                .where(ContestJudge.contest_id == contest.id)
+                                .order_by(User.username)))
+
+
+def add_conflict(session: Session, judge: User, submission: Submission, reason: str = "") -> None:
+    session.add(Conflict(judge_id=judge.id, submission_id=submission.id, reason=reason))
+    session.flush()
+
+
+def new_code() -> str:
+    """A blind label like ``V-3F9K2Q``: random, so it reveals neither order nor entrant."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "V-" + "".join(secrets.choice(alphabet) for _ in range(6))
+
+
+def add_submission(session: Session, contest: Contest, **fields) -> Submission:
+    """Record an accepted video and enter it in round 1 with a pending pre-check."""
+    submission = Submission(contest_id=contest.id, code=new_code(), **fields)
+    session.add(submission)
+    session.flush()
+    session.add(RoundEntry(round_id=contest.rounds[0].id, submission_id=submission.id))
+    session.add(PrecheckReport(submission_id=submission.id))
+    session.flush()
+    return submission
+
+
+def round_submissions(session: Session, round_: Round) -> list[Submission]:
+    return list(session.scalars(select(Submission).join(
+        RoundEntry, RoundEntry.submission_id == Submission.id)
+        .where(RoundEntry.round_id == round_.id).order_by(Submission.id)))
+
+
+def get_submission(session: Session, contest: Contest, code: str) -> Submission:
+    found = session.scalar(select(Submission).where(Submission.contest_id == contest.id,
+                                                    Submission.code == code))
+    if found is None:
+        raise NotFound("no such submission", code)
+    return found

@@ -1,0 +1,63 @@
+"""Scoring: a hand-computed round where a harsh judge would decide the order, and loads."""
+from __future__ import annotations
+
+import pytest
+
+from episodes.errors import CatalogError
+from episodes.scoring import CriterionSpec, Mark, advancing, assign, rank
+
+POLICY, CLARITY = 1, 2
+RUBRIC = [CriterionSpec(POLICY, 60, 0, 10), CriterionSpec(CLARITY, 40, 0, 10)]
+LENIENT, HARSH, NEUTRAL = 101, 102, 103
+A, B, C, D = 1, 2, 3, 4
+
+
+def _review(judge, submission, policy, clarity):
+    return [Mark(judge, submission, POLICY, policy), Mark(judge, submission, CLARITY, clarity)]
+
+
+# The lenient judge reviews A and B, the harsh judge C and D, a neutral judge A and C.
+ROUND = (_review(LENIENT, A, 9, 9) + _review(LENIENT, B, 7, 7)
+         + _review(HARSH, C, 6, 4) + _review(HARSH, D, 2, 2)
+         + _review(NEUTRAL, A, 6, 6) + _review(NEUTRAL, C, 8, 8))
+
+
+def test_normalisation_removes_the_harsh_judges_bias_and_changes_the_order():
+    # Raw totals (0.6*policy + 0.4*clarity, x10): A = (90 + 60)/2 = 75, B = 70,
+    # C = (52 + 80)/2 = 66, D = 20 -> raw order A, B, C, D.
+    # z per judge and criterion (population sd): lenient A +1 B -1; harsh C +1 D -1
+    # (policy mean 4 sd 2, clarity mean 3 sd 1); neutral A -1 C +1.
+    # Mean z: C +1, A 0, B -1, D -1 -> rescaled C 100, A 50, B 0, D 0 (B and D tied).
+    ranking = rank(ROUND, RUBRIC)
+    assert [(r.submission, r.rank, r.normalised, r.raw, r.tied) for r in ranking] == [
+        (C, 1, 100.0, 66.0, False), (A, 2, 50.0, 75.0, False),
+        (B, 3, 0.0, 70.0, True), (D, 3, 0.0, 20.0, True)]
+    assert sorted(ranking, key=lambda r: -r.raw)[0].submission == A
+
+
+def test_advancing_the_top_two_or_by_threshold_keeps_ties_together():
+    ranking = rank(ROUND, RUBRIC)
+    assert [r.submission for r in advancing(ranking, top=2)] == [C, A]
+    assert [r.submission for r in advancing(ranking, top=3)] == [C, A, B, D]
+    assert [r.submission for r in advancing(ranking, threshold=50)] == [C, A]
+    with pytest.raises(CatalogError, match="not both"):
+        advancing(ranking, top=1, threshold=10)
+
+
+def test_a_judge_who_gives_everyone_the_same_mark_contributes_nothing():
+    marks = _review(LENIENT, A, 8, 8) + _review(LENIENT, B, 8, 8)
+    assert [(r.normalised, r.tied) for r in rank(marks, RUBRIC)] == [(50.0, True), (50.0, True)]
+
+
+def test_assignment_is_balanced_and_skips_conflicts():
+    plan = assign(range(1, 7), [10, 11, 12], k=2, conflicts=[(10, 1), (11, 2)])
+    assert all(len(set(judges)) == 2 for judges in plan.values())
+    assert 10 not in plan[1] and 11 not in plan[2]
+    loads = [sum(j in judges for judges in plan.values()) for j in (10, 11, 12)]
+    assert loads == [4, 4, 4]
+
+
+def test_assignment_counts_existing_load_and_refuses_when_too_few_judges():
+    assert assign([1], [10, 11], k=1, load={10: 3}) == {1: [11]}
+    with pytest.raises(CatalogError, match="submission 1 has only 1 judge"):
+        assign([1], [10, 11], k=2, conflicts=[(10, 1)])
