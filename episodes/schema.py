@@ -30,3 +30,15 @@ def m0003_search_index(connection: Connection) -> None:
 
     if connection.dialect.name == "sqlite":
         create_index(connection)
+
+
+@migration
+def m0004_contest(connection: Connection) -> None:
+    import episodes.accounts  # noqa: F401
+    import episodes.contest  # noqa: F401
+    import episodes.judging  # noqa: F401
+
+    create_tables(connection, "login_failures", "contests", "contest_rounds", "contest_criteria",
+                  "contest_judges", "contest_submissions", "contest_round_entries",
+                  "contest_conflicts", "contest_prechecks", "contest_assignments",
+                  "contest_scores", "contest_score_audit")
