@@ -1,0 +1,132 @@
+"""Fix common subtitle errors, as Subtitle Edit's "fix common errors" does.
+
+Drops empty cues, re-breaks badly set lines, splits cues with too many lines,
+merges cues too short to read with a neighbour, extends cues into the following
+gap for reading speed and minimum duration, and keeps the minimum gap. Cue starts
+are never moved earlier: a subtitle must not appear before the speech.
+``fix`` is idempotent and its output passes :func:`subtitles.check.check` unless a
+rule cannot be met (say, one word wider than a line, or speech too fast to read).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from subtitles.check import required_ms
+from subtitles.cue import Cue
+from subtitles.linebreak import atoms, break_cost, break_lines
+from subtitles.profiles import Profile
+from subtitles.text import display_style, display_width, join_lines, reading_length
+
+_MAX_ROUNDS = 20
+
+
+def fix(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
+    """Return fixed copies of ``cues`` in time order; ``fix(fix(c, p), p) == fix(c, p)``."""
+    current = sorted(cues, key=lambda cue: (cue.start_ms, cue.end_ms))
+    for _ in range(_MAX_ROUNDS):
+        fixed = _one_round(current, profile)
+        if fixed == current:
+            break
+        current = fixed
+    return current
+
+
+def _one_round(cues: list[Cue], profile: Profile) -> list[Cue]:
+    cues = [restyled(cue, profile) for cue in cues if display_style(cue.text)]
+    cues = [piece for cue in cues for piece in split_long(cue, profile)]
+    cues = settle(_separate(cues, profile), profile)
+    return settle(_merge_short(cues, profile), profile)
+
+
+def restyled(cue: Cue, profile: Profile) -> Cue:
+    """``cue`` in display style with lines re-broken, unless its lines are already fine."""
+    if _well_set(cue.lines, profile):
+        return cue
+    text = display_style(join_lines(cue.lines))
+    return Cue(cue.start_ms, cue.end_ms, break_lines(text, profile))
+
+
+def _well_set(lines: tuple[str, ...], profile: Profile) -> bool:
+    return 0 < len(lines) <= profile.max_lines and all(
+        line and line == display_style(line)
+        and (display_width(line) <= profile.max_line_width or len(atoms(line)) == 1)
+        for line in lines)
+
+
+def split_long(cue: Cue, profile: Profile) -> list[Cue]:
+    """Split a cue with too many lines at its best word boundary, times shared by characters."""
+    pieces = atoms(join_lines(cue.lines))
+    if len(cue.lines) <= profile.max_lines or len(pieces) < 2:
+        return [cue]
+    cut = min(range(1, len(pieces)), key=lambda at: _split_cost(pieces, at, profile))
+    left, right = "".join(pieces[:cut]), "".join(pieces[cut:])
+    share = reading_length(left) / max(1, reading_length(left + right))
+    middle = cue.start_ms + round(cue.duration_ms * share)
+    return [piece for text, start, end in ((left, cue.start_ms, middle), (right, middle, cue.end_ms))
+            for piece in split_long(_cue(text, start, end, profile), profile)]
+
+
+def _split_cost(pieces: list[str], at: int, profile: Profile) -> float:
+    left, right = reading_length("".join(pieces[:at])), reading_length("".join(pieces[at:]))
+    return break_cost(pieces[at - 1], pieces[at], profile) + abs(left - right) / (left + right)
+
+
+def _cue(text: str, start_ms: int, end_ms: int, profile: Profile) -> Cue:
+    return Cue(start_ms, end_ms, break_lines(display_style(text), profile))
+
+
+def _separate(cues: list[Cue], profile: Profile) -> list[Cue]:
+    """Cues starting (almost) together: merge them if they fit, else start the later one later."""
+    out: list[Cue] = []
+    for cue in cues:
+        if out and cue.start_ms - profile.min_gap_ms <= out[-1].start_ms:
+            merged = _merged(out[-1], cue, profile)
+            if merged:
+                out[-1] = merged
+                continue
+            start = out[-1].start_ms + profile.min_duration_ms + profile.min_gap_ms
+            cue = cue.shifted(start_ms=start, end_ms=max(cue.end_ms, start))
+        out.append(cue)
+    return out
+
+
+def settle(cues: list[Cue], profile: Profile) -> list[Cue]:
+    """Extend each cue into the following gap as far as it needs, keeping the minimum gap.
+
+    Cue starts are kept; ends are trimmed to end ``min_gap_ms`` before the next cue
+    and to the maximum duration.
+    """
+    out = []
+    for index, cue in enumerate(cues):
+        following = cues[index + 1].start_ms - profile.min_gap_ms if index + 1 < len(cues) else None
+        end = max(cue.end_ms, cue.start_ms + required_ms(cue, profile))
+        end = min(end, cue.start_ms + profile.max_duration_ms)
+        out.append(cue.shifted(end_ms=end if following is None else min(end, following)))
+    return out
+
+
+def _merge_short(cues: list[Cue], profile: Profile) -> list[Cue]:
+    """Merge each cue too short to read with the next cue, or else the previous, when it fits."""
+    out: list[Cue] = []
+    pending = list(cues)
+    while pending:
+        cue = pending.pop(0)
+        if cue.duration_ms < required_ms(cue, profile):
+            if pending and (merged := _merged(cue, pending[0], profile)):
+                pending[0] = merged
+                continue
+            if out and (merged := _merged(out[-1], cue, profile)):
+                out[-1] = merged
+                continue
+        out.append(cue)
+    return out
+
+
+def _merged(first: Cue, second: Cue, profile: Profile) -> Cue | None:
+    """One cue showing both, or None if it would break the layout or the maximum duration."""
+    text = display_style(join_lines(first.lines) + " " + join_lines(second.lines))
+    lines = break_lines(text, profile)
+    end = max(first.end_ms, second.end_ms)
+    if not _well_set(lines, profile) or end - first.start_ms > profile.max_duration_ms:
+        return None
+    return Cue(first.start_ms, end, lines)

@@ -1,0 +1,55 @@
+"""Chinese subtitle text: display width, Chinese-TV display style, reading length.
+
+Chinese TV shows no commas or full stops in subtitles: each becomes a space. Width
+counts characters, not bytes, and a half-width character counts half.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Replaced by a space in display style; ？！《》“” and 、：stay.
+_PAUSE_MARKS = "，。；,.;"
+_SPACES = re.compile(r"\s+")
+
+
+def char_width(char: str) -> float:
+    """1 for full-width (and East-Asian ambiguous, as CJK fonts draw them), else 0.5."""
+    return 1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.5
+
+
+def display_width(text: str) -> float:
+    """Width on screen in full-width characters: ``display_width("办理App") == 3.5``."""
+    return sum(char_width(char) for char in text)
+
+
+def reading_length(text: str) -> int:
+    """Characters a viewer reads, spaces not counted (the base of the cps rule)."""
+    return sum(1 for char in text if not char.isspace())
+
+
+def _is_pause_mark(text: str, index: int) -> bool:
+    """A comma or full stop, but not the ASCII one inside "3.5", "1,000" or "Amara.org"."""
+    char = text[index]
+    if char not in _PAUSE_MARKS:
+        return False
+    if char in ",." and 0 < index < len(text) - 1:
+        before, after = text[index - 1], text[index + 1]
+        return not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum())
+    return True
+
+
+def display_style(text: str) -> str:
+    """Chinese-TV display style: ``display_style("您好，请取号。") == "您好 请取号"``."""
+    chars = [" " if _is_pause_mark(text, i) else char for i, char in enumerate(text)]
+    return _SPACES.sub(" ", "".join(chars)).strip()
+
+
+def join_lines(lines: tuple[str, ...] | list[str]) -> str:
+    """Lines back into one text; a space only where two Latin words would fuse."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        latin_seam = text and line and text[-1].isascii() and text[-1].isalnum() \
+            and line[0].isascii() and line[0].isalnum()
+        text += (" " if latin_seam else "") + line
+    return text
