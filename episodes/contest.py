@@ -33,7 +33,7 @@ class Contest(Base):
     max_bytes: Mapped[int] = mapped_column(BigInteger, default=500 * 1024 * 1024)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    rounds: Mapped[list["Round"]] = relationship(order_by="Round.position",
+    rounds: Mapped[list["Round"]] = relationship(order_by="Round.position", back_populates="contest",
                                                  cascade="all, delete-orphan")
     criteria: Mapped[list["Criterion"]] = relationship(order_by="Criterion.position",
                                                        cascade="all, delete-orphan")
@@ -48,6 +48,8 @@ class Round(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(60))
     judges_per_submission: Mapped[int] = mapped_column(Integer, default=3)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
 
 
 class Criterion(Base):

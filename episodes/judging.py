@@ -35,6 +35,7 @@ class Assignment(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    round: Mapped[Round] = relationship()
     submission: Mapped[Submission] = relationship()
     judge: Mapped[User] = relationship()
     scores: Mapped[list["Score"]] = relationship(cascade="all, delete-orphan")

@@ -1,0 +1,136 @@
+"""Contest uploads: stream to disk with a size cap, validate with ffprobe, store blind.
+
+Nothing about an upload is trusted: the file name is kept only as text (never used
+as a path), the container is identified by ffprobe from the bytes with a demuxer
+allow-list (so an HTML page or an HLS playlist named ``.mp4`` is refused before it
+is parsed) and ``-protocol_whitelist file`` on every call (so a crafted playlist
+cannot reach other files or the network). Accepted files are stored under a random
+name outside the web root; rejected ones leave nothing behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from episodes.contest import Contest, Submission, add_submission
+from studio.errors import MediaError, StudioError
+from studio.files import atomic_path
+from studio.media import MediaInfo, ffprobe_exe, probe
+
+# Demuxers ffprobe may use on an upload: MP4/MOV and Matroska/WebM, nothing else.
+DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
+VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
+AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
+MIME_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
+CHUNK = 1 << 20
+
+
+class UploadRejected(StudioError):
+    """An upload that breaks a rule; ``reason`` is a stable key the site translates."""
+
+    def __init__(self, reason: str, problem: str, path: object = None, **detail: object):
+        self.reason = reason
+        self.detail = detail
+        super().__init__(problem, path)
+
+
+@dataclass(frozen=True)
+class Entrant:
+    name: str
+    org: str = ""
+    contact: str = ""
+    user_id: int | None = None
+
+
+def check_name(original_name: str) -> str:
+    """The entrant's file name, refused when it tries to be a path or a hidden file."""
+    if (not original_name or "/" in original_name or "\\" in original_name or ".." in original_name
+            or original_name.startswith(".") or any(ord(ch) < 32 for ch in original_name)):
+        raise UploadRejected("bad_name", "file name must be a plain name, not a path",
+                             repr(original_name))
+    return original_name
+
+
+def receive(stream: BinaryIO, target: Path, max_bytes: int, label: str) -> str:
+    """Copy ``stream`` into ``target`` chunk by chunk, stopping past ``max_bytes``;
+    return the SHA-256. The caller's temp file is removed when this raises."""
+    digest, written = hashlib.sha256(), 0
+    with open(target, "wb") as out:
+        while chunk := stream.read(CHUNK):
+            written += len(chunk)
+            if written > max_bytes:
+                raise UploadRejected("too_large", f"larger than the {max_bytes // 2**20} MB limit",
+                                     label, limit_mb=max_bytes // 2**20)
+            digest.update(chunk)
+            out.write(chunk)
+    if written == 0:
+        raise UploadRejected("empty", "file is empty (0 bytes)", label)
+    return digest.hexdigest()
+
+
+def container_of(path: Path, label: str) -> str:
+    """ffprobe's demuxer name for ``path``, trying only the allowed demuxers."""
+    args = [ffprobe_exe(), "-v", "error", "-protocol_whitelist", "file",
+            "-format_whitelist", DEMUXERS, "-show_entries", "format=format_name",
+            "-of", "default=noprint_wrappers=1:nokey=1", str(path)]
+    result = subprocess.run(args, capture_output=True, text=True)
+    name = result.stdout.strip()
+    if result.returncode != 0 or name not in MIME_TYPES:
+        raise UploadRejected("not_video", "not an MP4, MOV, MKV or WebM video", label)
+    return name
+
+
+def check_video(path: Path, contest: Contest, label: str) -> MediaInfo:
+    """Probe ``path`` and apply the contest's rules; raise UploadRejected on the first break."""
+    container_of(path, label)
+    try:
+        info = probe(path, protocol_whitelist="file")
+    except MediaError as exc:
+        raise UploadRejected("not_video", exc.problem, label) from exc
+    if not info.has_video or info.video_codec not in VIDEO_CODECS:
+        raise UploadRejected("codec", f"video codec {info.video_codec or 'none'} is not allowed "
+                             f"(use {', '.join(sorted(VIDEO_CODECS))})", label,
+                             codec=info.video_codec or "无")
+    if not info.has_audio or info.audio_codec not in AUDIO_CODECS:
+        raise UploadRejected("no_audio", "needs an audio stream (AAC, MP3, Opus or Vorbis)", label)
+    if info.duration_ms > contest.max_duration_ms:
+        raise UploadRejected("too_long", f"lasts {info.duration_ms / 1000:.1f} s; the limit is "
+                             f"{contest.max_duration_ms / 1000:.0f} s", label,
+                             seconds=round(info.duration_ms / 1000, 1),
+                             limit=contest.max_duration_ms // 1000)
+    if min(info.width, info.height) < contest.min_height:
+        raise UploadRejected("too_small", f"is {info.width}x{info.height}; at least "
+                             f"{contest.min_height}p is required", label,
+                             size=f"{info.width}x{info.height}", limit=contest.min_height)
+    return info
+
+
+def accept(session: Session, contest: Contest, stream: BinaryIO, original_name: str,
+           folder: Path, title: str, entrant: Entrant, description: str = "") -> Submission:
+    """Store a valid upload under a random name in ``folder`` and record it.
+
+    >>> with open("clip.mp4", "rb") as f:  # doctest: +SKIP
+    ...     accept(session, contest, f, "clip.mp4", uploads, "如何办理营业执照", Entrant("张三"))
+    """
+    check_name(original_name)
+    stored_name = secrets.token_hex(16) + ".video"
+    with atomic_path(folder / stored_name) as tmp:
+        sha256 = receive(stream, tmp, contest.max_bytes, original_name)
+        info = check_video(tmp, contest, original_name)
+        submission = add_submission(
+            session, contest, title=title, description=description, original_name=original_name,
+            stored_name=stored_name, container=info.format_name, size_bytes=info.size_bytes,
+            duration_ms=info.duration_ms, width=info.width, height=info.height, sha256=sha256,
+            entrant_user_id=entrant.user_id, entrant_name=entrant.name, entrant_org=entrant.org,
+            entrant_contact=entrant.contact)
+    return submission
+
+
+def mime_type(submission: Submission) -> str:
+    return MIME_TYPES.get(submission.container, "application/octet-stream")

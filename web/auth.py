@@ -1,0 +1,148 @@
+"""Logging in and out, and who may open what (``role_required``).
+
+Failed logins are counted in the catalog per username and address, so the limit
+holds across every server process; a long idle session must log in again; the
+session is cleared on login and logout so an old cookie cannot be reused.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Callable
+
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from episodes import accounts
+from episodes.models import User
+from web.db import get_session
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录。"
+login_manager.session_protection = "strong"
+
+# Where each role lands after logging in (when no safe ``next`` was given).
+HOME_ENDPOINTS = {"judge": "contest.judge_home", "organiser": "contest_admin.home",
+                  "entrant": "contest.entrant_home"}
+
+
+@dataclass(frozen=True)
+class SessionUser(UserMixin):
+    """What a request knows about who is logged in: never the password hash."""
+    id: int
+    username: str
+    role: str
+    display_name: str
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+
+
+class LogoutForm(FlaskForm):
+    """Logging out is a POST with a CSRF token, so another site cannot log people out."""
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("LOGIN_MAX_FAILURES", 5)
+    app.config.setdefault("LOGIN_FAILURE_WINDOW", 15 * 60)  # seconds
+    app.config.setdefault("IDLE_TIMEOUT", 30 * 60)  # seconds without a request
+    login_manager.init_app(app)
+    app.before_request(expire_idle_session)
+    app.context_processor(lambda: {"logout_form": LogoutForm()})
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SessionUser | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return _session_user(user) if user is not None and user.active else None
+
+
+def _session_user(user: User) -> SessionUser:
+    return SessionUser(user.id, user.username, user.role, user.display_name)
+
+
+def expire_idle_session() -> None:
+    """Log out a session idle longer than IDLE_TIMEOUT; otherwise note this request."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    if now - session.get("seen", now) > current_app.config["IDLE_TIMEOUT"]:
+        logout_user()
+        session.clear()
+        flash("您已较长时间未操作，为安全起见请重新登录。")
+        return
+    session["seen"] = now
+
+
+def role_required(*roles: str) -> Callable:
+    """Only logged-in users with one of ``roles``: anonymous -> login page, others -> 403.
+
+    >>> @bp.route("/dashboard")          # doctest: +SKIP
+    ... @role_required("staff", "organiser")
+    ... def dashboard(): ...
+    """
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403, "您的账号无权访问此页面。")
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    username, address = form.username.data.strip(), request.remote_addr or "unknown"
+    db = get_session()
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW"])
+    if accounts.failures_since(db, username, address, window) >= current_app.config["LOGIN_MAX_FAILURES"]:
+        minutes = window.seconds // 60
+        return render_template("auth/login.html", form=form,
+                               error=f"登录失败次数过多，请 {minutes} 分钟后再试。"), 429
+    user = accounts.authenticate(db, username, form.password.data)
+    if user is None:
+        accounts.record_failure(db, username, address)
+        db.commit()
+        return render_template("auth/login.html", form=form, error="用户名或密码不正确。"), 401
+    accounts.clear_failures(db, username, address)
+    db.commit()
+    return _start_session(user)
+
+
+def _start_session(user: User):
+    target = request.args.get("next", "")
+    session.clear()  # no state from before the login survives (session fixation)
+    login_user(_session_user(user))
+    session["seen"] = int(time.time())
+    if not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
+        endpoint = HOME_ENDPOINTS.get(user.role)
+        target = url_for(endpoint) if endpoint in current_app.view_functions else "/"
+    return redirect(target)
+
+
+@bp.route("/logout", methods=("POST",))
+def logout():
+    if not LogoutForm().validate_on_submit():
+        abort(400, "表单已过期，请刷新后重试。")
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))

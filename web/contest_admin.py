@@ -1,0 +1,213 @@
+"""The contest for organisers: set-up, judging progress, rankings, advancing, exports.
+
+Only organisers reach these pages; they are the only place (with the CLI) where
+entrant identity is shown next to scores.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import FloatField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from episodes import accounts
+from episodes.contest import (Contest, PrecheckReport, Submission, add_conflict, add_judge,
+                              create_contest, get_round, get_submission, judges)
+from episodes.errors import CatalogError, NotFound
+from episodes.judging import Assignment, advance, assign_round, audit_log, progress
+from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
+from web.auth import role_required
+from web.contest import contest_or_404
+from web.db import get_session
+
+bp = Blueprint("contest_admin", __name__, url_prefix="/contest/admin")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ContestForm(FlaskForm):
+    slug = StringField("网址标识（英文、数字、连字符）", validators=[
+        DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="只能用小写英文、数字和连字符。")])
+    title = StringField("大赛名称", validators=[DataRequired(), Length(max=200)])
+    max_seconds = IntegerField("最长时长（秒）", default=180, validators=[NumberRange(10, 3600)])
+    min_height = IntegerField("最低分辨率（p）", default=720, validators=[NumberRange(240, 2160)])
+    max_mb = IntegerField("文件大小上限（MB）", default=500, validators=[NumberRange(1, 4096)])
+    rounds = StringField("轮次（用顿号分隔）", default="初评、复评、终评", validators=[DataRequired()])
+    rubric = TextAreaField("评分标准（每行：名称 权重，权重合计 100）",
+                           default="政策准确 30\n通俗易懂 30\n创意与制作 25\n字幕与无障碍 15",
+                           validators=[DataRequired()])
+
+
+class NameForm(FlaskForm):
+    username = StringField("评委用户名", validators=[DataRequired(), Length(max=80)])
+    code = StringField("作品编号", validators=[Optional(), Length(max=16)])
+
+
+class AdvanceForm(FlaskForm):
+    top = IntegerField("晋级名额（前 N 名）", validators=[Optional(), NumberRange(1)])
+    threshold = FloatField("或晋级分数线（标准化分）", validators=[Optional(), NumberRange(0, 100)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: it carries only the CSRF token."""
+
+
+def parse_rubric(text: str) -> tuple[tuple[str, int], ...]:
+    """Lines like ``政策准确 30`` -> (("政策准确", 30),); CatalogError on a bad line."""
+    rubric = []
+    for line in filter(None, (raw.strip() for raw in text.splitlines())):
+        name, _, weight = line.rpartition(" ")
+        if not name.strip() or not weight.isdigit():
+            raise CatalogError(f"评分标准这一行看不懂：“{line}”（应为“名称 权重”）")
+        rubric.append((name.strip(), int(weight)))
+    return tuple(rubric)
+
+
+@bp.route("/", methods=("GET", "POST"))
+@role_required("organiser")
+def home():
+    db, form = get_session(), ContestForm()
+    error = ""
+    if form.validate_on_submit():
+        try:
+            contest = create_contest(
+                db, form.slug.data, form.title.data.strip(), max_duration_ms=form.max_seconds.data * 1000,
+                min_height=form.min_height.data, max_bytes=form.max_mb.data * 1024 * 1024,
+                rounds=tuple(r.strip() for r in form.rounds.data.split("、") if r.strip()),
+                rubric=parse_rubric(form.rubric.data))
+            db.commit()
+            return redirect(url_for("contest_admin.manage", slug=contest.slug))
+        except CatalogError as exc:
+            db.rollback()
+            error = exc.problem
+    contests = list(db.scalars(select(Contest).order_by(Contest.created_at.desc())))
+    status = 422 if error else 400 if form.is_submitted() and form.errors else 200
+    return render_template("contest/admin_home.html", contests=contests, form=form,
+                           error=error), status
+
+
+@bp.route("/<slug>")
+@role_required("organiser")
+def manage(slug: str):
+    db, contest = get_session(), contest_or_404(slug)
+    submissions = list(db.scalars(select(Submission).where(Submission.contest_id == contest.id)
+                                  .order_by(Submission.id)))
+    reports = {r.submission_id: r for r in db.scalars(select(PrecheckReport).where(
+        PrecheckReport.submission_id.in_([s.id for s in submissions])))}
+    rounds = [(r, progress(db, contest, r)) for r in contest.rounds]
+    return render_template("contest/admin_manage.html", contest=contest, rounds=rounds,
+                           submissions=submissions, reports=reports, panel=judges(db, contest),
+                           name_form=NameForm(), action_form=ActionForm())
+
+
+def _act(slug: str, action, form_class: type[FlaskForm] = ActionForm) -> Response:
+    """Run ``action(db, contest, form)`` for a valid POST, commit, and go back."""
+    db, contest = get_session(), contest_or_404(slug)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400, "表单无效或已过期，请刷新后重试。")
+    try:
+        flash(action(db, contest, form))
+        db.commit()
+    except CatalogError as exc:
+        db.rollback()
+        flash(f"操作未完成：{exc.problem}")
+    return redirect(url_for("contest_admin.manage", slug=slug))
+
+
+def _add_judge(db, contest, form) -> str:
+    add_judge(db, contest, accounts.get_user(db, form.username.data.strip()))
+    return f"已将 {form.username.data} 加入评委组。"
+
+
+def _add_conflict(db, contest, form) -> str:
+    add_conflict(db, accounts.get_user(db, form.username.data.strip()),
+                 get_submission(db, contest, (form.code.data or "").strip()), "organiser")
+    return f"已登记利益冲突：{form.username.data} 不评审 {form.code.data}。"
+
+
+@bp.route("/<slug>/judges", methods=("POST",))
+@role_required("organiser")
+def judges_add(slug: str):
+    return _act(slug, _add_judge, NameForm)
+
+
+@bp.route("/<slug>/conflicts", methods=("POST",))
+@role_required("organiser")
+def conflicts_add(slug: str):
+    return _act(slug, _add_conflict, NameForm)
+
+
+@bp.route("/<slug>/r<int:position>/assign", methods=("POST",))
+@role_required("organiser")
+def assign(slug: str, position: int):
+    return _act(slug, lambda db, contest, _form: (
+        f"已分配 {assign_round(db, contest, get_round(contest, position))} 份评审任务。"))
+
+
+@bp.route("/<slug>/r<int:position>/results", methods=("GET", "POST"))
+@role_required("organiser")
+def results(slug: str, position: int):
+    db, contest = get_session(), contest_or_404(slug)
+    round_, form = _round_or_404(contest, position), AdvanceForm()
+    if form.validate_on_submit():
+        try:
+            moved = advance(db, contest, round_, form.top.data, form.threshold.data)
+            db.commit()
+            flash(f"{len(moved)} 件作品晋级下一轮。")
+            return redirect(url_for("contest_admin.results", slug=slug, position=position))
+        except CatalogError as exc:
+            db.rollback()
+            flash(f"操作未完成：{exc.problem}")
+    return render_template("contest/admin_results.html", contest=contest, round=round_, form=form,
+                           standings=standings(db, contest, round_),
+                           progress=progress(db, contest, round_))
+
+
+def _round_or_404(contest: Contest, position: int):
+    try:
+        return get_round(contest, position)
+    except NotFound:
+        abort(404, "没有这一轮。")
+
+
+TABLES = {"ranking": ranking_table, "scores": scores_table}
+
+
+@bp.route("/<slug>/r<int:position>/<kind>.csv")
+@role_required("organiser")
+def export_csv(slug: str, position: int, kind: str):
+    db, contest = get_session(), contest_or_404(slug)
+    if kind not in TABLES:
+        abort(404, "只能导出 ranking 或 scores。")
+    body = to_csv(TABLES[kind](db, contest, _round_or_404(contest, position)))
+    return _attachment(body, "text/csv; charset=utf-8", f"{contest.slug}-round{position}-{kind}.csv")
+
+
+@bp.route("/<slug>/r<int:position>/results.xlsx")
+@role_required("organiser")
+def export_xlsx(slug: str, position: int):
+    db, contest = get_session(), contest_or_404(slug)
+    round_ = _round_or_404(contest, position)
+    body = to_xlsx([ranking_table(db, contest, round_), scores_table(db, contest, round_)])
+    return _attachment(body, XLSX_MIME, f"{contest.slug}-round{position}.xlsx")
+
+
+def _attachment(body, mime: str, name: str) -> Response:
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<slug>/submissions/<code>")
+@role_required("organiser")
+def submission(slug: str, code: str):
+    db, contest = get_session(), contest_or_404(slug)
+    try:
+        item = get_submission(db, contest, code)
+    except NotFound:
+        abort(404, "没有这件作品。")
+    reviews = list(db.scalars(select(Assignment).where(Assignment.submission_id == item.id)))
+    report = db.scalar(select(PrecheckReport).where(PrecheckReport.submission_id == item.id))
+    audit = [entry for r in contest.rounds for entry in audit_log(db, r)
+             if entry.assignment_id in {a.id for a in reviews}]
+    return render_template("contest/admin_submission.html", contest=contest, submission=item,
+                           reviews=reviews, report=report, audit=audit)
