@@ -1,0 +1,69 @@
+"""What every stage works on: the work folder, the source, the options, the progress."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.media import MediaInfo, probe
+from studio.progress import NULL_PROGRESS, Progress
+from studio.workdir import WorkDir
+
+
+@dataclass(frozen=True)
+class Guest:
+    name: str
+    department: str
+
+
+@dataclass(frozen=True)
+class EpisodeFields:
+    """What people type about a recording; ``None`` means "derive from the file"."""
+
+    title: str | None = None
+    kind: str = "guide"
+    slug: str | None = None
+    summary: str = ""
+    air_date: str | None = None
+    service_category: str = ""
+    guests: tuple[Guest, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Encoder settings and optional deliverables; part of the render stages' hash."""
+
+    vertical: bool = False
+    bumpers: bool = False
+    preset: str = "veryfast"
+    crf: int = 23
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Speech model and subtitle settings, resolved from :mod:`studio.settings`."""
+
+    model: str = "base"
+    language: str = "zh"
+    profile: str = "broadcast-zh"
+    glossary: str = ""
+
+
+@dataclass
+class Job:
+    work: WorkDir
+    source: Path
+    fields: EpisodeFields = field(default_factory=EpisodeFields)
+    render: RenderOptions = field(default_factory=RenderOptions)
+    text: TextOptions = field(default_factory=TextOptions)
+    progress: Progress = NULL_PROGRESS
+
+    def __post_init__(self) -> None:
+        # Absolute paths: ffmpeg runs in a scratch folder for the burn-in scripts.
+        self.work = WorkDir(Path(self.work.root).resolve())
+        self.source = Path(self.source).resolve()
+
+    @functools.cached_property
+    def media(self) -> MediaInfo:
+        """The source, probed once per run (raises MediaError for unreadable files)."""
+        return probe(self.source)
