@@ -16,6 +16,8 @@ from studio.errors import MediaError
 from studio.media import ffmpeg_exe, stderr_tail
 from studio.progress import NULL_PROGRESS, Progress
 
+TRUNCATED = "partial file"  # what ffmpeg's MP4/MOV reader logs for missing sample data
+
 
 def run_ffmpeg(args: Sequence[str], *, duration_ms: int, desc: str, path: Path,
                progress: Progress = NULL_PROGRESS, cwd: Path | None = None) -> str:
@@ -40,6 +42,10 @@ def run_ffmpeg(args: Sequence[str], *, duration_ms: int, desc: str, path: Path,
         stderr = errors.read().decode("utf-8", "replace")
     if returncode != 0:
         raise MediaError(f"ffmpeg failed during {desc} ({stderr_tail(stderr)})", path)
+    if TRUNCATED in stderr:
+        # ffmpeg reads what is there and exits 0; a shortened deliverable is still wrong.
+        raise MediaError("the recording is truncated (its data ends before its index says); "
+                         "copy it again from the original", path)
     return stderr
 
 

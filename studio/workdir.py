@@ -61,3 +61,7 @@ class WorkDir:
     @property
     def cover(self) -> Path:
         return self.root / "cover.jpg"
+
+    def bumper(self, name: str) -> Path:
+        """name: 'intro' or 'outro' (made only with ``--bumpers``)."""
+        return self.root / f"{name}.mp4"

@@ -6,7 +6,7 @@ only the plain stage's inputs, and the model never runs again for it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -54,13 +54,9 @@ def _plain(job: Job) -> None:
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
     track = plain_track(cues, terms, get_profile(job.text.profile))
     write_subtitles(track.cues, job.work.root / "plain", FORMATS)
-    report = {"changes": [_plain_data(c) for c in track.changes],
-              "fallbacks": [_plain_data(f) for f in track.fallbacks]}
+    report = {"changes": [{"cue": number, **asdict(change)} for number, change in track.changes],
+              "fallbacks": [asdict(fallback) for fallback in track.fallbacks]}
     write_text(job.work.glossary_report, json.dumps(report, ensure_ascii=False, indent=1))
-
-
-def _plain_data(item: object) -> object:
-    return asdict(item) if is_dataclass(item) else str(item)
 
 
 transcribe_stage = SimpleNamespace(

@@ -14,6 +14,7 @@ from pathlib import Path
 from pypinyin import lazy_pinyin
 
 from studio.errors import StudioError
+from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import write_text
 from studio.workdir import WorkDir
 from studio.stages.job import EpisodeFields, Job
@@ -34,8 +35,16 @@ def params(job: Job) -> dict:
 
 
 def run(job: Job) -> None:
+    verify_complete(job)
     write_text(job.work.metadata, json.dumps(episode_metadata(job), ensure_ascii=False,
                                              indent=1))
+
+
+def verify_complete(job: Job) -> None:
+    """Read every packet once (no decoding: seconds for hours) to catch a truncated copy."""
+    run_ffmpeg(["-i", str(job.source), "-map", "0", "-c", "copy", "-f", "null", "-"],
+               duration_ms=job.media.duration_ms, desc="check recording", path=job.source,
+               progress=job.progress)
 
 
 def episode_metadata(job: Job) -> dict:

@@ -131,8 +131,9 @@ def _vertical_chain(size: Size, source: str) -> str:
 def _web_output(job: Job, label: str, subs: list[Path], copy: bool) -> list[str]:
     args = _video_map(job, label, copy)
     for index, variant in enumerate(TRACK_TITLES if subs else ()):
+        # MP4 keeps a track's name in its handler; players list the track by it.
         args += ["-map", f"{index + 1}:s:0", f"-metadata:s:s:{index}", "language=chi",
-                 f"-metadata:s:s:{index}", f"title={TRACK_TITLES[variant]}"]
+                 f"-metadata:s:s:{index}", f"handler_name={TRACK_TITLES[variant]}"]
     if subs:
         args += ["-c:s", "mov_text", "-disposition:s:0", "0"]
     return args + ["-movflags", "+faststart"]
