@@ -32,18 +32,19 @@ def fix(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
 
 
 def _one_round(cues: list[Cue], profile: Profile) -> list[Cue]:
-    cues = [restyled(cue, profile) for cue in cues if display_style(cue.text)]
-    cues = [piece for cue in cues for piece in split_long(cue, profile)]
+    cues = [piece for cue in cues if display_style(cue.text) for piece in laid_out(cue, profile)]
     cues = settle(_separate(cues, profile), profile)
     return settle(_merge_short(cues, profile), profile)
 
 
-def restyled(cue: Cue, profile: Profile) -> Cue:
-    """``cue`` in display style with lines re-broken, unless its lines are already fine."""
+def laid_out(cue: Cue, profile: Profile) -> list[Cue]:
+    """``cue`` in display style with its lines re-broken, split in several if too long.
+
+    A cue whose lines are already well set is kept as it is, so fixing is idempotent.
+    """
     if _well_set(cue.lines, profile):
-        return cue
-    text = display_style(join_lines(cue.lines))
-    return Cue(cue.start_ms, cue.end_ms, break_lines(text, profile))
+        return [cue]
+    return _split(display_style(join_lines(cue.lines)), cue.start_ms, cue.end_ms, profile)
 
 
 def _well_set(lines: tuple[str, ...], profile: Profile) -> bool:
@@ -53,26 +54,23 @@ def _well_set(lines: tuple[str, ...], profile: Profile) -> bool:
         for line in lines)
 
 
-def split_long(cue: Cue, profile: Profile) -> list[Cue]:
-    """Split a cue with too many lines at its best word boundary, times shared by characters."""
-    pieces = atoms(join_lines(cue.lines))
-    if len(cue.lines) <= profile.max_lines or len(pieces) < 2:
-        return [cue]
+def _split(text: str, start_ms: int, end_ms: int, profile: Profile) -> list[Cue]:
+    """Cues for ``text``: one if it fits the lines, else halves cut at the best word
+    boundary (clauses first), the time shared by characters."""
+    lines = break_lines(text, profile)
+    pieces = atoms(text)
+    if len(lines) <= profile.max_lines or len(pieces) < 2:
+        return [Cue(start_ms, end_ms, lines)]
     cut = min(range(1, len(pieces)), key=lambda at: _split_cost(pieces, at, profile))
-    left, right = "".join(pieces[:cut]), "".join(pieces[cut:])
-    share = reading_length(left) / max(1, reading_length(left + right))
-    middle = cue.start_ms + round(cue.duration_ms * share)
-    return [piece for text, start, end in ((left, cue.start_ms, middle), (right, middle, cue.end_ms))
-            for piece in split_long(_cue(text, start, end, profile), profile)]
+    left, right = "".join(pieces[:cut]).strip(), "".join(pieces[cut:]).strip()
+    share = reading_length(left) / reading_length(text)
+    middle = start_ms + round((end_ms - start_ms) * share)
+    return _split(left, start_ms, middle, profile) + _split(right, middle, end_ms, profile)
 
 
 def _split_cost(pieces: list[str], at: int, profile: Profile) -> float:
     left, right = reading_length("".join(pieces[:at])), reading_length("".join(pieces[at:]))
     return break_cost(pieces[at - 1], pieces[at], profile) + abs(left - right) / (left + right)
-
-
-def _cue(text: str, start_ms: int, end_ms: int, profile: Profile) -> Cue:
-    return Cue(start_ms, end_ms, break_lines(display_style(text), profile))
 
 
 def _separate(cues: list[Cue], profile: Profile) -> list[Cue]:
@@ -123,10 +121,14 @@ def _merge_short(cues: list[Cue], profile: Profile) -> list[Cue]:
 
 
 def _merged(first: Cue, second: Cue, profile: Profile) -> Cue | None:
-    """One cue showing both, or None if it would break the layout or the maximum duration."""
+    """One cue showing both, or None if the text would not fit its lines.
+
+    The end is capped at the maximum duration: merging only happens where the gap is
+    too small to extend into, so little of the second cue's time is lost.
+    """
     text = display_style(join_lines(first.lines) + " " + join_lines(second.lines))
     lines = break_lines(text, profile)
-    end = max(first.end_ms, second.end_ms)
-    if not _well_set(lines, profile) or end - first.start_ms > profile.max_duration_ms:
+    if not _well_set(lines, profile):
         return None
+    end = min(max(first.end_ms, second.end_ms), first.start_ms + profile.max_duration_ms)
     return Cue(first.start_ms, end, lines)
