@@ -1,0 +1,66 @@
+"""Pinyin similarity between characters, for finding misheard glossary terms.
+
+Whisper mishears jargon as homophones (事项 → 是向) or near-homophones whose
+initial or final is one that Mandarin speakers (and models) confuse (证明/便民 →
+便名, 沉/层). Tones are ignored except where a two-character term needs them.
+"""
+from __future__ import annotations
+
+import functools
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
+             "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_CLOSE_INITIALS = {frozenset(p) for p in (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"),
+                                           ("f", "h"), ("l", "r"))}
+_CLOSE_FINALS = {frozenset(p) for p in (("an", "ang"), ("en", "eng"), ("in", "ing"),
+                                         ("ian", "iang"), ("uan", "uang"), ("ua", "uai"))}
+EXACT, NEAR, FAR, WEAK, RHYME = 1.0, 0.75, 0.5, 0.4, 0.25
+
+
+def split(syllable: str) -> tuple[str, str]:
+    """Initial and final of a toneless syllable: ``split("zhuang") == ("zh", "uang")``."""
+    initial = next((i for i in _INITIALS if syllable.startswith(i)), "")
+    return initial, syllable[len(initial):]
+
+
+@functools.lru_cache(maxsize=None)
+def readings(char: str) -> tuple[str, ...]:
+    """Every toned reading of ``char`` (TONE3, e.g. ``("hang2", "xing2")``); () if not Han."""
+    if not "\u3400" <= char <= "\u9fff":
+        return ()
+    return tuple(pinyin(char, heteronym=True, style=Style.TONE3, neutral_tone_with_five=True)[0])
+
+
+def toneless(syllable: str) -> str:
+    return syllable.rstrip("012345")
+
+
+def phrase(text: str) -> tuple[str, ...]:
+    """Toned syllables of a term read as a phrase (so 行政 is xing2, not hang2)."""
+    return tuple(lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True))
+
+
+def similarity(heard: str, meant: str) -> float:
+    """1 for the same toneless syllable, down to 0 for unrelated ones."""
+    heard, meant = toneless(heard), toneless(meant)
+    if heard == meant:
+        return EXACT
+    (hi, hf), (mi, mf) = split(heard), split(meant)
+    initial = 2 if hi == mi else 1 if frozenset((hi, mi)) in _CLOSE_INITIALS else 0
+    final = 2 if hf == mf else 1 if frozenset((hf, mf)) in _CLOSE_FINALS else 0
+    return {(2, 1): NEAR, (1, 2): NEAR, (1, 1): FAR, (2, 0): WEAK, (0, 2): RHYME}.get(
+        (initial, final), 0.0)
+
+
+def char_similarity(char: str, meant: str) -> float:
+    """1 if any reading of ``char`` is ``meant``; else how close its usual reading is.
+
+    Only the usual (first) reading counts for near misses: rare readings such as
+    派 bai4 would otherwise make almost anything "close".
+    """
+    options = readings(char)
+    if any(toneless(r) == toneless(meant) for r in options):
+        return EXACT
+    return similarity(options[0], meant) if options else 0.0

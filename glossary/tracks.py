@@ -1,0 +1,101 @@
+"""The plain-language subtitle track: the verbatim cues with the glossary applied.
+
+Cue count and start times are those of the verbatim track, always. When a longer
+plain wording makes a cue too fast to read or too long for its lines, the cue
+first borrows time from the gap after it (keeping the profile's minimum gap);
+if that is not enough, the longest rewrites in that cue fall back to the term
+itself, one at a time. Every borrowing and fallback is reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from glossary.rewrite import Change, rewrite
+from glossary.termbase import Glossary
+from subtitles.check import check, required_ms
+from subtitles.cue import Cue
+from subtitles.linebreak import break_lines
+from subtitles.profiles import Profile
+from subtitles.text import display_style
+
+FIT_RULES = ("lines", "line-width", "cps")  # what a rewrite can break
+
+
+@dataclass(frozen=True)
+class Fallback:
+    cue: int  # 1-based, as players number cues
+    start_ms: int
+    action: str  # "borrowed", "kept-term" or "unfit"
+    detail: str
+
+
+@dataclass(frozen=True)
+class PlainTrack:
+    cues: list[Cue]
+    changes: list[tuple[int, Change]]  # (1-based cue number, change)
+    fallbacks: list[Fallback]
+
+
+def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile) -> PlainTrack:
+    """Rewrite every cue; same number of cues, same start times, ends only into gaps.
+
+    >>> plain_track([Cue(0, 3000, ("窗口可以容缺受理",))], load_default(), get_profile("broadcast-zh")).cues[0].lines  # doctest: +SKIP
+    ('窗口可以收件后补材料',)
+    """
+    track = PlainTrack([], [], [])
+    for index, cue in enumerate(cues):
+        limit = cues[index + 1].start_ms - profile.min_gap_ms if index + 1 < len(cues) \
+            else cue.start_ms + profile.max_duration_ms
+        _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile)
+    return track
+
+
+def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
+               glossary: Glossary, profile: Profile) -> None:
+    """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``."""
+    result = rewrite(cue.text, glossary)
+    allowed = _broken(cue, profile)  # what the verbatim cue already breaks is not our doing
+    changes = sorted(result.changes, key=lambda c: len(c.before) - len(c.after))
+    while True:
+        text = _apply(result.text, changes, result.changes)
+        candidate = _fitted(cue, text, limit_ms, profile)
+        broken = _broken(candidate, profile) - allowed
+        if not broken or not changes:
+            break
+        reverted = changes.pop(0)
+        track.fallbacks.append(Fallback(number, cue.start_ms, "kept-term",
+                                        f"kept {reverted.before!r} instead of {reverted.after!r}"))
+    if broken:
+        track.fallbacks.append(Fallback(number, cue.start_ms, "unfit", ", ".join(sorted(broken))))
+    if candidate.end_ms > cue.end_ms:
+        track.fallbacks.append(Fallback(number, cue.start_ms, "borrowed",
+                                        f"{candidate.end_ms - cue.end_ms} ms from the gap after it"))
+    track.cues.append(candidate)
+    track.changes.extend((number, change) for change in changes)
+
+
+def _apply(plain: str, kept: list[Change], all_changes: tuple[Change, ...]) -> str:
+    """Rebuild the cue text with only the ``kept`` changes; the rest stay as the term."""
+    pieces, position, shift = [], 0, 0
+    for change in all_changes:
+        start = change.start + shift
+        shift += len(change.after) - (change.end - change.start)
+        if change not in kept:
+            pieces += [plain[position:start], change.before]
+            position = start + len(change.after)
+    return "".join(pieces) + plain[position:]
+
+
+def _laid_out(cue: Cue, text: str, end_ms: int, profile: Profile) -> Cue:
+    return Cue(cue.start_ms, end_ms, break_lines(display_style(text), profile))
+
+
+def _fitted(cue: Cue, text: str, limit_ms: int, profile: Profile) -> Cue:
+    """``text`` laid out in the cue, its end moved later (up to ``limit_ms``) if needed to read it."""
+    laid = _laid_out(cue, text, cue.end_ms, profile)
+    needed = cue.start_ms + required_ms(laid, profile)
+    return laid if needed <= cue.end_ms else laid.shifted(end_ms=min(needed, limit_ms))
+
+
+def _broken(cue: Cue, profile: Profile) -> set[str]:
+    return {v.rule for v in check([cue], profile) if v.rule in FIT_RULES}

@@ -1,0 +1,194 @@
+"""`studio glossary`: edit, check and apply the term base (jargon → plain language).
+
+A thin shell over ``glossary``: the term base is the ``glossary`` setting (a CSV
+file or a folder of them) or, when that is empty, the shipped default. Files are
+written atomically and with a UTF-8 BOM, so Excel opens them in the right encoding.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from glossary import DEFAULT_NAME, default_text, load_default
+from glossary.errors import GlossaryError
+from glossary.io import dumps, load, loads
+from glossary.report import Unit, report
+from glossary.rows import decode, parse, read_rows
+from glossary.termbase import MODES, STATUSES, Glossary, Term
+from glossary.validate import split_variants, validate
+from studio import settings
+from studio.errors import ExitCode
+from studio.files import write_text
+from subtitles.check import timestamp
+from subtitles.io import load as load_cues
+
+SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+BOM = "\ufeff"
+
+
+def glossary_option(command):
+    return click.option("--glossary", "source", type=click.Path(path_type=Path),
+                        default=lambda: settings.get("glossary") or None,
+                        show_default="setting `glossary`, else the shipped default",
+                        help="Term base: a CSV file or a folder of CSV files.")(command)
+
+
+def open_glossary(source: Path | None) -> Glossary:
+    return load(source) if source else load_default()
+
+
+def writable_target(to: Path | None) -> Path:
+    """Where add/import write: --to, else the `glossary` setting (never the shipped file)."""
+    target = to or (Path(settings.get("glossary")) if settings.get("glossary") else None)
+    if target is None:
+        raise GlossaryError("the shipped glossary is read-only; pass --to FILE.csv or set "
+                            "WULING_GLOSSARY (start one with: studio glossary export -o FILE.csv)")
+    if target.is_dir():
+        raise GlossaryError("is a folder; pass --to one CSV file inside it", target)
+    return target
+
+
+def save(glossary: Glossary, target: Path) -> None:
+    write_text(target, BOM + dumps(glossary))
+
+
+@click.group("glossary")
+def glossary_group() -> None:
+    """Term base of jargon and plain wordings: validate, list, add, import, export, check."""
+
+
+@glossary_group.command("validate")
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@click.pass_context
+def validate_command(ctx: click.Context, path: Path | None) -> None:
+    """Report problems in the term base at PATH (default: the `glossary` setting).
+
+    Errors (duplicates, empty fields, plain wordings containing a term) exit with 4;
+    warnings (overlapping terms, missing explanations) are listed but pass.
+    """
+    path = path or (Path(settings.get("glossary")) if settings.get("glossary") else None)
+    rows = read_rows(path) if path else parse(default_text(), DEFAULT_NAME)
+    problems = validate(rows)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(p.severity == "error" for p in problems)
+    click.echo(f"{path or 'shipped glossary'}: {len(rows)} term(s), {errors} error(s), "
+               f"{len(problems) - errors} warning(s)")
+    if errors:
+        ctx.exit(ExitCode.CHECK_FAILED)
+
+
+@glossary_group.command("list")
+@glossary_option
+@click.option("--category", help="Only terms of this category (e.g. 社保).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_command(source: Path | None, category: str | None, as_json: bool) -> None:
+    """List the terms: term, plain wording, category, status and mode."""
+    terms = [t for t in open_glossary(source).terms if not category or t.category == category]
+    if as_json:
+        click.echo(json.dumps([t.__dict__ for t in terms], ensure_ascii=False, indent=1))
+        return
+    for t in terms:
+        click.echo(f"{t.term}\t{t.plain}\t{t.category}\t{t.status}\t{t.mode}")
+
+
+@glossary_group.command("add")
+@click.argument("term")
+@click.argument("plain")
+@click.option("--explanation", default="", help="One sentence for residents.")
+@click.option("--category", default="")
+@click.option("--variants", default="", help="Other spellings, separated by |.")
+@click.option("--status", type=click.Choice(STATUSES), default="preferred")
+@click.option("--mode", type=click.Choice(MODES), default="replace")
+@click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to add to.")
+def add_command(term: str, plain: str, explanation: str, category: str, variants: str,
+                status: str, mode: str, to: Path | None) -> None:
+    """Add (or replace) TERM with its PLAIN wording; the result is validated before saving."""
+    target = writable_target(to)
+    new = Term(term.strip(), plain.strip(), explanation.strip(), category.strip(),
+               split_variants(variants), status, mode)
+    _merge_and_save(target, [new])
+    click.echo(f"{target}: saved {new.term} → {new.plain}")
+
+
+@glossary_group.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to merge into.")
+def import_command(source: Path, to: Path | None) -> None:
+    """Merge the terms of SOURCE (CSV file or folder) into the term base.
+
+    A term already present is replaced by SOURCE's entry. Nothing is written unless
+    the merged term base validates.
+    """
+    target = writable_target(to)
+    incoming = load(source).terms
+    _merge_and_save(target, incoming)
+    click.echo(f"{target}: imported {len(incoming)} term(s) from {source}")
+
+
+def _merge_and_save(target: Path, terms) -> None:
+    """Merge, then validate the merged CSV text before the file is touched."""
+    base = load(target) if target.exists() else Glossary((), str(target))
+    save(loads(dumps(base.with_terms(terms)), target), target)
+
+
+@glossary_group.command("export")
+@glossary_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this CSV file (UTF-8 with BOM) instead of standard output.")
+def export_command(source: Path | None, output: Path | None) -> None:
+    """Write the whole term base as one CSV (e.g. to start the office's own from the default)."""
+    glossary = open_glossary(source)
+    if output is None:
+        click.echo(dumps(glossary), nl=False)
+        return
+    save(glossary, output)
+    click.echo(f"{output}: exported {len(glossary)} term(s)")
+
+
+@glossary_group.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@glossary_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_command(file: Path, source: Path | None, as_json: bool) -> None:
+    """Find every term in FILE (SRT, VTT, ASS, TXT, Markdown) and score its plainness.
+
+    Prints each term with its cue and time (or line), then the jargon density (terms
+    per 100 characters) and the plain-language score (0–100, see the README).
+    """
+    result = report(read_units(file), open_glossary(source))
+    if as_json:
+        click.echo(json.dumps({"file": str(file), **result.to_dict()}, ensure_ascii=False, indent=1))
+        return
+    for f in result.findings:
+        where = f"cue {f.number} {timestamp(f.start_ms)}" if f.kind == "cue" else f"line {f.number}"
+        note = "explained" if f.explained else f"→ {f.plain}"
+        click.echo(f"{file}: {where}: {f.surface} ({f.status}) {note}")
+    click.echo(f"{file}: {result.units} {'cue' if _is_subtitles(file) else 'line'}(s), "
+               f"{result.chars} characters, {result.terms} term(s), density {result.density:g} "
+               f"per 100 characters, plain-language score {result.score}")
+
+
+def _is_subtitles(file: Path) -> bool:
+    return file.suffix.lower() in SUBTITLE_SUFFIXES
+
+
+def read_units(file: Path) -> list[Unit]:
+    """Cues of a subtitle file, or non-empty lines of a text/Markdown file."""
+    if _is_subtitles(file):
+        return [Unit("cue", n, cue.text, cue.start_ms) for n, cue in enumerate(load_cues(file), 1)]
+    if file.suffix.lower() not in TEXT_SUFFIXES:
+        raise GlossaryError(f"cannot check {file.suffix or 'files without an extension'}; "
+                            f"use {', '.join(SUBTITLE_SUFFIXES + TEXT_SUFFIXES)}", file)
+    try:
+        text = decode(file.read_bytes(), file)
+    except OSError as exc:
+        raise GlossaryError(f"cannot read the file ({exc.strerror})", file) from None
+    return [Unit("line", n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(glossary_group)
