@@ -68,7 +68,7 @@ def _split(text: str, start_ms: int, end_ms: int, profile: Profile) -> list[Cue]
     return _split(left, start_ms, middle, profile) + _split(right, middle, end_ms, profile)
 
 
-def _split_cost(pieces: list[str], at: int, profile: Profile) -> float:
+def _split_cost(pieces: tuple[str, ...], at: int, profile: Profile) -> float:
     left, right = reading_length("".join(pieces[:at])), reading_length("".join(pieces[at:]))
     return break_cost(pieces[at - 1], pieces[at], profile) + abs(left - right) / (left + right)
 

@@ -51,11 +51,14 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def atoms(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def atoms(text: str) -> tuple[str, ...]:
     """The unbreakable pieces of ``text``; ``"".join(atoms(t)) == t``.
 
+    Cached: segmenting and fixing ask for the same texts again and again.
+
     >>> atoms("请看《民法典》，好吗？")
-    ['请', '看', '《民法典》，', '好', '吗？']
+    ('请', '看', '《民法典》，', '好', '吗？')
     """
     glued: list[str] = []
     pending_open = ""
@@ -69,7 +72,7 @@ def atoms(text: str) -> list[str]:
             pending_open = ""
     if pending_open:
         glued.append(pending_open)
-    return glued
+    return tuple(glued)
 
 
 def break_cost(before: str, after: str, profile: Profile) -> float:
@@ -82,6 +85,7 @@ def break_cost(before: str, after: str, profile: Profile) -> float:
     return WORD_BREAK
 
 
+@functools.lru_cache(maxsize=4096)
 def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
     """Split ``text`` into balanced lines of at most ``profile.max_line_width``.
 
@@ -104,7 +108,7 @@ def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
     return tuple(piece.strip() for piece in pieces if not piece.isspace())
 
 
-def _best_lines(pieces: list[str], count: int, profile: Profile) -> tuple[str, ...] | None:
+def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[str, ...] | None:
     """The cheapest way to set ``pieces`` in exactly ``count`` lines, or None if none fits.
 
     Dynamic programming over (lines set, atoms used); a line costs its squared
@@ -129,7 +133,7 @@ def _best_lines(pieces: list[str], count: int, profile: Profile) -> tuple[str, .
     return tuple("".join(pieces[a:b]).strip() for a, b in zip(bounds, bounds[1:]))
 
 
-def _line_cost(pieces: list[str], start: int, end: int, target: float,
+def _line_cost(pieces: tuple[str, ...], start: int, end: int, target: float,
                profile: Profile) -> float | None:
     """Cost of one line made of ``pieces[start:end]``; None if it is empty or too wide."""
     words = [piece for piece in pieces[start:end] if not piece.isspace()]
