@@ -42,3 +42,14 @@ def m0004_contest(connection: Connection) -> None:
                   "contest_judges", "contest_submissions", "contest_round_entries",
                   "contest_conflicts", "contest_prechecks", "contest_assignments",
                   "contest_scores", "contest_score_audit")
+
+
+@migration
+def m0005_podcast_downloads(connection: Connection) -> None:
+    import episodes.downloads  # noqa: F401
+    from sqlalchemy import text
+
+    create_tables(connection, "podcast_downloads")
+    # The media route looks every request up by library path. Plain DDL: an Index
+    # object would attach itself to the shared ORM table and reappear in m0001.
+    connection.execute(text("CREATE INDEX IF NOT EXISTS ix_media_assets_path ON media_assets (path)"))

@@ -18,6 +18,8 @@ from subtitles.errors import SubtitleError
 
 COMMAND_MODULES = (
     "studio.commands.db",
+    "studio.commands.publish",
+    "studio.commands.schedule",
 )
 
 

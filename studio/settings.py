@@ -43,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "",
             "SQLAlchemy URL of the catalog; empty means SQLite in the instance folder."),
     Setting("timezone", "Asia/Shanghai", "Time zone for times typed or shown to people."),
+    Setting("site_url", "http://127.0.0.1:8000",
+            "Public address of the site; feeds use it for absolute links."),
+    Setting("podcast_owner_email", "podcast@example.gov.cn",
+            "Contact address in the podcast feed's <itunes:owner>."),
+    Setting("podcast_artwork", "",
+            "Absolute URL of the show's square artwork (1400-3000 px); empty means the "
+            "newest episode's cover."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

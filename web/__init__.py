@@ -10,7 +10,10 @@ from flask import Flask
 from web import db
 
 # Each module exposes ``bp`` (a Blueprint); order is registration order.
-BLUEPRINTS: tuple[str, ...] = ()
+BLUEPRINTS: tuple[str, ...] = (
+    "web.feed",
+    "web.media",
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,

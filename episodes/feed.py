@@ -1,0 +1,150 @@
+"""The podcast feed (RSS 2.0 + iTunes + Podcasting 2.0) and the Atom feed of guides.
+
+Built with feedgen from published catalog rows; the web layer serves the bytes.
+GUIDs derive from kind and slug only, so they survive a new site address, a
+rebuilt database or a re-rendered file: podcast apps never see an episode twice.
+
+Example::
+
+    channel = Channel(site_url="https://ting.wuling.gov.cn")
+    xml = podcast_rss(published_episodes(session, kind="episode"), channel)
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from feedgen.feed import FeedEntry, FeedGenerator
+
+from episodes.models import Episode, MediaAsset, as_utc
+from episodes.podcastindex import PodcastIndexExtension, PodcastIndexEntryExtension
+
+GUID_NAMESPACE = uuid.UUID("6f1c2a52-3f0e-4d8a-9a55-1b6f2d7c9e41")  # fixed forever
+AUDIO_KINDS = ("podcast_mp3", "podcast_m4a")  # preference order for the enclosure
+TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip")
+ARTWORK_PX = (1400, 3000)  # Apple Podcasts: square, at least 1400, at most 3000
+
+
+@dataclass(frozen=True)
+class Channel:
+    """Who publishes the show; ``artwork_url`` empty means the newest episode's cover."""
+
+    site_url: str
+    title: str = "武陵政务直播间"
+    description: str = "武陵区政务服务热线直播节目：部门负责人走进直播间，用大白话解答办事难题。"
+    author: str = "武陵区政务服务中心"
+    owner_name: str = "武陵区政务服务中心"
+    owner_email: str = "podcast@example.gov.cn"
+    artwork_url: str = ""
+    category: str = "Government"
+    language: str = "zh-cn"
+
+    def url(self, path: str) -> str:
+        return self.site_url.rstrip("/") + path
+
+    def media_url(self, asset: MediaAsset) -> str:
+        return self.url("/media/" + quote(asset.path))
+
+    def page_url(self, episode: Episode) -> str:
+        return self.url(f"/episodes/{quote(episode.slug)}")
+
+
+def episode_guid(episode: Episode) -> str:
+    return f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, f'{episode.kind}/{episode.slug}')}"
+
+
+def audio_of(episode: Episode) -> MediaAsset | None:
+    return next(filter(None, (episode.asset(kind) for kind in AUDIO_KINDS)), None)
+
+
+def podcast_rss(episodes: list[Episode], channel: Channel) -> bytes:
+    """RSS 2.0 for the episodes that have podcast audio, in the order given."""
+    with_audio = [e for e in episodes if audio_of(e) is not None]
+    fg = _feed(channel, "/feed/podcast.xml")
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension,
+                          atom=False)
+    fg.load_extension("podcast", atom=False)
+    fg.podcast.itunes_author(channel.author)
+    fg.podcast.itunes_owner(name=channel.owner_name, email=channel.owner_email)
+    fg.podcast.itunes_category(channel.category)
+    fg.podcast.itunes_type("episodic")
+    fg.podcastindex.explicit(False)
+    artwork = channel.artwork_url or next(
+        (channel.media_url(e.asset("cover")) for e in with_audio if e.asset("cover")), "")
+    if artwork:
+        fg.podcast.itunes_image(artwork)
+        fg.image(url=artwork, title=channel.title, link=channel.url("/"))
+    if with_audio:  # a build date that only moves when the content does
+        fg.lastBuildDate(max(as_utc(e.updated_at) for e in with_audio))
+    for episode in with_audio:
+        _podcast_item(fg.add_entry(order="append"), episode, channel)
+    return fg.rss_str(pretty=False)
+
+
+def _feed(channel: Channel, self_path: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(channel.url(self_path))
+    fg.title(channel.title)
+    fg.description(channel.description)
+    fg.subtitle(channel.description)
+    fg.author(name=channel.author, email=channel.owner_email)
+    fg.link(href=channel.url(self_path), rel="self")
+    fg.link(href=channel.url("/"), rel="alternate")  # after "self": RSS <link> takes the last
+    fg.language(channel.language)
+    return fg
+
+
+def _podcast_item(entry: FeedEntry, episode: Episode, channel: Channel) -> None:
+    audio = audio_of(episode)
+    _common_entry(entry, episode, channel)
+    entry.guid(episode_guid(episode), permalink=False)
+    entry.enclosure(channel.media_url(audio), str(audio.bytes), audio.mime_type)
+    entry.podcast.itunes_duration(round(audio.duration_ms / 1000) or 1)
+    cover = episode.asset("cover")
+    if cover is not None:
+        entry.podcast.itunes_image(channel.media_url(cover))
+    for asset in episode.assets:
+        if asset.kind == "subtitles" and asset.variant == "verbatim" \
+                and asset.mime_type in TRANSCRIPT_TYPES:
+            entry.podcastindex.transcript(channel.media_url(asset), asset.mime_type,
+                                          channel.language)
+
+
+def _common_entry(entry: FeedEntry, episode: Episode, channel: Channel) -> None:
+    entry.title(episode.title)
+    entry.link(href=channel.page_url(episode))
+    entry.description(_description(episode))
+    entry.published(as_utc(episode.published_at))
+    entry.updated(as_utc(episode.updated_at))
+
+
+def _description(episode: Episode) -> str:
+    guests = "、".join(f"{g.department}{g.name}" for g in episode.guests)
+    return f"{episode.summary}\n本期嘉宾：{guests}" if guests else episode.summary or episode.title
+
+
+def guides_atom(guides: list[Episode], channel: Channel) -> bytes:
+    """Atom for guide videos; each entry links the page and the web video."""
+    fg = _feed(channel, "/feed/guides.atom")
+    fg.title(f"{channel.title} · 办事指南视频")
+    fg.id(f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, 'guides')}")
+    if guides:
+        fg.updated(max(as_utc(g.updated_at) for g in guides))
+    for guide in guides:
+        entry = fg.add_entry(order="append")
+        _common_entry(entry, guide, channel)
+        entry.id(episode_guid(guide))
+        video = guide.asset("web_video") or guide.asset("burned_video")
+        if video is not None:
+            entry.link(href=channel.media_url(video), rel="enclosure", type=video.mime_type,
+                       length=str(video.bytes))
+    return fg.atom_str(pretty=False)
+
+
+def artwork_problem(width: int, height: int) -> str | None:
+    """Why Apple Podcasts would refuse this artwork, or None (square, 1400–3000 px)."""
+    if width != height or not ARTWORK_PX[0] <= width <= ARTWORK_PX[1]:
+        return (f"podcast artwork must be square, {ARTWORK_PX[0]}–{ARTWORK_PX[1]} px "
+                f"(this is {width}×{height})")
+    return None

@@ -1,0 +1,156 @@
+"""Publishing a work folder: import its deliverables into the media library, record
+the episode in the catalog, and publish it now or schedule it.
+
+Order matters for "nothing half-written": everything that can be refused (missing
+folder, bad episode.json, slug clash, a time in the past, wrong artwork size) is
+checked before a byte is copied; files are copied atomically into content-addressed
+paths inside the catalog transaction, so a failure leaves at most unreferenced
+library files and never a changed published one.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import Engine
+
+from episodes.catalog import AssetInfo, CueText, find_episode, parse_metadata, save_episode
+from episodes.db import make_sessionmaker, transaction
+from episodes.feed import artwork_problem
+from episodes.library import Placement, mime_type, place
+from episodes.models import Episode
+from episodes.publishing import publish_now, schedule
+from episodes.scheduler import add_publish_job
+from studio.errors import StudioError
+from studio.files import atomic_path
+from studio.media import probe
+from studio.workdir import WorkDir
+from subtitles import io as subtitle_io
+from subtitles.cue import Cue
+
+# (asset kind, variant, where the pipeline leaves it)
+DELIVERABLES: tuple[tuple[str, str, Callable[[WorkDir], Path]], ...] = (
+    ("web_video", "", lambda w: w.web_video),
+    ("burned_video", "", lambda w: w.burned_video),
+    ("vertical_video", "", lambda w: w.vertical_video),
+    ("podcast_mp3", "", lambda w: w.podcast_mp3),
+    ("podcast_m4a", "", lambda w: w.podcast_m4a),
+    ("poster", "", lambda w: w.poster),
+    ("cover", "", lambda w: w.cover),
+    ("subtitles", "verbatim", lambda w: w.subtitles("verbatim", "vtt")),
+    ("subtitles", "verbatim", lambda w: w.subtitles("verbatim", "srt")),
+    ("subtitles", "plain", lambda w: w.subtitles("plain", "vtt")),
+    ("subtitles", "plain", lambda w: w.subtitles("plain", "srt")),
+    ("transcript_json", "", lambda w: w.transcript),
+)
+TIMED_KINDS = ("web_video", "burned_video", "vertical_video", "podcast_mp3", "podcast_m4a")
+
+
+@dataclass(frozen=True)
+class Published:
+    episode_id: int
+    slug: str
+    status: str
+    publish_at: datetime | None
+    copied: int
+    assets: int
+
+
+def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
+                    at: datetime | None = None, replace: bool = False) -> Published:
+    """Import ``root`` and publish it now, or at ``at`` (UTC)."""
+    work = _work_folder(root)
+    meta = parse_metadata(work.metadata.read_text(encoding="utf-8"), work.metadata)
+    found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
+    found = [(kind, variant, path) for kind, variant, path in found if path.is_file()]
+    _check_cover(work.cover)
+    plans = [(kind, variant, place(media_root, meta.slug, path)) for kind, variant, path in found]
+    assets = [_asset_info(kind, variant, plan) for kind, variant, plan in plans]
+    cues = transcript_cues(work)
+    with transaction(make_sessionmaker(engine)) as session:
+        episode = save_episode(session, meta, assets, cues, replace=replace)
+        _publish_or_schedule(episode, at, now)
+        copied = sum(_copy(plan) for _, _, plan in plans)
+        result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
+                           copied, len(assets))
+    if at is not None:  # after the commit: the job store shares the database
+        add_publish_job(engine, result.episode_id, at)
+    return result
+
+
+def publish_episode(ref: str, engine: Engine, now: datetime, at: datetime | None = None) -> str:
+    """Publish (or schedule) the catalog episode ``ref`` (slug or id); return its slug."""
+    with transaction(make_sessionmaker(engine)) as session:
+        episode = find_episode(session, ref)
+        _publish_or_schedule(episode, at, now)
+        episode_id, slug = episode.id, episode.slug
+    if at is not None:  # after the commit: the job store shares the database
+        add_publish_job(engine, episode_id, at)
+    return slug
+
+
+def _publish_or_schedule(episode: Episode, at: datetime | None, now: datetime) -> None:
+    if at is None:
+        publish_now(episode, now)
+    else:
+        schedule(episode, at, now)
+
+
+def _work_folder(root: Path) -> WorkDir:
+    if not root.is_dir():
+        raise StudioError("no such work folder (or episode slug in the catalog)", root)
+    work = WorkDir(root)
+    if not work.metadata.is_file():
+        raise StudioError("episode.json is missing: run `studio run` on the recording first",
+                          work.metadata)
+    return work
+
+
+def _check_cover(path: Path) -> None:
+    if not path.is_file():
+        return
+    try:
+        with Image.open(path) as image:
+            size = image.size
+    except (OSError, UnidentifiedImageError) as exc:
+        raise StudioError(f"not a readable image ({exc})", path) from exc
+    problem = artwork_problem(*size)
+    if problem:
+        raise StudioError(problem, path)
+
+
+def _asset_info(kind: str, variant: str, plan: Placement) -> AssetInfo:
+    duration = probe(plan.source).duration_ms if kind in TIMED_KINDS else 0
+    return AssetInfo(kind, variant, plan.relpath, mime_type(plan.source), plan.bytes, duration,
+                     plan.sha256)
+
+
+def _copy(plan: Placement) -> int:
+    """Copy into the library unless identical bytes are already there; 1 if copied."""
+    if plan.exists:
+        return 0
+    with atomic_path(plan.target) as tmp:
+        shutil.copyfile(plan.source, tmp)
+    return 1
+
+
+def transcript_cues(work: WorkDir) -> list[CueText]:
+    """The verbatim cues, each with the plain-language text shown over the same time."""
+    verbatim = _first_track(work, "verbatim")
+    plain = _first_track(work, "plain")
+    return [CueText(c.start_ms, c.end_ms, c.text, _plain_text(c, plain)) for c in verbatim]
+
+
+def _first_track(work: WorkDir, variant: str) -> list[Cue]:
+    for fmt in ("vtt", "srt"):
+        if work.subtitles(variant, fmt).is_file():
+            return subtitle_io.load(work.subtitles(variant, fmt))
+    return []
+
+
+def _plain_text(cue: Cue, plain: list[Cue]) -> str:
+    return "".join(p.text for p in plain if cue.start_ms <= p.start_ms < cue.end_ms)
