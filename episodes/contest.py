@@ -7,6 +7,7 @@ in :mod:`episodes.judging`.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -156,12 +157,15 @@ def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: 
 
     >>> create_contest(session, "guide-2026", "政务服务导办小视频创作大赛")  # doctest: +SKIP
     """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", slug):
+        raise CatalogError("slug must be lowercase letters, digits and hyphens", slug)
     if session.scalar(select(Contest).where(Contest.slug == slug)) is not None:
         raise CatalogError("a contest with this slug already exists", slug)
     contest = Contest(slug=slug, title=title, max_duration_ms=max_duration_ms,
                       min_height=min_height, max_bytes=max_bytes)
-    contest.rounds = [Round(position=i, name=name) for i, name in enumerate(rounds, 1)]
-    contest.criteria = [Criterion(position=i, name=name, weight=weight)
+    contest.rounds = [Round(position=i, name=name, judges_per_submission=3)
+                      for i, name in enumerate(rounds, 1)]
+    contest.criteria = [Criterion(position=i, name=name, weight=weight, min_score=0, max_score=10)
                         for i, (name, weight) in enumerate(rubric, 1)]
     check_rubric(contest)
     session.add(contest)
@@ -172,6 +176,8 @@ def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: 
 def check_rubric(contest: Contest) -> None:
     """Weights sum to 100 and every criterion has sensible bounds, or CatalogError."""
     total = sum(c.weight for c in contest.criteria)
+    if not contest.rounds:
+        raise CatalogError("a contest needs at least one round", contest.slug)
     if total != 100:
         raise CatalogError(f"criterion weights sum to {total}, not 100", contest.slug)
     for criterion in contest.criteria:

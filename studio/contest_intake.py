@@ -29,6 +29,7 @@ VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
 AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
 MIME_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
 CHUNK = 1 << 20
+UPLOADS_FOLDER = "contest-uploads"  # in the instance folder, never under the web root
 
 
 class UploadRejected(StudioError):

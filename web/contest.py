@@ -22,7 +22,8 @@ from episodes.contest import Contest, PrecheckReport, Submission, get_contest, g
 from episodes.errors import CatalogError, NotFound
 from episodes.judging import Assignment, find_assignment, judge_assignments, other_reviews, save_review
 from episodes.models import User
-from studio.contest_intake import Entrant, UploadRejected, accept, mime_type
+from studio import precheck
+from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, mime_type
 from web.auth import role_required
 from web.db import get_session
 
@@ -43,11 +44,14 @@ REJECTIONS = {
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("CONTEST_UPLOADS", str(Path(app.instance_path) / "contest-uploads"))
+    app.config.setdefault("CONTEST_UPLOADS", str(Path(app.instance_path) / UPLOADS_FOLDER))
     # Runs before CSRFProtect reads the form, so an oversize body is cut off while it
     # streams in rather than after it has been spooled to disk.
     app.before_request_funcs.setdefault(None, []).insert(0, cap_upload_size)
     app.register_error_handler(413, too_large)
+    if app.config.setdefault("CONTEST_PRECHECK_ON_UPLOAD", True):
+        app.extensions["precheck_queue"] = precheck.background(
+            app.extensions["catalog_sessions"], Path(app.config["CONTEST_UPLOADS"]))
 
 
 def cap_upload_size() -> None:
@@ -114,7 +118,8 @@ def _store_upload(contest: Contest, form: UploadForm) -> Submission:
                         form.title.data.strip(), Entrant(user.display_name, user_id=user.id),
                         form.description.data or "")
     db.commit()
-    current_app.extensions.get("precheck_queue", lambda _id: None)(submission.id)
+    if "precheck_queue" in current_app.extensions:
+        current_app.extensions["precheck_queue"](submission.id)
     return submission
 
 

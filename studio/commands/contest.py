@@ -1,0 +1,249 @@
+"""`studio contest`: set up a contest, take in entries, assign judges, rank, export, back up.
+
+Each command is a thin shell over ``episodes.contest``/``episodes.judging`` and
+``studio.contest_intake``/``studio.precheck``; the site does the same through
+its organiser pages.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from episodes import accounts
+from episodes.contest import (DEFAULT_ROUNDS, add_conflict, add_judge, create_contest, get_contest,
+                              get_round, get_submission, round_submissions)
+from episodes.db import make_sessionmaker, transaction
+from episodes.errors import NotFound
+from episodes.judging import advance, assign_round
+from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
+from studio import backup as catalog_backup
+from studio import precheck, settings
+from studio.commands.publish import ready_engine
+from studio.commands.users import password_stdin_option, read_password
+from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, check_name
+from studio.environment import Environment
+from studio.errors import ExitCode, StudioError
+from studio.files import write_bytes, write_text
+
+IMPORT_COLUMNS = ("file", "title", "entrant", "organisation", "contact", "description")
+round_option = click.option("--round", "position", type=int, default=1, show_default=True,
+                            help="Round number (1 = the first round).")
+
+
+def uploads_root() -> Path:
+    return Path(settings.get("instance_path")) / UPLOADS_FOLDER
+
+
+def sessions():
+    return make_sessionmaker(ready_engine())
+
+
+def parse_criterion(text: str) -> tuple[str, int]:
+    name, _, weight = text.rpartition("=")
+    if not name or not weight.isdigit():
+        raise click.BadParameter(f"{text!r} is not NAME=WEIGHT (e.g. 政策准确=30)")
+    return name, int(weight)
+
+
+@click.group("contest")
+def contest_group() -> None:
+    """The guide-video contest: set-up, intake, judging, results, backup."""
+
+
+@contest_group.command("create")
+@click.argument("slug")
+@click.option("--title", required=True, help="Contest name shown on the site.")
+@click.option("--max-seconds", default=180, show_default=True, help="Longest video accepted.")
+@click.option("--min-height", default=720, show_default=True, help="Lowest resolution (p) accepted.")
+@click.option("--max-mb", default=500, show_default=True, help="Largest upload in MB.")
+@click.option("--rounds", default="、".join(DEFAULT_ROUNDS), show_default=True,
+              help="Round names separated by 、 or commas.")
+@click.option("--criterion", "criteria", multiple=True, metavar="NAME=WEIGHT",
+              help="A rubric criterion (repeat; weights sum to 100). Default: the issue's four.")
+def create_command(slug, title, max_seconds, min_height, max_mb, rounds, criteria) -> None:
+    """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
+    names = tuple(r.strip() for r in rounds.replace(",", "、").split("、") if r.strip())
+    extra = {"rubric": tuple(map(parse_criterion, criteria))} if criteria else {}
+    with transaction(sessions()) as session:
+        contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
+                                 min_height=min_height, max_bytes=max_mb * 1024 * 1024,
+                                 rounds=names, **extra)
+        click.echo(f"created {slug}: {len(contest.rounds)} rounds, "
+                   + ", ".join(f"{c.name} {c.weight}%" for c in contest.criteria))
+
+
+@contest_group.command("add-judge")
+@click.argument("slug")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="Judge's name (organisers see it).")
+@password_stdin_option
+def add_judge_command(slug: str, username: str, display_name: str, password_stdin: bool) -> None:
+    """Add judge USERNAME to contest SLUG, creating the account (asks a password) if new."""
+    with transaction(sessions()) as session:
+        contest = get_contest(session, slug)
+        try:
+            user, created = accounts.get_user(session, username), False
+        except NotFound:
+            user = accounts.create_user(session, username, read_password(password_stdin), "judge",
+                                        display_name)
+            created = True
+        add_judge(session, contest, user)
+    click.echo(f"{'created judge account and ' if created else ''}added {username} to {slug}")
+
+
+@contest_group.command("conflict")
+@click.argument("slug")
+@click.argument("username")
+@click.argument("code")
+@click.option("--reason", default="", help="Why (kept for the record).")
+def conflict_command(slug: str, username: str, code: str, reason: str) -> None:
+    """Declare that judge USERNAME must not review submission CODE."""
+    with transaction(sessions()) as session:
+        contest = get_contest(session, slug)
+        add_conflict(session, accounts.get_user(session, username),
+                     get_submission(session, contest, code), reason)
+    click.echo(f"{username} will not be assigned {code}")
+
+
+@contest_group.command("import")
+@click.argument("slug")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("details", type=click.Path(dir_okay=False, path_type=Path))
+def import_command(slug: str, folder: Path, details: Path) -> None:
+    """Import the videos in FOLDER listed in the CSV DETAILS (columns: file, title, entrant,
+    organisation, contact, description). Each row is checked like an upload; rejected rows
+    are reported and skipped, accepted ones are kept."""
+    factory, accepted, rejected = sessions(), 0, 0
+    for row in read_import_csv(details):
+        try:
+            code = import_row(factory, slug, folder, row)
+            click.echo(f"accepted {row['file']} as {code}")
+            accepted += 1
+        except UploadRejected as exc:
+            click.echo(f"rejected {exc}", err=True)
+            rejected += 1
+    click.echo(f"{accepted} accepted, {rejected} rejected")
+    if rejected:
+        sys.exit(ExitCode.CHECK_FAILED)
+
+
+def import_row(factory, slug: str, folder: Path, row: dict[str, str]) -> str:
+    """Accept one CSV row's video in its own transaction; return its blind code."""
+    path = folder / check_name(row["file"])
+    if not path.is_file():
+        raise UploadRejected("missing", f"no such file in {folder}", row["file"])
+    with transaction(factory) as session, open(path, "rb") as stream:
+        entrant = Entrant(row["entrant"], row["organisation"], row["contact"])
+        return accept(session, get_contest(session, slug), stream, row["file"], uploads_root() / slug,
+                      row["title"], entrant, row["description"]).code
+
+
+def read_import_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of the entrant CSV (UTF-8, with or without BOM); StudioError names what is wrong."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in ("file", "title", "entrant") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise StudioError(f"CSV lacks column(s) {', '.join(missing)}; expected "
+                                  f"{', '.join(IMPORT_COLUMNS)}", path)
+            return [{c: (row.get(c) or "").strip() for c in IMPORT_COLUMNS} for row in reader]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"cannot read the CSV ({exc.__class__.__name__}: save it as UTF-8)", path) from exc
+
+
+@contest_group.command("assign")
+@click.argument("slug")
+@round_option
+@click.option("--judges-per-submission", "k", type=int, help="Change k for this round first.")
+def assign_command(slug: str, position: int, k: int | None) -> None:
+    """Assign k judges to each unassigned submission of the round (balanced, no conflicts)."""
+    with transaction(sessions()) as session:
+        contest = get_contest(session, slug)
+        round_ = get_round(contest, position)
+        if k:
+            round_.judges_per_submission = k
+        made = assign_round(session, contest, round_)
+    click.echo(f"{made} review(s) assigned in {round_.name}")
+
+
+@contest_group.command("precheck")
+@click.argument("slug")
+@click.option("--all", "redo", is_flag=True, help="Check every submission again, not only pending ones.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def precheck_command(slug: str, redo: bool, quiet: bool) -> None:
+    """Run the automatic pre-check (loudness, captions, transcript, plain language, rules)."""
+    factory = sessions()
+    with transaction(factory) as session:
+        contest = get_contest(session, slug)
+        ids = [s.id for s in round_submissions(session, contest.rounds[0])]
+        if not redo:
+            ids = [i for i in precheck.pending(session) if i in ids]
+    done, failed = precheck.run(factory, uploads_root(), ids,
+                                progress=Environment.for_terminal(quiet).progress)
+    click.echo(f"{done} checked, {failed} failed")
+    if failed:
+        sys.exit(ExitCode.CHECK_FAILED)
+
+
+@contest_group.command("results")
+@click.argument("slug")
+@round_option
+@click.option("--advance-top", type=int, help="Advance the top N (ties at the cut go together).")
+@click.option("--advance-threshold", type=float, help="Advance all at or above this normalised score.")
+def results_command(slug: str, position: int, advance_top: int | None,
+                    advance_threshold: float | None) -> None:
+    """Print the ranking (normalised and raw); optionally advance to the next round."""
+    with transaction(sessions()) as session:
+        contest = get_contest(session, slug)
+        round_ = get_round(contest, position)
+        click.echo("rank\tcode\tnormalised\traw\tjudges\ttied\ttitle\tentrant")
+        for s in standings(session, contest, round_):
+            r = s.ranked
+            click.echo(f"{r.rank}\t{s.submission.code}\t{r.normalised:.2f}\t{r.raw:.2f}\t{r.judges}\t"
+                       f"{'tie' if r.tied else ''}\t{s.submission.title}\t{s.submission.entrant_name}")
+        if advance_top is not None or advance_threshold is not None:
+            moved = advance(session, contest, round_, advance_top, advance_threshold)
+            click.echo(f"advanced {len(moved)}: " + " ".join(s.code for s in moved))
+
+
+@contest_group.command("export")
+@click.argument("slug")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@round_option
+def export_command(slug: str, folder: Path, position: int) -> None:
+    """Write the round's ranking and all scores to FOLDER as CSV and XLSX."""
+    with transaction(sessions()) as session:
+        contest = get_contest(session, slug)
+        round_ = get_round(contest, position)
+        ranking, scores = ranking_table(session, contest, round_), scores_table(session, contest, round_)
+    stem = folder / f"{slug}-round{position}"
+    write_text(stem.with_name(stem.name + "-ranking.csv"), to_csv(ranking))
+    write_text(stem.with_name(stem.name + "-scores.csv"), to_csv(scores))
+    write_bytes(stem.with_suffix(".xlsx"), to_xlsx([ranking, scores]))
+    click.echo(f"wrote {stem}-ranking.csv, {stem}-scores.csv, {stem}.xlsx")
+
+
+@contest_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    """Copy the live catalog (accounts, contests, scores, audit log) to TARGET, safely while
+    the site runs."""
+    catalog_backup.backup(ready_engine(), target)
+    click.echo(f"backed up the catalog to {target}")
+
+
+@contest_group.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="Replace the live catalog with this backup?")
+def restore_command(source: Path) -> None:
+    """Replace the live catalog with the backup SOURCE (checked first)."""
+    catalog_backup.restore(ready_engine(), source)
+    click.echo(f"restored the catalog from {source}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(contest_group)

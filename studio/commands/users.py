@@ -1,0 +1,81 @@
+"""`studio users`: accounts for the staff dashboard and the contest.
+
+Passwords come from a hidden prompt or the first line of stdin (``--password-stdin``),
+never from an argument, which any user on the machine could read in ``ps``.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+import click
+
+from episodes import accounts
+from episodes.db import make_sessionmaker, transaction
+from episodes.models import ROLES
+from studio.commands.publish import ready_engine
+
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the password from the first line of stdin instead of prompting.")
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def with_session(action: Callable) -> object:
+    """Run ``action(session)`` in one committed transaction on the ready catalog."""
+    with transaction(make_sessionmaker(ready_engine())) as session:
+        return action(session)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Accounts: staff, organisers, judges and entrants."""
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the account may do.")
+@click.option("--name", "display_name", default="", help="Name shown on the site.")
+@password_stdin_option
+def add_command(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Create an account USERNAME with --role."""
+    password = read_password(password_stdin)
+    with_session(lambda s: accounts.create_user(s, username, password, role, display_name))
+    click.echo(f"added {role} {username}")
+
+
+@users_group.command("list")
+@click.option("--role", type=click.Choice(ROLES), help="Only accounts with this role.")
+def list_command(role: str | None) -> None:
+    """List accounts: username, role, name, active or disabled."""
+    for user in with_session(lambda s: accounts.list_users(s, role)):
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.username}\t{user.role}\t{user.display_name}\t{state}")
+
+
+@users_group.command("passwd")
+@click.argument("username")
+@password_stdin_option
+def passwd_command(username: str, password_stdin: bool) -> None:
+    """Set a new password for USERNAME."""
+    password = read_password(password_stdin)
+    with_session(lambda s: accounts.set_password(s, username, password))
+    click.echo(f"password changed for {username}")
+
+
+@users_group.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Re-enable a disabled account instead.")
+def disable_command(username: str, enable: bool) -> None:
+    """Stop USERNAME from logging in (existing sessions end at their next request)."""
+    with_session(lambda s: accounts.set_active(s, username, enable))
+    click.echo(f"{'enabled' if enable else 'disabled'} {username}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(users_group)

@@ -1,0 +1,184 @@
+"""Automatic pre-check of contest submissions: the facts judges should not have to measure.
+
+For each video: integrated loudness (ffmpeg ``ebur128``), whether it carries a
+caption track, what is said (our transcription), the glossary's jargon density
+and plain-language score on that transcript, and the contest rules it breaks.
+Reports are rows in the catalog; a failure is recorded on its own submission and
+the run moves on to the next one.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import glossary
+from episodes.contest import Contest, PrecheckReport, Submission
+from glossary.errors import GlossaryError
+from glossary.score import score as plain_language
+from studio.errors import MediaError, StudioError
+from studio.media import ffmpeg_exe, ffprobe_exe, stderr_tail
+from studio.progress import NULL_PROGRESS, Progress
+from subtitles.errors import SubtitleError
+from subtitles.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+# Web platforms normalise to about -14 to -16 LUFS and broadcast to -24; outside
+# this range a phone speaker is either too quiet to follow or clipping.
+LOUDNESS_RANGE = (-26.0, -13.0)
+MIN_PLAIN_SCORE = 60
+# What one submission may fail with without stopping the run (the speech model
+# raises RuntimeError from CTranslate2; a deleted file raises OSError).
+RECOVERABLE = (StudioError, GlossaryError, SubtitleError, OSError, RuntimeError)
+
+Transcriber = Callable[[Path, Progress], Transcript]
+
+
+@dataclass(frozen=True)
+class Findings:
+    loudness_lufs: float | None
+    has_caption_stream: bool
+    speech_chars: int
+    jargon_density: float
+    plain_score: float
+    violations: list[str]
+
+
+def integrated_loudness(path: Path) -> float | None:
+    """EBU R128 integrated loudness in LUFS; None when the audio is silent throughout."""
+    args = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-protocol_whitelist", "file",
+            "-i", str(path), "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"]
+    result = subprocess.run(args, capture_output=True, text=True, errors="replace")
+    summary = result.stderr.rpartition("Integrated loudness:")[2]
+    found = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    if result.returncode != 0 or found is None:
+        raise MediaError(f"could not measure loudness ({stderr_tail(result.stderr)})", path)
+    value = float(found.group(1))
+    return None if value <= -70 else value  # -70 LUFS is the meter's absolute gate
+
+
+def has_caption_stream(path: Path) -> bool:
+    args = [ffprobe_exe(), "-v", "error", "-protocol_whitelist", "file", "-select_streams", "s",
+            "-show_entries", "stream=index", "-of", "csv=p=0", str(path)]
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise MediaError(f"ffprobe failed ({stderr_tail(result.stderr)})", path)
+    return bool(result.stdout.strip())
+
+
+def violations(contest: Contest, submission: Submission, findings: Findings,
+               forbidden: list[str]) -> list[str]:
+    """The rules a submission breaks, in words organisers and judges read (Chinese)."""
+    found = []
+    if submission.duration_ms > contest.max_duration_ms:
+        found.append(f"时长超过 {contest.max_duration_ms // 1000} 秒上限")
+    if min(submission.width, submission.height) < contest.min_height:
+        found.append(f"分辨率低于 {contest.min_height}p")
+    low, high = LOUDNESS_RANGE
+    if findings.loudness_lufs is None or not low <= findings.loudness_lufs <= high:
+        found.append(f"响度不在 {low:.0f} 至 {high:.0f} LUFS 的建议范围内")
+    if findings.speech_chars == 0:
+        found.append("未识别出讲解语音")
+    elif not findings.has_caption_stream:
+        found.append("有讲解语音但没有字幕轨（如字幕已压制在画面中，请人工确认）")
+    if findings.speech_chars and findings.plain_score < MIN_PLAIN_SCORE:
+        found.append(f"通俗易懂评分低于 {MIN_PLAIN_SCORE} 分，术语较多")
+    found += [f"出现不应对公众使用的说法：{term}" for term in forbidden]
+    return found
+
+
+def check(path: Path, contest: Contest, submission: Submission, transcribe: Transcriber,
+          report: Callable[[int], None] = lambda percent: None,
+          progress: Progress = NULL_PROGRESS) -> Findings:
+    """Measure one stored video; ``report(percent)`` is called as stages finish."""
+    loudness, captions = integrated_loudness(path), has_caption_stream(path)
+    report(20)
+    text = transcribe(path, progress).text
+    report(80)
+    scored = plain_language(text, glossary.load_default())
+    forbidden = sorted({m.term.term for m in scored.matches if m.term.status == "forbidden"})
+    findings = Findings(loudness, captions, scored.chars, scored.density, scored.score, [])
+    return Findings(**{**findings.__dict__,
+                       "violations": violations(contest, submission, findings, forbidden)})
+
+
+def default_transcriber(path: Path, progress: Progress) -> Transcript:
+    """Our transcription with the configured model (loaded once per process)."""
+    from studio.transcribe import TranscribeOptions, transcribe_file
+
+    return transcribe_file(path, TranscribeOptions(), progress)
+
+
+def pending(session: Session) -> list[int]:
+    """Submissions whose pre-check never finished (pending, or interrupted while running)."""
+    return list(session.scalars(select(PrecheckReport.submission_id).where(
+        PrecheckReport.status.in_(("pending", "running"))).order_by(PrecheckReport.submission_id)))
+
+
+def run(factory: sessionmaker[Session], uploads: Path, submission_ids: list[int],
+        transcribe: Transcriber = default_transcriber,
+        progress: Progress = NULL_PROGRESS) -> tuple[int, int]:
+    """Pre-check each submission in turn; return (done, failed). One failure never
+    stops the others: it is recorded on that submission's report."""
+    bar = progress.bar(len(submission_ids), "pre-check", unit="video")
+    failed = 0
+    try:
+        for submission_id in submission_ids:
+            failed += not run_one(factory, uploads, submission_id, transcribe, progress)
+            bar.update(1)
+    finally:
+        bar.close()
+    return len(submission_ids) - failed, failed
+
+
+def run_one(factory: sessionmaker[Session], uploads: Path, submission_id: int,
+            transcribe: Transcriber = default_transcriber, progress: Progress = NULL_PROGRESS) -> bool:
+    """Pre-check one submission and store the report; False when it failed."""
+    with factory() as session:
+        report = session.scalar(select(PrecheckReport).where(
+            PrecheckReport.submission_id == submission_id))
+        submission = session.get(Submission, submission_id)
+        contest = session.get(Contest, submission.contest_id)
+        _save(session, report, status="running", progress=0, error="")
+        try:
+            findings = check(uploads / contest.slug / submission.stored_name, contest, submission,
+                             transcribe, lambda percent: _save(session, report, progress=percent),
+                             progress)
+        except RECOVERABLE as exc:
+            log.warning("pre-check of %s failed: %s", submission.code, exc)
+            _save(session, report, status="failed", error=getattr(exc, "problem", str(exc)))
+            return False
+        _save(session, report, status="done", progress=100, **findings.__dict__)
+        return True
+
+
+def _save(session: Session, report: PrecheckReport, **fields) -> None:
+    for name, value in fields.items():
+        setattr(report, name, value)
+    session.commit()
+
+
+def background(factory: sessionmaker[Session], uploads: Path,
+               transcribe: Transcriber = default_transcriber) -> Callable[[int], object]:
+    """A function that queues a submission for pre-checking on one worker thread, so
+    uploads return at once and the speech model never runs twice at the same time."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="precheck")
+
+    def enqueue(submission_id: int):
+        future = executor.submit(run_one, factory, uploads, submission_id, transcribe)
+        future.add_done_callback(_log_crash)
+        return future
+    return enqueue
+
+
+def _log_crash(future) -> None:
+    if future.exception() is not None:
+        log.error("pre-check worker crashed", exc_info=future.exception())

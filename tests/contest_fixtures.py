@@ -1,0 +1,119 @@
+"""A real contest for the auth and contest tests: tiny ffmpeg clips, a real app with
+CSRF on, real accounts, and helpers to log in and post forms with their token."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from episodes import accounts
+from episodes.contest import Submission, add_conflict, add_judge, create_contest, get_round
+from episodes.judging import assign_round
+from studio.contest_intake import Entrant, accept
+from studio.media import ffmpeg_exe
+from web import create_app
+
+PASSWORD = "correct horse battery"
+SLUG = "guide-2026"
+ENTRANT_NAME, ENTRANT_ORG = "张三丰", "武陵区医保局"
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def make_clip(folder: Path, name: str, size: str = "1280x720", seconds: float = 2,
+              audio: bool = True) -> Path:
+    """A tiny H.264/AAC clip drawn by lavfi (a flat colour compresses to a few KB)."""
+    target = folder / name
+    args = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+            "-i", f"color=c=steelblue:s={size}:r=10:d={seconds}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac"]
+    args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-shortest", str(target)]
+    subprocess.run(args, check=True)
+    return target
+
+
+@dataclass
+class Setup:
+    app: object
+    clips: Path
+    uploads: Path
+    codes: dict[str, str]  # "S1" -> blind code
+
+
+def build_app(instance: Path, **config):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "CONTEST_PRECHECK_ON_UPLOAD": False,
+                       **config}, instance_path=str(instance))
+
+
+def session_of(app):
+    return app.extensions["catalog_sessions"]()
+
+
+@pytest.fixture(scope="module")
+def contest_template(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
+    """Build the contest once per test module: (instance folder, clips folder, codes)."""
+    root = tmp_path_factory.mktemp("contest")
+    clips = root / "clips"
+    clips.mkdir()
+    app = build_app(root / "instance")
+    codes = populate(app, make_clip(clips, "ok.mp4"))
+    app.extensions["catalog_engine"].dispose()
+    return root / "instance", clips, codes
+
+
+@pytest.fixture
+def contest(contest_template, tmp_path) -> Setup:
+    """A fresh copy of the module's contest (copying beats re-hashing six passwords)."""
+    instance, clips, codes = contest_template
+    shutil.copytree(instance, tmp_path / "instance")
+    app = build_app(tmp_path / "instance")
+    return Setup(app, clips, Path(app.config["CONTEST_UPLOADS"]) / SLUG, codes)
+
+
+def populate(app, clip: Path) -> dict[str, str]:
+    """Organiser ``org``; judges ``judge_a``, ``judge_b``, ``judge_c``; entrant ``alice``;
+    staff ``staffer``. Round 1, two judges per work: S1 goes to A and C, S2 to B and C
+    (declared conflicts keep A off S2 and B off S1)."""
+    uploads = Path(app.config["CONTEST_UPLOADS"]) / SLUG
+    with session_of(app) as db:
+        people = {name: accounts.create_user(db, name, PASSWORD, role)
+                  for name, role in (("org", "organiser"), ("judge_a", "judge"), ("judge_b", "judge"),
+                                     ("judge_c", "judge"), ("alice", "entrant"), ("staffer", "staff"))}
+        item = create_contest(db, SLUG, "政务服务导办小视频创作大赛", max_duration_ms=2500,
+                              max_bytes=2 * 1024 * 1024)
+        codes = {}
+        for key in ("S1", "S2"):
+            with open(clip, "rb") as f:
+                codes[key] = accept(db, item, f, "我的作品.mp4", uploads, f"作品{key}",
+                                    Entrant(ENTRANT_NAME, ENTRANT_ORG, user_id=people["alice"].id)).code
+        for name in ("judge_a", "judge_b", "judge_c"):
+            add_judge(db, item, people[name])
+        subs = {s.code: s for s in db.scalars(select(Submission))}
+        add_conflict(db, people["judge_a"], subs[codes["S2"]])
+        add_conflict(db, people["judge_b"], subs[codes["S1"]])
+        round_ = get_round(item, 1)
+        round_.judges_per_submission = 2
+        assign_round(db, item, round_)
+        db.commit()
+    return codes
+
+
+def token(client, url: str = "/auth/login") -> str:
+    found = _TOKEN.search(client.get(url).get_data(as_text=True))
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def login(app, username: str | None):
+    """A test client logged in as ``username`` (None: anonymous)."""
+    client = app.test_client()
+    if username:
+        response = client.post("/auth/login", data={"username": username, "password": PASSWORD,
+                                                    "csrf_token": token(client)})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return client
