@@ -1,0 +1,112 @@
+"""`studio subtitles check|fix` through click's runner: exit codes, output, bad input."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from studio.cli import cli
+from studio.errors import ExitCode
+from subtitles.check import check
+from subtitles.cue import Cue
+from subtitles.io import dumps, load
+from subtitles.profiles import get_profile
+
+BROADCAST = get_profile("broadcast-zh")
+GOOD = [Cue(1000, 3000, ("如果材料暂时不齐全",)), Cue(3080, 5000, ("窗口可以先容缺受理",))]
+BAD = [Cue(0, 400, ("好的，",)), Cue(420, 3000, ("市场准入负面清单以外的行业，各类经营主体都可以依法平等进入。",))]
+
+
+@pytest.fixture
+def run():
+    def invoke(*args, env=None):
+        return CliRunner().invoke(cli, ["subtitles", *map(str, args)], env=env)
+    return invoke
+
+
+def _write(path, cues, fmt="srt"):
+    path.write_text(dumps(cues, fmt), encoding="utf-8")
+    return path
+
+
+def test_check_passes_a_good_file(run, tmp_path):
+    result = run("check", _write(tmp_path / "good.srt", GOOD))
+    assert result.exit_code == ExitCode.OK
+    assert result.stdout.strip().endswith("2 cue(s), 0 violation(s) of broadcast-zh")
+
+
+def test_check_lists_every_violation_and_exits_4(run, tmp_path):
+    path = _write(tmp_path / "bad.srt", BAD)
+    result = run("check", path)
+    assert result.exit_code == ExitCode.CHECK_FAILED == 4
+    lines = result.stdout.splitlines()
+    assert f"{path}: cue 1 at 00:00:00,000: min-duration: shows for 400 ms; the minimum is 833 ms" in lines
+    assert any(": cue 2 at 00:00:00,420: line-width:" in line for line in lines)
+    assert lines[-1].endswith(f"2 cue(s), {len(check(BAD, BROADCAST))} violation(s) of broadcast-zh")
+
+
+def test_profile_comes_from_the_option_or_the_setting(run, tmp_path):
+    path = _write(tmp_path / "wide.srt", [Cue(0, 3000, ("市场准入负面清单以外的行业",))])
+    assert run("check", path).exit_code == 0
+    assert run("check", path, "--profile", "vertical-zh").exit_code == 4
+    assert run("check", path, env={"WULING_PROFILE": "vertical-zh"}).exit_code == 4
+
+
+def test_fix_replaces_the_file_in_place(run, tmp_path):
+    path = _write(tmp_path / "bad.srt", BAD)
+    result = run("fix", path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"{path}: 2 cue(s) in, 1 out; violations of broadcast-zh: 4 before, 0 after"
+    # The second cue first grew to its reading time (420 + 3112 ms); the merged cue keeps that end.
+    assert load(path) == [Cue(0, 3532, ("好的 市场准入负面清单以外的行业", "各类经营主体都可以依法平等进入"))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.srt"]
+
+
+def test_fix_writes_another_format_to_output(run, tmp_path):
+    source = _write(tmp_path / "in.ass", BAD, "ass")
+    before = source.read_text(encoding="utf-8")
+    result = run("fix", source, "-o", tmp_path / "out" / "fixed.vtt")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "fixed.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+    assert source.read_text(encoding="utf-8") == before
+
+
+def test_fix_keeps_ass_as_ass(run, tmp_path):
+    path = _write(tmp_path / "in.ass", BAD, "ass")
+    assert run("fix", path).exit_code == 0
+    assert path.read_text(encoding="utf-8").startswith("[Script Info]")
+
+
+def test_an_empty_srt_checks_clean(run, tmp_path):
+    path = tmp_path / "silence.srt"
+    path.write_bytes(b"")
+    result = run("check", path)
+    assert result.exit_code == 0 and "0 cue(s), 0 violation(s)" in result.stdout
+
+
+@pytest.mark.parametrize("name, content, extra, problem", [
+    ("missing.srt", None, (), "missing.srt: no such file"),
+    ("garbage.srt", bytes(range(256)) * 4, (), "garbage.srt: binary data, not a subtitle file"),
+    ("empty.vtt", b"", (), "empty.vtt: empty file; not a subtitle file"),
+    ("good.srt", "GOOD", ("--profile", "cinema"), "unknown subtitle profile 'cinema'"),
+])
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_bad_input_is_one_line_and_exit_3(run, tmp_path, command, name, content, extra, problem):
+    path = tmp_path / name
+    if content == "GOOD":
+        _write(path, GOOD)
+    elif content is not None:
+        path.write_bytes(content)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run(command, path, *extra)
+    assert result.exit_code == ExitCode.BAD_INPUT == 3
+    assert result.stderr.startswith("Error: ") and problem in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing half-written
+
+
+def test_fix_refuses_an_output_name_without_a_subtitle_extension(run, tmp_path):
+    path = _write(tmp_path / "good.srt", GOOD)
+    result = run("fix", path, "-o", tmp_path / "fixed.txt")
+    assert result.exit_code == 3
+    assert "fixed.txt: cannot tell the subtitle format from the file name" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.srt"]
