@@ -18,6 +18,7 @@ from subtitles.errors import SubtitleError
 
 COMMAND_MODULES = (
     "studio.commands.db",
+    "studio.commands.subtitles",
     "studio.commands.publish",
     "studio.commands.schedule",
 )
