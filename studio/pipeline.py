@@ -169,8 +169,8 @@ def _run_one(stage: Stage, job: Job, manifest: Manifest, clock) -> StageResult:
         return StageResult(stage.name, "skipped", note=reason)
     missing = [path for path in stage.consumes(job) if not path.exists()]
     if missing:
-        raise StudioError(f"stage {stage.name!r} needs this file; run the earlier stages first",
-                          missing[0])
+        raise StudioError(f"missing, and stage {stage.name!r} needs it (check the path, "
+                          "or run the earlier stages with `studio run`)", missing[0])
     key = manifest.key(stage, job)
     if manifest.is_current(stage, job, key):
         return StageResult(stage.name, "up to date")

@@ -50,6 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("podcast_artwork", "",
             "Absolute URL of the show's square artwork (1400-3000 px); empty means the "
             "newest episode's cover."),
+    Setting("render_preset", "veryfast",
+            "x264 preset for rendered videos (slower presets: smaller files, longer renders)."),
+    Setting("render_crf", "23", "x264 quality for rendered videos (lower: better, bigger)."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -33,8 +33,12 @@ def _track(job: Job, variant: str) -> list[Path]:
     return [job.work.subtitles(variant, fmt) for fmt in FORMATS]
 
 
-def glossary_file(job: Job) -> Path:
-    return Path(job.text.glossary) if job.text.glossary else DEFAULT_GLOSSARY
+def glossary_files(job: Job) -> list[Path]:
+    """The term-base files the plain track depends on (setting ``glossary``)."""
+    if not job.text.glossary:
+        return [DEFAULT_GLOSSARY]
+    path = Path(job.text.glossary)
+    return sorted(path.glob("*.csv")) if path.is_dir() else [path]
 
 
 def _transcribe(job: Job) -> None:
@@ -49,8 +53,7 @@ def _verbatim(job: Job) -> None:
 
 
 def _plain(job: Job) -> None:
-    path = glossary_file(job)
-    terms = glossary.load_default() if path == DEFAULT_GLOSSARY else glossary_io.load(path)
+    terms = glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
     track = plain_track(cues, terms, get_profile(job.text.profile))
     write_subtitles(track.cues, job.work.root / "plain", FORMATS)
@@ -69,6 +72,6 @@ verbatim_stage = SimpleNamespace(
     params=lambda job: {"profile": job.text.profile}, run=_verbatim, skip_reason=_no_audio)
 
 plain_stage = SimpleNamespace(
-    consumes=lambda job: [job.work.subtitles("verbatim", "srt"), glossary_file(job)],
+    consumes=lambda job: [job.work.subtitles("verbatim", "srt"), *glossary_files(job)],
     produces=lambda job: [*_track(job, "plain"), job.work.glossary_report],
     params=lambda job: {"profile": job.text.profile}, run=_plain, skip_reason=_no_audio)

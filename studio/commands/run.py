@@ -1,0 +1,136 @@
+"""`studio run`, `studio render`, `studio watch`: the pipeline from the command line.
+
+A thin shell: options become a :class:`Job`, :func:`studio.pipeline.run_stages`
+does the work, and the command prints one summary line per recording.
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+from pathlib import Path
+
+import click
+
+from studio import settings
+from studio.environment import Environment
+from studio.pipeline import RENDER_STAGES, STAGES, StageResult, run_stages
+from studio.stages.ingest import KINDS, read_metadata
+from studio.stages.job import EpisodeFields, Guest, Job, RenderOptions, TextOptions
+from studio.watch import watch_folder
+from studio.workdir import WorkDir
+
+log = logging.getLogger(__name__)
+
+
+def render_options(command):
+    """Options shared by `run`, `render` and `watch`: optional deliverables."""
+    for option in reversed((
+            click.option("--vertical", is_flag=True, help="Also make a 9:16 burned-in video."),
+            click.option("--bumpers", is_flag=True,
+                         help="Also make intro/outro title-card bumpers (moviepy)."),
+            click.option("-q", "--quiet", is_flag=True, help="No progress bars."))):
+        command = option(command)
+    return command
+
+
+def _render(vertical: bool, bumpers: bool) -> RenderOptions:
+    return RenderOptions(vertical=vertical, bumpers=bumpers,
+                         preset=settings.get("render_preset"),
+                         crf=int(settings.get("render_crf")))
+
+
+def _text() -> TextOptions:
+    return TextOptions(model=settings.get("model"), language=settings.get("language"),
+                       profile=settings.get("profile"), glossary=settings.get("glossary"))
+
+
+def summary(work: WorkDir, results: list[StageResult]) -> str:
+    """One line: what ran, what was already done, what was skipped and why."""
+    done = [r.name for r in results if r.status == "done"]
+    current = [r.name for r in results if r.status == "up to date"]
+    skipped = [f"{r.name} ({r.note})" for r in results if r.status == "skipped"]
+    seconds = sum(r.seconds for r in results)
+    parts = [f"{work.root}: ran {', '.join(done) or 'nothing'} in {seconds:.1f} s"]
+    if current:
+        parts.append(f"up to date: {', '.join(current)}")
+    if skipped:
+        parts.append(f"skipped: {'; '.join(skipped)}")
+    return "; ".join(parts)
+
+
+def _guest(text: str) -> Guest:
+    name, sep, department = text.partition(":")
+    if not sep or not name.strip():
+        raise click.BadParameter(f"{text!r}: expected 姓名:部门, e.g. 张伟:区政务服务中心")
+    return Guest(name.strip(), department.strip())
+
+
+def _air_date(ctx, param, value: str | None) -> str | None:
+    try:
+        return value and datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD") from None
+
+
+@click.command("run")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--work", "work", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Episode work folder (created if missing).")
+@click.option("--title", help="Title; default: from the file name.")
+@click.option("--kind", type=click.Choice(KINDS), default="guide", show_default=True)
+@click.option("--slug", help="URL name; default: from the file name (pinyin).")
+@click.option("--summary", "summary_text", default="", help="One-paragraph summary.")
+@click.option("--air-date", callback=_air_date, help="YYYY-MM-DD.")
+@click.option("--category", default="", help="Service category, e.g. 企业开办.")
+@click.option("--guest", "guests", multiple=True, help="姓名:部门 (repeatable).")
+@render_options
+def run_command(source, work, title, kind, slug, summary_text, air_date, category, guests,
+                vertical, bumpers, quiet):
+    """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
+    fields = EpisodeFields(title, kind, slug, summary_text, air_date, category,
+                           tuple(_guest(g) for g in guests))
+    env = Environment.for_terminal(quiet)
+    job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(), env.progress)
+    click.echo(summary(job.work, run_stages(job, STAGES)))
+
+
+@click.command("render")
+@click.argument("work", type=click.Path(file_okay=False, path_type=Path))
+@render_options
+def render_command(work, vertical, bumpers, quiet):
+    """Run only the render stages on the work folder WORK (made by `studio run`)."""
+    env = Environment.for_terminal(quiet)
+    workdir = WorkDir(work)
+    job = Job(workdir, Path(read_metadata(workdir)["source"]), render=_render(vertical, bumpers),
+              text=_text(), progress=env.progress)
+    click.echo(summary(job.work, run_stages(job, RENDER_STAGES)))
+
+
+@click.command("watch")
+@click.argument("inbox", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--work-root", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Each recording gets a work folder WORK_ROOT/<file name>.")
+@click.option("--settle", default=5.0, show_default=True,
+              help="Seconds a file must stop growing before it is processed.")
+@click.option("--once", is_flag=True, help="Process what is ready now, then exit.")
+@render_options
+def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
+    """Process recordings dropped into INBOX, one at a time, as they finish copying."""
+    from studio.cli import known_errors  # here, not at the top: studio.cli imports us
+
+    env = Environment.for_terminal(quiet)
+    make_job = functools.partial(_inbox_job, work_root=work_root, render=_render(vertical, bumpers),
+                                 progress=env.progress)
+    for line in watch_folder(inbox, make_job, summary, known_errors(), settle=settle, once=once):
+        click.echo(line)
+
+
+def _inbox_job(source: Path, work_root: Path, render: RenderOptions, progress) -> Job:
+    return Job(WorkDir(work_root / source.stem), source, render=render, text=_text(),
+               progress=progress)
+
+
+def register(cli: click.Group) -> None:
+    for command in (run_command, render_command, watch_command):
+        cli.add_command(command)

@@ -1,0 +1,111 @@
+"""A rerun redoes only what changed; an interrupted or killed run leaves nothing half-made."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studio.cli import cli
+from studio.pipeline import RENDER_STAGES, run_stages
+from studio.stages.job import RenderOptions
+from tests.conftest import FIXTURES, SAMPLES
+from tests.test_render_outputs import INGEST, lavfi_clip, loudness, prepared_job, statuses
+
+STUDIO = str(Path(sys.executable).with_name("studio"))
+
+
+def rerun(job, **render):
+    job.render = RenderOptions(**render)
+    return statuses(run_stages(job, INGEST + RENDER_STAGES))
+
+
+def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path):
+    job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
+    assert set(rerun(job).values()) == {"done", "skipped"}
+    assert rerun(job) == {"ingest": "up to date", "video": "up to date",
+                          "artwork": "up to date", "podcast": "up to date", "bumpers": "skipped"}
+
+    plain = job.work.subtitles("plain", "srt")
+    plain.write_text(plain.read_text(encoding="utf-8").replace("挂失", "报告丢失"), encoding="utf-8")
+    changed = rerun(job)
+    assert changed["video"] == "done" and changed["ingest"] == "up to date"
+    assert changed["podcast"] == "up to date"  # same picture, so the same cover
+
+    job.work.burned_video.unlink()
+    assert rerun(job)["video"] == "done"
+    job.work.web_video.write_bytes(b"edited by hand")
+    assert rerun(job)["video"] == "done"
+    assert rerun(job, vertical=True)["video"] == "done"
+    assert job.work.vertical_video.exists()
+
+
+def _wait_for(folder: Path, pattern: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not list(folder.glob(pattern)):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"{pattern} never appeared"
+        time.sleep(0.02)
+
+
+def test_ctrl_c_mid_render_removes_partial_outputs(tmp_path, shared_media):
+    job = prepared_job(tmp_path, shared_media / "talk_legal_aid.mp4", FIXTURES / "short_guide.srt")
+    run_stages(job, INGEST)
+    process = subprocess.Popen([STUDIO, "render", str(job.work.root), "-q"],
+                               stderr=subprocess.PIPE, text=True)
+    _wait_for(job.work.root, ".burned.*.part.mp4", process)
+    time.sleep(0.3)  # let ffmpeg write a little
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Interrupted" in stderr and "Traceback" not in stderr
+    names = {path.name for path in job.work.root.iterdir()}
+    assert not {"web.mp4", "burned.mp4", "poster.jpg", "podcast.mp3"} & names
+    assert not [name for name in names if ".part" in name or name.startswith(".render-")]
+
+
+def test_killed_run_resumes_with_finished_stages_skipped(tmp_path, shared_media):
+    job = prepared_job(tmp_path, shared_media / "talk_legal_aid.mp4", FIXTURES / "short_guide.srt")
+    run_stages(job, INGEST)
+    process = subprocess.Popen([STUDIO, "render", str(job.work.root), "-q"],
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    _wait_for(job.work.root, ".podcast.*.part.mp3", process)
+    os.killpg(process.pid, signal.SIGKILL)  # python and ffmpeg together, as in a power cut
+    process.wait()
+    assert job.work.burned_video.exists() and not job.work.podcast_mp3.exists()
+
+    resumed = statuses(run_stages(job, INGEST + RENDER_STAGES))
+    assert resumed == {"ingest": "up to date", "video": "up to date", "artwork": "up to date",
+                       "podcast": "done", "bumpers": "skipped"}
+    assert -17 <= float(loudness(job.work.podcast_mp3)["input_i"]) <= -15
+    assert not [p for p in job.work.root.iterdir() if ".part" in p.name]
+
+
+@pytest.mark.slow
+def test_full_run_then_glossary_edit_redoes_plain_track_not_transcription(tmp_path, monkeypatch):
+    """The real model on the 25-second sample; then an office glossary is set."""
+    work = tmp_path / "work"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["run", str(SAMPLES / "demo_guide.mp4"), "--work", str(work),
+                                "--title", "居住证怎么办", "--air-date", "2026-11-20",
+                                "--guest", "李静:区公安分局", "-q"])
+    assert first.exit_code == 0, first.output
+    assert "ran ingest, transcribe, verbatim, plain, video, artwork, podcast" in first.output
+    assert "居住证" in (work / "verbatim.srt").read_text(encoding="utf-8")
+
+    office = tmp_path / "office.csv"
+    office.write_text("term,plain,explanation,category,variants,status,mode\n"
+                      "居住证,本地居住卡,在本地长期居住的人领的证件。,户籍,,preferred,replace\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("WULING_GLOSSARY", str(office))
+    second = runner.invoke(cli, ["run", str(SAMPLES / "demo_guide.mp4"), "--work", str(work),
+                                 "--title", "居住证怎么办", "--air-date", "2026-11-20",
+                                 "--guest", "李静:区公安分局", "-q"])
+    assert second.exit_code == 0, second.output
+    assert "ran plain, video" in second.output
+    assert "up to date: ingest, transcribe, verbatim" in second.output
+    assert "本地居住卡" in (work / "plain.srt").read_text(encoding="utf-8")
