@@ -2,6 +2,7 @@
 an MP3 made by ffmpeg, WebVTT/SRT tracks, a JPEG cover drawn by Pillow."""
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import shutil
@@ -44,6 +45,7 @@ SRT = """1
 
 
 _MADE = Path(tempfile.mkdtemp(prefix="catalog-fixtures-"))
+atexit.register(shutil.rmtree, _MADE, True)
 
 
 def make_mp3(path: Path, seconds: float, frequency: int = 440) -> Path:

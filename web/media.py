@@ -31,6 +31,7 @@ def serve(relpath: str) -> Response:
     asset = _published_asset(relpath)
     response = send_from_directory(current_app.config["MEDIA_ROOT"], relpath,
                                    mimetype=asset.mime_type, conditional=True, max_age=ONE_YEAR,
+                                   etag=asset.checksum,
                                    as_attachment=not _inline(asset.mime_type))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Access-Control-Allow-Origin"] = "*"  # web players fetch transcripts
