@@ -21,7 +21,7 @@ from web import create_app
 PASSWORD = "correct horse battery"
 SLUG = "guide-2026"
 ENTRANT_NAME, ENTRANT_ORG = "张三丰", "武陵区医保局"
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def make_clip(folder: Path, name: str, size: str = "1280x720", seconds: float = 2,

@@ -16,6 +16,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render
                    session, url_for)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -61,7 +62,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("IDLE_TIMEOUT", 30 * 60)  # seconds without a request
     login_manager.init_app(app)
     app.before_request(expire_idle_session)
-    app.context_processor(lambda: {"logout_form": LogoutForm()})
+    # CSRFProtect registers this too; set it here so the logout button never depends on it.
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
 
 
 @login_manager.user_loader

@@ -1,0 +1,85 @@
+"""Hostile uploads through the real entrant form: each is refused with a clear Chinese
+message and leaves nothing behind (no file, no catalog row); a good one is stored
+blind, outside the web root, and served only as video."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from episodes.contest import Submission
+from tests.contest_fixtures import (SLUG, contest, contest_template, login, make_clip,  # noqa: F401
+                                    session_of, token)
+
+URL = f"/contest/{SLUG}/submit"
+HLS = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n/etc/passwd\n#EXT-X-ENDLIST\n"
+
+
+def _upload(client, data: bytes, filename: str = "作品.mp4", title: str = "如何办理社保卡"):
+    form = {"title": title, "csrf_token": token(client, URL), "video": (io.BytesIO(data), filename)}
+    return client.post(URL, data=form, content_type="multipart/form-data")
+
+
+def _stored(contest) -> tuple[list[str], int]:
+    files = sorted(p.name for p in contest.uploads.iterdir()) if contest.uploads.exists() else []
+    with session_of(contest.app) as db:
+        return files, db.scalar(select(func.count(Submission.id)))
+
+
+def _clip(contest, name: str, **kwargs) -> bytes:
+    return make_clip(contest.clips, name, **kwargs).read_bytes()
+
+
+HOSTILE = {
+    "html renamed .mp4": (lambda c: b"<!doctype html><script>alert(1)</script>", "video.mp4", 422, "无法识别为视频"),
+    "script renamed .mp4": (lambda c: b"#!/bin/sh\nrm -rf /\n", "run.mp4", 422, "无法识别为视频"),
+    "HLS playlist to /etc/passwd": (lambda c: HLS, "playlist.mp4", 422, "无法识别为视频"),
+    "zero bytes": (lambda c: b"", "empty.mp4", 422, "0 字节"),
+    "path traversal name": (lambda c: _clip(c, "ok.mp4"), "../../static/evil.mp4", 422, "文件名不能包含路径"),
+    "longer than the limit": (lambda c: _clip(c, "long.mp4", seconds=4), "long.mp4", 422, "超过 2 秒的上限"),
+    "no audio stream": (lambda c: _clip(c, "mute.mp4", audio=False), "mute.mp4", 422, "没有声音轨道"),
+    "below 720p": (lambda c: _clip(c, "small.mp4", size="640x360"), "small.mp4", 422, "低于 720p"),
+    "over the size cap": (lambda c: os.urandom(2 * 1024 * 1024 + 4096), "big.mp4", 422, "超过 2 MB"),
+    "over the request cap": (lambda c: os.urandom(4 * 1024 * 1024), "huge.mp4", 413, "超过大小上限"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_hostile_upload_is_refused_with_a_clear_message_and_nothing_stored(contest, case):
+    make, filename, status, message = HOSTILE[case]
+    before = _stored(contest)
+    response = _upload(login(contest.app, "alice"), make(contest), filename)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert _stored(contest) == before
+
+
+def test_a_good_upload_is_stored_under_a_random_name_outside_the_web_root(contest):
+    before_files, before_rows = _stored(contest)
+    response = _upload(login(contest.app, "alice"), _clip(contest, "ok.mp4"), "我的作品.mp4")
+    assert response.status_code == 302
+    files, rows = _stored(contest)
+    new = set(files) - set(before_files)
+    assert rows == before_rows + 1 and len(new) == 1
+    name = new.pop()
+    assert "作品" not in name and len(name) == len("0" * 32 + ".video")
+    web_roots = [Path(contest.app.static_folder), Path(contest.app.config["MEDIA_ROOT"])]
+    assert not any(contest.uploads.resolve().is_relative_to(root.resolve()) for root in web_roots)
+
+
+def test_uploaded_video_is_served_only_as_video_never_inline_html(contest):
+    video = login(contest.app, "org").get(f"/contest/{SLUG}/video/{contest.codes['S1']}")
+    assert video.status_code == 200 and video.mimetype == "video/mp4"
+    assert video.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in video.headers["Content-Security-Policy"]
+
+
+def test_upload_form_needs_a_csrf_token(contest):
+    client = login(contest.app, "alice")
+    response = client.post(URL, data={"title": "x", "video": (io.BytesIO(b"x"), "a.mp4")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert _stored(contest)[1] == 2
