@@ -18,9 +18,15 @@ from subtitles.errors import SubtitleError
 
 COMMAND_MODULES = (
     "studio.commands.db",
+    "studio.commands.transcribe",
+    "studio.commands.run",
+    "studio.commands.glossary",
     "studio.commands.subtitles",
     "studio.commands.publish",
     "studio.commands.schedule",
+    "studio.commands.serve",
+    "studio.commands.users",
+    "studio.commands.contest",
 )
 
 

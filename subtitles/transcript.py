@@ -6,8 +6,9 @@ subtitles; every later stage reads it instead of running the model again.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from subtitles.errors import SubtitleError
 
@@ -32,6 +33,24 @@ class Segment:
     no_speech_prob: float = 0.0
 
 
+def map_word_texts(words: tuple[Word, ...], convert: Callable[[str], str]) -> tuple[Word, ...]:
+    """Apply a text conversion to words in context, keeping each word's own time.
+
+    Conversions such as OpenCC's phrase tables or punctuation rules need the
+    neighbouring characters, so the joined text is converted and cut back at the
+    old word lengths; if the conversion changed the length, words go one by one.
+    """
+    texts = [w.text for w in words]
+    joined = convert("".join(texts))
+    if len(joined) != sum(map(len, texts)):
+        return tuple(replace(w, text=convert(w.text)) for w in words)
+    out, pos = [], 0
+    for word in words:
+        out.append(replace(word, text=joined[pos:pos + len(word.text)]))
+        pos += len(word.text)
+    return tuple(out)
+
+
 @dataclass
 class Transcript:
     language: str
@@ -39,6 +58,9 @@ class Transcript:
     segments: list[Segment] = field(default_factory=list)
     model: str = ""
     source: str = ""
+    # Post-corrections applied to the recogniser's text, kept for audit:
+    # [{"segment", "start", "end", "before", "after", "term", "score"}].
+    corrections: list[dict] = field(default_factory=list)
 
     @property
     def words(self) -> list[Word]:
@@ -62,7 +84,7 @@ class Transcript:
             ]
             return cls(language=data["language"], duration_ms=int(data["duration_ms"]),
                        segments=segments, model=data.get("model", ""),
-                       source=data.get("source", ""))
+                       source=data.get("source", ""), corrections=data.get("corrections", []))
         except (ValueError, KeyError, TypeError) as exc:
             raise SubtitleError(f"not a Wuling transcript JSON ({exc})", path) from exc
 

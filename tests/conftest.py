@@ -26,3 +26,11 @@ def _isolated_settings(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("WULING_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
     cache = ROOT / ".venv" / "model-cache"
     monkeypatch.setenv("WULING_MODEL_CACHE", str(cache))
+
+
+@pytest.fixture(scope="session")
+def shared_transcripts(shared_media):
+    """Raw transcripts of the five shared WAV clips, transcribed once per test session."""
+    from studio.transcribe import transcribe_file
+
+    return {name: transcribe_file(shared_media / f"{name}.wav") for name in SHARED_CLIPS}

@@ -1,0 +1,46 @@
+"""From a transcript to the verbatim subtitle track, and subtitle files on disk."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Iterable
+
+from glossary.correct import correct
+from glossary.termbase import Glossary
+from studio.files import write_text
+from subtitles import io as subtitle_io
+from subtitles.io import AssStyle
+from subtitles.cue import Cue
+from subtitles.profiles import Profile
+from subtitles.segment import segment_words
+from subtitles.speech import punctuate_pauses
+from subtitles.transcript import Transcript
+
+log = logging.getLogger(__name__)
+SUBTITLE_FORMATS = ("srt", "vtt", "ass")
+
+
+def correct_transcript(transcript: Transcript, terms: Glossary) -> Transcript:
+    """Put misheard jargon back (pinyin match against the glossary); log every change."""
+    corrected, fixes = correct(transcript, terms)
+    for fix in fixes:
+        log.info("%s: segment %d: %s -> %s (term %s, similarity %.2f)", transcript.source or "transcript",
+                 fix.segment, fix.before, fix.after, fix.term, fix.score)
+    return replace(corrected, corrections=[*transcript.corrections, *map(asdict, fixes)])
+
+
+def verbatim_cues(transcript: Transcript, profile: Profile) -> list[Cue]:
+    """Cut the (already cleaned and speech-aligned) transcript into broadcast cues."""
+    return segment_words(punctuate_pauses(transcript.words), profile)
+
+
+def write_subtitles(cues: list[Cue], stem: Path, formats: Iterable[str] = SUBTITLE_FORMATS,
+                    style: AssStyle | None = None) -> list[Path]:
+    """Write ``stem.srt``/``.vtt``/``.ass`` atomically; return the paths written."""
+    written = []
+    for fmt in formats:
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        write_text(path, subtitle_io.dumps(cues, fmt, style=style if fmt == "ass" else None))
+        written.append(path)
+    return written

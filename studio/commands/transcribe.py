@@ -1,0 +1,67 @@
+"""`studio transcribe`: media files in, transcript JSON and SRT/VTT/ASS out."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studio import media, settings
+from studio.captions import correct_transcript, verbatim_cues, write_subtitles
+from studio.commands.glossary import glossary_option, open_glossary
+from studio.environment import Environment
+from studio.files import write_text
+from studio.transcribe import TranscribeOptions, load_model, transcribe_file
+from subtitles.profiles import get_profile
+
+
+@click.command("transcribe")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the outputs (default: next to each input).")
+@click.option("--model", default=lambda: settings.get("model"), show_default="setting `model`",
+              help="'base' (embedded), a CTranslate2 model folder, or a faster-whisper model name.")
+@click.option("--language", default=lambda: settings.get("language"), show_default="zh",
+              help="Spoken language code, or 'auto' to detect it.")
+@click.option("--profile", "profile_name", default=lambda: settings.get("profile"),
+              show_default="broadcast-zh", help="Subtitle profile.")
+@click.option("--vad/--no-vad", default=True, show_default=True,
+              help="Skip non-speech with voice activity detection.")
+@click.option("--correct/--no-correct", default=True, show_default=True,
+              help="Put misheard glossary terms back (pinyin match); -v logs each change.")
+@glossary_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: str, language: str,
+                       profile_name: str, vad: bool, correct: bool, source: Path | None,
+                       quiet: bool) -> None:
+    """Transcribe INPUT... (any audio/video ffmpeg reads) into Simplified Chinese subtitles.
+
+    Writes INPUT.transcript.json (segments and words, integer ms) and INPUT.srt,
+    INPUT.vtt and INPUT.ass cut to the subtitle profile.
+    """
+    env = Environment.for_terminal(quiet)
+    profile = get_profile(profile_name)
+    terms = open_glossary(source) if correct else None
+    for path in inputs:  # fail fast on bad input, before loading the model
+        media.probe(path)
+    whisper = load_model(model)
+    options = TranscribeOptions(language=language, vad=vad)
+    for path in inputs:
+        started = env.clock()
+        transcript = transcribe_file(path, options, env.progress, whisper)
+        if terms is not None:
+            transcript = correct_transcript(transcript, terms)
+        cues = verbatim_cues(transcript, profile)
+        stem = (out_dir or path.parent) / path.stem
+        write_text(stem.with_name(stem.name + ".transcript.json"), transcript.to_json())
+        write_subtitles(cues, stem)
+        elapsed = env.clock() - started
+        seconds = transcript.duration_ms / 1000
+        if not cues:
+            click.echo(f"Warning: {path}: no speech found; wrote empty subtitle files", err=True)
+        click.echo(f"{path}: {seconds:.1f} s of audio in {elapsed:.1f} s "
+                   f"({seconds / elapsed:.1f}x real time), {len(cues)} cues, "
+                   f"{len(transcript.corrections)} glossary corrections -> {stem}.srt/.vtt/.ass")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(transcribe_command)

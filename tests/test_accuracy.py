@@ -1,0 +1,64 @@
+"""Accuracy of the full transcription pipeline on the five shared clips (issue 2 targets).
+
+Pipeline: whisper base → hallucination cleanup → words aligned to speech → glossary
+correction → broadcast cues. Scored like the shared clips' README: pooled CER on
+letters and digits only; cue-start error against the true sentence onsets.
+"""
+from __future__ import annotations
+
+import statistics
+
+import pysubs2
+import pytest
+
+from glossary import load_default
+from studio.captions import correct_transcript, verbatim_cues
+from subtitles.check import check
+from subtitles.evaluation import character_errors, pooled_cer, start_errors_ms
+from subtitles.profiles import get_profile
+from tests.conftest import SHARED_CLIPS
+
+pytestmark = pytest.mark.slow
+PROFILE = get_profile("broadcast-zh")
+
+
+@pytest.fixture(scope="module")
+def pipeline_cues(shared_transcripts):
+    terms = load_default()
+    return {name: verbatim_cues(correct_transcript(t, terms), PROFILE)
+            for name, t in shared_transcripts.items()}
+
+
+def _truth(shared_media, name):
+    return (shared_media / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_pooled_cer_is_at_most_8_percent(pipeline_cues, shared_media):
+    pairs = [("".join(c.text for c in pipeline_cues[n]), _truth(shared_media, n)) for n in SHARED_CLIPS]
+    assert pooled_cer(pairs) <= 0.08
+
+
+def test_no_clip_is_worse_than_raw_whisper(pipeline_cues, shared_transcripts, shared_media):
+    for name in SHARED_CLIPS:
+        raw = character_errors(shared_transcripts[name].text, _truth(shared_media, name))
+        ours = character_errors("".join(c.text for c in pipeline_cues[name]), _truth(shared_media, name))
+        assert ours.edits <= raw.edits, name
+
+
+def test_median_cue_start_error_is_at_most_200_ms(pipeline_cues, shared_media):
+    errors = []
+    for name in SHARED_CLIPS:
+        onsets = [event.start for event in pysubs2.load(str(shared_media / f"{name}.srt"))]
+        errors += start_errors_ms([c.start_ms for c in pipeline_cues[name]], onsets)
+    assert statistics.median(errors) <= 200
+
+
+def test_cues_never_appear_before_the_speech(pipeline_cues, shared_media):
+    for name in SHARED_CLIPS:
+        first_onset = pysubs2.load(str(shared_media / f"{name}.srt"))[0].start
+        assert pipeline_cues[name][0].start_ms >= first_onset - 100, name
+
+
+def test_every_cue_follows_the_broadcast_profile(pipeline_cues):
+    for name in SHARED_CLIPS:
+        assert check(pipeline_cues[name], PROFILE) == [], name

@@ -1,0 +1,54 @@
+"""Whisper's stock hallucinations and repetition loops are removed; real speech kept."""
+from __future__ import annotations
+
+import pytest
+
+from subtitles.cleanup import clean, collapse_loops, fullwidth_punctuation, is_hallucination
+from subtitles.transcript import Segment, Transcript, Word
+
+
+def seg(text, no_speech=0.05, logprob=-0.3, words=None):
+    words = words or tuple(Word(i * 200, i * 200 + 200, ch, 0.9) for i, ch in enumerate(text))
+    return Segment(words[0].start_ms, words[-1].end_ms, text, tuple(words), logprob, no_speech)
+
+
+@pytest.mark.parametrize("text", [
+    "字幕由Amara.org社群提供", "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目",
+    "中文字幕志愿者 李宗盛", "点赞、订阅、转发", "优优独播剧场——YoYo Television Series Exclusive",
+])
+def test_credit_lines_are_always_hallucinations(text):
+    assert is_hallucination(seg(text, no_speech=0.0, logprob=-0.1))
+
+
+def test_polite_closing_is_kept_when_the_model_heard_speech():
+    assert not is_hallucination(seg("谢谢观看", no_speech=0.05, logprob=-0.2))
+    assert is_hallucination(seg("谢谢观看", no_speech=0.8, logprob=-0.2))
+
+
+@pytest.mark.parametrize("text", ["办理营业执照需要哪些材料", "字幕要清楚，观众才看得懂", "请大家订阅我们的政务公众号通知"])
+def test_real_sentences_are_not_hallucinations(text):
+    assert not is_hallucination(seg(text))
+
+
+def test_repetition_loop_collapses_to_one_copy_with_times_kept():
+    words = tuple(Word(i * 300, i * 300 + 300, t, 0.9) for i, t in enumerate(["我们", "会", "在", "这里"] * 4))
+    collapsed = collapse_loops(seg("我们会在这里" * 4, words=words))
+    assert collapsed.text == "我们会在这里"
+    assert [x.start_ms for x in collapsed.words] == [0, 300, 600, 900]
+
+
+def test_short_single_character_repeats_are_speech():
+    words = tuple(Word(i * 200, i * 200 + 200, "对", 0.9) for i in range(3))
+    assert collapse_loops(seg("对对对", words=words)).text == "对对对"
+
+
+def test_clean_drops_hallucinations_and_repeated_segments():
+    transcript = Transcript("zh", 10_000, [seg("欢迎收看"), seg("欢迎收看"), seg("字幕由Amara.org社群提供")])
+    assert [s.text for s in clean(transcript).segments] == ["欢迎收看"]
+
+
+def test_ascii_punctuation_after_chinese_becomes_full_width():
+    words = (Word(0, 100, "大家好", 0.9), Word(100, 110, ",", 0.9), Word(110, 300, "版本1.5", 0.9))
+    fixed = fullwidth_punctuation(Segment(0, 300, "大家好,版本1.5", words))
+    assert fixed.text == "大家好，版本1.5"
+    assert [x.text for x in fixed.words] == ["大家好", "，", "版本1.5"]
