@@ -1,0 +1,130 @@
+"""`studio contest` end to end on a real instance folder: set-up, bulk import from a
+folder and CSV, assignment, scoring, results with advancing, exports, backup/restore."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from episodes.contest import Submission, get_contest, get_round, round_submissions
+from episodes.db import database_url, make_engine, make_sessionmaker, transaction
+from episodes.judging import Assignment, ScoreAudit, save_review
+from studio.cli import cli
+from tests.contest_fixtures import make_clip
+
+CSV_HEADER = "file,title,entrant,organisation,contact,description\n"
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("entries")
+    for name in ("a.mp4", "b.mp4", "c.mp4"):
+        make_clip(folder, name)
+    (folder / "fake.mp4").write_text("<html><body>not a video</body></html>")
+    return folder
+
+
+def sessions():
+    instance = os.environ["WULING_INSTANCE_PATH"]
+    return make_sessionmaker(make_engine(database_url(instance)))
+
+
+def _set_up(clips: Path) -> None:
+    assert run("contest", "create", "c2026", "--title", "导办视频大赛", "--max-mb", "5",
+               "--rounds", "初评,终评").exit_code == 0
+    for judge in ("j1", "j2"):
+        added = run("contest", "add-judge", "c2026", judge, "--password-stdin", stdin="judge secret 123\n")
+        assert added.exit_code == 0, added.output
+    (clips / "entries.csv").write_text(
+        CSV_HEADER + "a.mp4,社保卡补办,张三,社保局,,\nb.mp4,营业执照,李四,市场监管局,,\n"
+        "c.mp4,不动产登记,王五,自然资源局,,\nfake.mp4,假视频,赵六,,,\n../a.mp4,越界,钱七,,,\n",
+        encoding="utf-8")
+
+
+def test_bulk_import_keeps_good_rows_and_reports_each_bad_one(clips):
+    _set_up(clips)
+    result = run("contest", "import", "c2026", str(clips), str(clips / "entries.csv"))
+    assert result.exit_code == 4
+    assert "3 accepted, 2 rejected" in result.output
+    assert "fake.mp4: not an MP4, MOV, MKV or WebM video" in result.output
+    assert "'../a.mp4': file name must be a plain name, not a path" in result.output
+    assert "Traceback" not in result.output
+    with transaction(sessions()) as db:
+        assert db.scalar(select(func.count(Submission.id))) == 3
+    stored = list((Path(os.environ["WULING_INSTANCE_PATH"]) / "contest-uploads" / "c2026").iterdir())
+    assert len(stored) == 3 and all(p.suffix == ".video" for p in stored)
+
+
+def test_bad_csv_and_bad_rubric_give_one_line_errors(clips, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,title\nx,y\n", encoding="utf-8")
+    assert run("contest", "create", "c1", "--title", "t").exit_code == 0
+    result = run("contest", "import", "c1", str(clips), str(bad))
+    assert result.exit_code == 3 and f"{bad}: CSV lacks column(s) file, entrant" in result.output
+    rubric = run("contest", "create", "c3", "--title", "t", "--criterion", "政策=60", "--criterion", "通俗=30")
+    assert rubric.exit_code == 3 and "c3: criterion weights sum to 90, not 100" in rubric.output
+    assert run("contest", "results", "nope").output.strip() == "Error: nope: no such contest"
+
+
+def _score_everything(values_by_judge: dict[str, int]) -> None:
+    with transaction(sessions()) as db:
+        contest = get_contest(db, "c2026")
+        for review in db.scalars(select(Assignment)):
+            base = values_by_judge[review.judge.username]
+            bonus = {"社保卡补办": 2, "营业执照": 1}.get(review.submission.title, 0)
+            save_review(db, contest, review, {c.id: base + bonus for c in contest.criteria}, "", submit=True)
+
+
+def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
+    _set_up(clips)
+    run("contest", "import", "c2026", str(clips), str(clips / "entries.csv"))
+    assigned = run("contest", "assign", "c2026", "--judges-per-submission", "2")
+    assert assigned.exit_code == 0 and "6 review(s) assigned" in assigned.output
+    _score_everything({"j1": 5, "j2": 3})
+
+    results = run("contest", "results", "c2026", "--advance-top", "2")
+    lines = results.output.splitlines()
+    assert lines[1].split("\t")[2:5] == ["100.00", "60.00", "2"]  # 社保卡补办: (70 + 50) / 2 raw
+    assert lines[1].endswith("社保卡补办\t张三") and "advanced 2" in results.output
+    with transaction(sessions()) as db:
+        final = get_round(get_contest(db, "c2026"), 2)
+        assert sorted(s.title for s in round_submissions(db, final)) == ["社保卡补办", "营业执照"]
+
+    out = tmp_path / "exports"
+    assert run("contest", "export", "c2026", str(out)).exit_code == 0
+    ranking = list(csv.reader(io.StringIO((out / "c2026-round1-ranking.csv").read_text("utf-8-sig"))))
+    assert ranking[0][:3] == ["rank", "code", "title"] and ranking[1][2] == "社保卡补办"
+    assert len((out / "c2026-round1-scores.csv").read_text("utf-8-sig").splitlines()) == 7
+    book = load_workbook(out / "c2026-round1.xlsx")
+    assert [ws.max_row for ws in book.worksheets] == [4, 7]
+
+    backup = tmp_path / "scores-backup.sqlite3"
+    assert run("contest", "backup", str(backup)).exit_code == 0
+    with transaction(sessions()) as db:
+        db.query(ScoreAudit).delete()
+        db.query(Assignment).delete()
+    assert run("contest", "restore", str(backup), "--yes").exit_code == 0
+    with transaction(sessions()) as db:
+        assert db.scalar(select(func.count(Assignment.id))) == 6
+        assert db.scalar(select(func.count(ScoreAudit.id))) == 6
+    assert run("contest", "results", "c2026").output == results.output.rsplit("advanced", 1)[0]
+
+
+def test_restore_refuses_what_is_not_a_catalog_backup(tmp_path):
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"definitely not sqlite" * 100)
+    result = run("contest", "restore", str(junk), "--yes")
+    assert result.exit_code == 3 and f"{junk}: not a SQLite database" in result.output
+    missing = run("contest", "restore", str(tmp_path / "nothing.sqlite3"), "--yes")
+    assert missing.exit_code == 3 and "no such backup file" in missing.output
