@@ -147,14 +147,16 @@ def run_one(factory: sessionmaker[Session], uploads: Path, submission_id: int,
             PrecheckReport.submission_id == submission_id))
         submission = session.get(Submission, submission_id)
         contest = session.get(Contest, submission.contest_id)
+        stored = uploads / contest.slug / submission.stored_name
         _save(session, report, status="running", progress=0, error="")
         try:
-            findings = check(uploads / contest.slug / submission.stored_name, contest, submission,
-                             transcribe, lambda percent: _save(session, report, progress=percent),
-                             progress)
+            findings = check(stored, contest, submission, transcribe,
+                             lambda percent: _save(session, report, progress=percent), progress)
         except RECOVERABLE as exc:
             log.warning("pre-check of %s failed: %s", submission.code, exc)
-            _save(session, report, status="failed", error=getattr(exc, "problem", str(exc)))
+            # Judges read this: name the submission, never the server's folders.
+            problem = getattr(exc, "problem", str(exc)).replace(str(stored), submission.code)
+            _save(session, report, status="failed", error=problem)
             return False
         _save(session, report, status="done", progress=100, **findings.__dict__)
         return True
