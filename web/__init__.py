@@ -13,6 +13,9 @@ from web import db
 BLUEPRINTS: tuple[str, ...] = (
     "web.feed",
     "web.media",
+    "web.auth",
+    "web.contest",
+    "web.contest_admin",
 )
 
 
