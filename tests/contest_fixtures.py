@@ -54,9 +54,9 @@ def session_of(app):
     return app.extensions["catalog_sessions"]()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def contest_template(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
-    """Build the contest once per test module: (instance folder, clips folder, codes)."""
+    """Build the contest once per test run: (instance folder, clips folder, codes)."""
     root = tmp_path_factory.mktemp("contest")
     clips = root / "clips"
     clips.mkdir()
@@ -68,7 +68,7 @@ def contest_template(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
 
 @pytest.fixture
 def contest(contest_template, tmp_path) -> Setup:
-    """A fresh copy of the module's contest (copying beats re-hashing six passwords)."""
+    """A fresh copy of the template contest (copying beats re-hashing six passwords)."""
     instance, clips, codes = contest_template
     shutil.copytree(instance, tmp_path / "instance")
     app = build_app(tmp_path / "instance")
