@@ -126,6 +126,23 @@ def total_views(session: Session, episode_id: int) -> int:
                           .where(DailyViews.episode_id == episode_id))
 
 
+def daily_counts(session: Session, since: date) -> list[tuple[int, date, int]]:
+    """(episode id, day, views) for every day from ``since`` with views, oldest first."""
+    rows = session.execute(select(DailyViews.episode_id, DailyViews.day, DailyViews.views)
+                           .where(DailyViews.day >= since)
+                           .order_by(DailyViews.day, DailyViews.episode_id))
+    return [tuple(row) for row in rows]
+
+
+def top_episodes(session: Session, since: date, limit: int = 10) -> list[tuple[int, int]]:
+    """(episode id, views since ``since``), most viewed first."""
+    total = func.sum(DailyViews.views)
+    rows = session.execute(select(DailyViews.episode_id, total).where(DailyViews.day >= since)
+                           .group_by(DailyViews.episode_id)
+                           .order_by(total.desc(), DailyViews.episode_id).limit(limit))
+    return [tuple(row) for row in rows]
+
+
 def _insert(session: Session, table):
     """INSERT with ON CONFLICT, in the dialect the catalog runs on."""
     dialect = session.get_bind().dialect.name

@@ -11,6 +11,11 @@ from web import db
 
 # Each module exposes ``bp`` (a Blueprint); order is registration order.
 BLUEPRINTS: tuple[str, ...] = (
+    "web.security",
+    "web.site",
+    "web.search",
+    "web.views",
+    "web.dashboard",
     "web.feed",
     "web.media",
     "web.auth",

@@ -1,0 +1,54 @@
+"""`studio serve`: the site on waitress (a production WSGI server), plus the publish scheduler.
+
+Only one scheduler runs per instance folder (``episodes.scheduler`` holds a file
+lock), so running several ``studio serve`` processes side by side is safe.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+from episodes.scheduler import start as start_scheduler
+from studio import settings
+from studio.errors import StudioError
+from web import create_app
+
+
+def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServer | MultiSocketServer:
+    """A bound waitress server (port 0 picks a free port: see ``server.effective_port``)."""
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="wuling")
+    except OSError as exc:
+        raise StudioError(f"cannot listen there: {exc.strerror}; pick another --port",
+                          f"{host}:{port}") from exc
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads answering requests.")
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the site (and run scheduled publishing) until Ctrl-C."""
+    app = create_app(instance_path=settings.get("instance_path"))
+    server = make_server(app, host, port, threads)
+    scheduler = start_scheduler(app.extensions["catalog_engine"],
+                                Path(app.instance_path) / "scheduler.lock", settings.get("timezone"))
+    for address, bound_port in getattr(server, "effective_listen", None) or \
+            [(server.effective_host, server.effective_port)]:
+        click.echo(f"Serving on http://{address}:{bound_port}/", err=True)
+    click.echo(f"{threads} threads; scheduled publishing "
+               f"{'runs here' if scheduler else 'is run by another studio serve'}", err=True)
+    try:
+        server.run()
+    finally:
+        if scheduler:
+            scheduler.shutdown()
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve_command)
