@@ -11,7 +11,7 @@ from typing import Iterator, Sequence
 
 from subtitles.cue import Cue
 from subtitles.profiles import Profile
-from subtitles.text import display_width, reading_length
+from subtitles.text import display_width, has_words, reading_length
 
 RULES = ("empty", "lines", "line-width", "min-duration", "max-duration", "cps", "overlap", "gap")
 
@@ -57,8 +57,8 @@ def check(cues: Sequence[Cue], profile: Profile) -> list[Violation]:
 
 def _problems(cue: Cue, number: int, previous: Cue | None,
               profile: Profile) -> Iterator[tuple[str, str]]:
-    if not cue.text.strip():
-        yield "empty", "has no text"
+    if not has_words(cue.text):
+        yield "empty", "has no words"
     yield from _layout_problems(cue, profile)
     yield from _timing_problems(cue, profile)
     if previous is not None:

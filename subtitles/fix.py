@@ -1,6 +1,6 @@
 """Fix common subtitle errors, as Subtitle Edit's "fix common errors" does.
 
-Drops empty cues, re-breaks badly set lines, splits cues with too many lines,
+Drops cues without words, re-breaks badly set lines, splits cues with too many lines,
 merges cues too short to read with a neighbour, extends cues into the following
 gap for reading speed and minimum duration, and keeps the minimum gap. Cue starts
 are never moved earlier: a subtitle must not appear before the speech.
@@ -15,7 +15,7 @@ from subtitles.check import required_ms
 from subtitles.cue import Cue
 from subtitles.linebreak import atoms, break_cost, break_lines
 from subtitles.profiles import Profile
-from subtitles.text import display_style, display_width, join_lines, reading_length
+from subtitles.text import display_style, display_width, has_words, join_lines, reading_length
 
 _MAX_ROUNDS = 20
 
@@ -32,7 +32,7 @@ def fix(cues: Sequence[Cue], profile: Profile) -> list[Cue]:
 
 
 def _one_round(cues: list[Cue], profile: Profile) -> list[Cue]:
-    cues = [piece for cue in cues if display_style(cue.text) for piece in laid_out(cue, profile)]
+    cues = [piece for cue in cues if has_words(cue.text) for piece in laid_out(cue, profile)]
     cues = settle(_separate(cues, profile), profile)
     return settle(_merge_short(cues, profile), profile)
 

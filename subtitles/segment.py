@@ -37,7 +37,7 @@ def segment_words(words: Sequence[Word], profile: Profile) -> list[Cue]:
     """
     cues = [_cue(group, profile) for phrase in _phrases(timed_atoms(words), profile)
             for group in _cut(phrase, profile)]
-    return fix([cue for cue in cues if cue.lines], profile)
+    return fix(cues, profile)
 
 
 def timed_atoms(words: Sequence[Word]) -> list[TimedAtom]:

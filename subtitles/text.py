@@ -23,6 +23,11 @@ def display_width(text: str) -> float:
     return sum(char_width(char) for char in text)
 
 
+def has_words(text: str) -> bool:
+    """False for text that is only punctuation and spaces: nothing to show on its own."""
+    return any(char.isalnum() for char in text)
+
+
 def reading_length(text: str) -> int:
     """Characters a viewer reads, spaces not counted (the base of the cps rule)."""
     return sum(1 for char in text if not char.isspace())

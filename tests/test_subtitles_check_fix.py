@@ -12,7 +12,7 @@ from subtitles.fix import fix
 from subtitles.io import load
 from subtitles.linebreak import atoms
 from subtitles.profiles import PROFILES, get_profile
-from subtitles.text import display_style, reading_length
+from subtitles.text import display_style
 from tests.conftest import SHARED_CLIPS
 from tests.test_subtitles_text import MARKS, TITLES, WORDS
 
@@ -28,6 +28,7 @@ def test_timestamp_is_srt_style():
 @pytest.mark.parametrize("cues, expected", [
     ([GOOD], []),
     ([Cue(0, 2000, ())], [(1, "empty")]),
+    ([Cue(0, 2000, ("，。",))], [(1, "empty")]),
     ([Cue(0, 5000, ("一行", "二行", "三行"))], [(1, "lines")]),
     ([Cue(0, 5000, ("市场准入负面清单以外的行业各类经营主体",))], [(1, "line-width")]),
     ([Cue(0, 500, ("好的",))], [(1, "min-duration")]),
@@ -113,11 +114,17 @@ def cue_lists(draw):
     return cues
 
 
-def _reading(cues):
-    return "".join(cue.text for cue in cues).replace(" ", "")
+def _words(text):
+    return "".join(char for char in text if char.isalnum())
 
 
-@settings(max_examples=150, deadline=None)
+def _bounds(pieces):
+    """Where each piece ends, counted in word characters (punctuation may be dropped)."""
+    lengths = [len(_words(piece)) for piece in pieces]
+    return {sum(lengths[:i]) for i in range(1, len(lengths))}
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(cues=cue_lists(), profile=st.sampled_from(list(PROFILES.values())))
 def test_fix_is_idempotent_and_never_overlaps(cues, profile):
     fixed = fix(cues, profile)
@@ -125,19 +132,16 @@ def test_fix_is_idempotent_and_never_overlaps(cues, profile):
     rules = {v.rule for v in check(fixed, profile)}
     assert not rules & {"overlap", "gap", "empty", "lines", "max-duration"}
     in_order = sorted(cues, key=lambda c: (c.start_ms, c.end_ms))
-    assert _reading(fixed) == display_style(" ".join(c.text for c in in_order)).replace(" ", "")
+    assert _words("".join(c.text for c in fixed)) == _words("".join(c.text for c in in_order))
     if cues and fixed:
         assert fixed[0].start_ms >= min(cue.start_ms for cue in cues)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(cues=cue_lists())
 def test_fix_never_splits_words_or_titles(cues):
     fixed = fix(cues, BROADCAST)
     text = display_style(" ".join(c.text for c in sorted(cues, key=lambda c: (c.start_ms, c.end_ms))))
-    lengths = [reading_length(piece) for piece in atoms(text)]
-    allowed = {sum(lengths[:i]) for i in range(len(lengths) + 1)}
-    cuts = [reading_length(cue.text) for cue in fixed]
-    assert {sum(cuts[:i]) for i in range(len(cuts))} <= allowed
+    assert _bounds([cue.text for cue in fixed]) <= _bounds(atoms(text))
     for title in set(re.findall("《[^》]*》", text)):
         assert sum(cue.text.count(title) for cue in fixed) == text.count(title)

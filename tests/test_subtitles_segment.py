@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from subtitles.check import check
+from subtitles.cue import Cue
 from subtitles.io import load
 from subtitles.linebreak import atoms
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.segment import segment_words, timed_atoms
-from subtitles.text import display_style, display_width, reading_length
+from subtitles.text import display_style, display_width
 from subtitles.transcript import Word
 from tests.conftest import SHARED_CLIPS
 from tests.test_subtitles_text import MARKS, TITLES, WORDS
@@ -37,7 +38,8 @@ def clip_words(shared_media, clip: str) -> list[Word]:
 
 
 def spoken(text: str) -> str:
-    return display_style(text).replace(" ", "")
+    """The words of ``text``: what no cutting or fixing may lose, reorder or invent."""
+    return "".join(char for char in text if char.isalnum())
 
 
 @pytest.mark.parametrize("profile", PROFILES.values(), ids=lambda p: p.name)
@@ -46,7 +48,7 @@ def test_real_sentences_give_cues_that_pass_check(shared_media, clip, profile):
     words = clip_words(shared_media, clip)
     cues = segment_words(words, profile)
     assert check(cues, profile) == []
-    assert "".join(cue.text.replace(" ", "") for cue in cues) == spoken("".join(w.text for w in words))
+    assert spoken("".join(cue.text for cue in cues)) == spoken("".join(w.text for w in words))
     assert cues[0].start_ms == words[0].start_ms
 
 
@@ -88,6 +90,11 @@ def test_empty_and_punctuation_only_input_gives_no_cues():
     assert segment_words([Word(0, 100, "。", 0.5), Word(100, 200, "，", 0.5)], BROADCAST) == []
 
 
+def test_stray_punctuation_before_a_pause_makes_no_cue_of_its_own():
+    words = [Word(0, 40, "，、", 0.9), Word(840, 1500, "可以的", 0.9), Word(1500, 2200, "谢谢", 0.9)]
+    assert segment_words(words, BROADCAST) == [Cue(840, 2200, ("可以的谢谢",))]
+
+
 def test_timed_atoms_take_times_from_the_characters_under_them():
     pieces = timed_atoms([Word(0, 300, "营业执", 0.9), Word(300, 500, "照，我", 0.9)])
     assert [(a.text, a.start_ms) for a in pieces][:1] == [("营业执照，", 0)]
@@ -112,23 +119,19 @@ def word_sequences(draw, max_ms_per_char=600, gaps=(0, 0, 0, 40, 200, 600, 2500)
     return words
 
 
-def _cue_bounds(cues):
-    lengths = [reading_length(cue.text) for cue in cues]
-    return {sum(lengths[:i]) for i in range(1, len(cues))}
+def _bounds(pieces):
+    """Where each piece ends, counted in word characters (punctuation may be dropped)."""
+    lengths = [len(spoken(piece)) for piece in pieces]
+    return {sum(lengths[:i]) for i in range(1, len(lengths))}
 
 
-def _atom_bounds(text):
-    lengths = [reading_length(piece) for piece in atoms(text)]
-    return {sum(lengths[:i]) for i in range(len(lengths) + 1)}
-
-
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(words=word_sequences(), profile=st.sampled_from(list(PROFILES.values())))
 def test_any_words_give_cues_that_fit_or_are_reported(words, profile):
     cues = segment_words(words, profile)
     text = "".join(word.text for word in words)
-    assert "".join(cue.text.replace(" ", "") for cue in cues) == spoken(text)
-    assert _cue_bounds(cues) <= _atom_bounds(display_style(text)), "a word was split"
+    assert spoken("".join(cue.text for cue in cues)) == spoken(text)
+    assert _bounds([cue.text for cue in cues]) <= _bounds(atoms(display_style(text))), "a word was split"
     for title in re.findall("《[^》]*》", text):
         assert sum(line.count(title) for cue in cues for line in cue.lines) == text.count(title)
     reported = {(v.cue, v.rule) for v in check(cues, profile)}
@@ -143,7 +146,7 @@ def test_any_words_give_cues_that_fit_or_are_reported(words, profile):
     assert {rule for _, rule in reported} <= {"cps", "min-duration", "line-width"}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None, derandomize=True)
 @given(words=word_sequences(max_ms_per_char=600, gaps=(0, 100, 300, 800)))
 def test_realistic_speech_passes_check_outright(words):
     """At 2.5-6 characters a second (people speak 4-5) every rule is met."""
