@@ -1,0 +1,90 @@
+"""Organiser pages on the real app: set-up with a rubric, progress, ranking, advancing,
+exports; and the background pre-check started by a real upload."""
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from episodes.contest import Contest, PrecheckReport, get_contest, get_round, round_submissions
+from episodes.judging import Assignment, save_review
+from tests.contest_fixtures import (SLUG, build_app, contest, contest_template, login,  # noqa: F401
+                                    session_of, token)
+
+
+def _create(client, **fields):
+    form = {"slug": "c2", "title": "第二届大赛", "max_seconds": "120", "min_height": "720",
+            "max_mb": "100", "rounds": "初评、终评", "rubric": "准确 50\n通俗 50", **fields}
+    return client.post("/contest/admin/", data={**form, "csrf_token": token(client, "/contest/admin/")})
+
+
+def test_organiser_sets_up_a_contest_and_a_bad_rubric_is_refused(contest):
+    org = login(contest.app, "org")
+    bad = _create(org, slug="c3", rubric="准确 50\n通俗 40")
+    assert bad.status_code == 422 and "weights sum to 90, not 100" in bad.get_data(as_text=True)
+    assert _create(org, slug="c4", rubric="准确五十").status_code == 422
+    created = _create(org)
+    assert created.status_code == 302 and created.headers["Location"] == "/contest/admin/c2"
+    with session_of(contest.app) as db:
+        made = get_contest(db, "c2")
+        assert [(c.name, c.weight) for c in made.criteria] == [("准确", 50), ("通俗", 50)]
+        assert [r.name for r in made.rounds] == ["初评", "终评"] and made.max_duration_ms == 120_000
+        assert db.scalar(select(Contest).where(Contest.slug == "c3")) is None
+
+
+def _submit_all(app, marks: dict[str, dict[str, int]]) -> None:
+    with session_of(app) as db:
+        item = get_contest(db, SLUG)
+        for review in db.scalars(select(Assignment)):
+            value = marks[review.judge.username][review.submission.title]
+            save_review(db, item, review, {c.id: value for c in item.criteria}, "", submit=True)
+        db.commit()
+
+
+def test_progress_ranking_advance_and_exports(contest):
+    org = login(contest.app, "org")
+    manage = org.get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    assert "<td>2</td><td>0</td><td>2</td>" in manage  # judge_c: 2 assigned, 0 submitted
+    # judge_a is lenient and saw only S1; judge_c, the one judge who saw both, preferred S2.
+    _submit_all(contest.app, {"judge_a": {"作品S1": 9}, "judge_b": {"作品S2": 4},
+                              "judge_c": {"作品S1": 5, "作品S2": 6}})
+    page = org.get(f"/contest/admin/{SLUG}/r1/results").get_data(as_text=True)
+    s1, s2 = contest.codes["S1"], contest.codes["S2"]
+    assert page.index(s2) < page.index(s1)  # normalised puts S2 first, raw mean favours S1
+    # raw: S1 (90 + 50) / 2 = 70, S2 (40 + 60) / 2 = 50; z: a and b saw one work each (0),
+    # c gave S1 -1 and S2 +1 -> S2 100, S1 0.
+    assert "<td>100.00</td><td>50.00</td>" in page and "<td>0.00</td><td>70.00</td>" in page
+    advanced = org.post(f"/contest/admin/{SLUG}/r1/results",
+                        data={"top": "1", "csrf_token": token(org, f"/contest/admin/{SLUG}")})
+    assert advanced.status_code == 302
+    with session_of(contest.app) as db:
+        second = round_submissions(db, get_round(get_contest(db, SLUG), 2))
+        assert [s.code for s in second] == [s2]
+    ranking = org.get(f"/contest/admin/{SLUG}/r1/ranking.csv")
+    assert ranking.mimetype == "text/csv" and "attachment" in ranking.headers["Content-Disposition"]
+    assert ranking.get_data(as_text=True).splitlines()[1].startswith(f"1,{s2},")
+    book = load_workbook(io.BytesIO(org.get(f"/contest/admin/{SLUG}/r1/results.xlsx").data))
+    assert book.sheetnames == ["初评 ranking", "初评 scores"] and book.worksheets[1].max_row == 5
+
+
+@pytest.mark.slow
+def test_an_upload_is_prechecked_in_the_background(contest):
+    app = build_app(contest.app.instance_path, CONTEST_PRECHECK_ON_UPLOAD=True)
+    client = login(app, "alice")
+    clip = (contest.clips / "ok.mp4").read_bytes()
+    url = f"/contest/{SLUG}/submit"
+    response = client.post(url, content_type="multipart/form-data", data={
+        "title": "背景预检", "csrf_token": token(client, url), "video": (io.BytesIO(clip), "a.mp4")})
+    assert response.status_code == 302
+    deadline, report = time.monotonic() + 120, None
+    while time.monotonic() < deadline:
+        with session_of(app) as db:
+            report = db.scalars(select(PrecheckReport).order_by(PrecheckReport.id.desc())).first()
+            if report.status in ("done", "failed"):
+                break
+        time.sleep(0.5)
+    assert report.status == "done", report.error
+    assert report.loudness_lufs is not None and "未识别出讲解语音" in report.violations
