@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedEntry, FeedGenerator
 
-from episodes.models import Episode, MediaAsset, as_utc
+from episodes.catalog import AssetInfo, PublishedEpisode
 from episodes.podcastindex import PodcastIndexExtension, PodcastIndexEntryExtension
 
 GUID_NAMESPACE = uuid.UUID("6f1c2a52-3f0e-4d8a-9a55-1b6f2d7c9e41")  # fixed forever
@@ -43,22 +43,22 @@ class Channel:
     def url(self, path: str) -> str:
         return self.site_url.rstrip("/") + path
 
-    def media_url(self, asset: MediaAsset) -> str:
-        return self.url("/media/" + quote(asset.path))
+    def media_url(self, asset: AssetInfo) -> str:
+        return self.url("/media/" + quote(asset.relpath))
 
-    def page_url(self, episode: Episode) -> str:
+    def page_url(self, episode: PublishedEpisode) -> str:
         return self.url(f"/episodes/{quote(episode.slug)}")
 
 
-def episode_guid(episode: Episode) -> str:
+def episode_guid(episode: PublishedEpisode) -> str:
     return f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, f'{episode.kind}/{episode.slug}')}"
 
 
-def audio_of(episode: Episode) -> MediaAsset | None:
+def audio_of(episode: PublishedEpisode) -> AssetInfo | None:
     return next(filter(None, (episode.asset(kind) for kind in AUDIO_KINDS)), None)
 
 
-def podcast_rss(episodes: list[Episode], channel: Channel) -> bytes:
+def podcast_rss(episodes: list[PublishedEpisode], channel: Channel) -> bytes:
     """RSS 2.0 for the episodes that have podcast audio, in the order given."""
     with_audio = [e for e in episodes if audio_of(e) is not None]
     fg = _feed(channel, "/feed/podcast.xml")
@@ -76,7 +76,7 @@ def podcast_rss(episodes: list[Episode], channel: Channel) -> bytes:
         fg.podcast.itunes_image(artwork)
         fg.image(url=artwork, title=channel.title, link=channel.url("/"))
     if with_audio:  # a build date that only moves when the content does
-        fg.lastBuildDate(max(as_utc(e.updated_at) for e in with_audio))
+        fg.lastBuildDate(max(e.updated_at for e in with_audio))
     for episode in with_audio:
         _podcast_item(fg.add_entry(order="append"), episode, channel)
     return fg.rss_str(pretty=False)
@@ -95,7 +95,7 @@ def _feed(channel: Channel, self_path: str) -> FeedGenerator:
     return fg
 
 
-def _podcast_item(entry: FeedEntry, episode: Episode, channel: Channel) -> None:
+def _podcast_item(entry: FeedEntry, episode: PublishedEpisode, channel: Channel) -> None:
     audio = audio_of(episode)
     _common_entry(entry, episode, channel)
     entry.guid(episode_guid(episode), permalink=False)
@@ -111,26 +111,26 @@ def _podcast_item(entry: FeedEntry, episode: Episode, channel: Channel) -> None:
                                           channel.language)
 
 
-def _common_entry(entry: FeedEntry, episode: Episode, channel: Channel) -> None:
+def _common_entry(entry: FeedEntry, episode: PublishedEpisode, channel: Channel) -> None:
     entry.title(episode.title)
     entry.link(href=channel.page_url(episode))
     entry.description(_description(episode))
-    entry.published(as_utc(episode.published_at))
-    entry.updated(as_utc(episode.updated_at))
+    entry.published(episode.published_at)
+    entry.updated(episode.updated_at)
 
 
-def _description(episode: Episode) -> str:
+def _description(episode: PublishedEpisode) -> str:
     guests = "、".join(f"{g.department}{g.name}" for g in episode.guests)
     return f"{episode.summary}\n本期嘉宾：{guests}" if guests else episode.summary or episode.title
 
 
-def guides_atom(guides: list[Episode], channel: Channel) -> bytes:
+def guides_atom(guides: list[PublishedEpisode], channel: Channel) -> bytes:
     """Atom for guide videos; each entry links the page and the web video."""
     fg = _feed(channel, "/feed/guides.atom")
     fg.title(f"{channel.title} · 办事指南视频")
     fg.id(f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, 'guides')}")
     if guides:
-        fg.updated(max(as_utc(g.updated_at) for g in guides))
+        fg.updated(max(g.updated_at for g in guides))
     for guide in guides:
         entry = fg.add_entry(order="append")
         _common_entry(entry, guide, channel)

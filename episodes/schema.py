@@ -53,3 +53,11 @@ def m0005_podcast_downloads(connection: Connection) -> None:
     # The media route looks every request up by library path. Plain DDL: an Index
     # object would attach itself to the shared ORM table and reappear in m0001.
     connection.execute(text("CREATE INDEX IF NOT EXISTS ix_media_assets_path ON media_assets (path)"))
+
+
+@migration
+def m0006_episode_change_index(connection: Connection) -> None:
+    from sqlalchemy import text
+
+    # the feeds' validator asks for max(updated_at) on every poll
+    connection.execute(text("CREATE INDEX IF NOT EXISTS ix_episodes_updated_at ON episodes (updated_at)"))

@@ -14,7 +14,6 @@ from werkzeug.http import is_resource_modified
 
 from episodes.catalog import catalog_version, published_episodes
 from episodes.feed import Channel, guides_atom, podcast_rss
-from episodes.models import as_utc
 from studio import settings
 from web.db import get_session
 
@@ -49,8 +48,8 @@ def guides() -> Response:
 
 def _conditional(name: str, mimetype: str, build: Callable[[Channel], bytes]) -> Response:
     """304 when the client's copy is current; else the (cached) feed with validators."""
-    count, changed = catalog_version(get_session())
-    changed = as_utc(changed)
+    with current_app.extensions["catalog_engine"].connect() as connection:
+        count, changed = catalog_version(connection)
     feed_channel = channel()
     etag = hashlib.sha256(f"{name}|{count}|{changed}|{feed_channel}".encode()).hexdigest()[:32]
     response = Response(status=304, mimetype=mimetype)
