@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("GLOSSARY_PATH", "")  # empty: the shipped term base
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["media_url"] = media_url
     app.register_error_handler(404, not_found)
 
@@ -66,6 +67,11 @@ def local_time(moment: datetime | None, fmt: str = "%Y年%m月%d日 %H:%M") -> s
     if moment is None:
         return ""
     return as_utc(moment).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def filesize(size: int) -> str:
+    """Bytes as people on a metered phone plan read them: 850 KB, 12.3 MB."""
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{max(1, round(size / 1024))} KB"
 
 
 def clock(ms: int) -> str:
