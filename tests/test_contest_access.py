@@ -35,6 +35,7 @@ GET_MATRIX = {
 POST_MATRIX = {
     f"/contest/admin/{SLUG}/judges": (LOGIN, 403, 403, 403, 302, 403),
     f"/contest/admin/{SLUG}/conflicts": (LOGIN, 403, 403, 403, 302, 403),
+    f"/contest/admin/{SLUG}/accounts": (LOGIN, 403, 403, 403, 302, 403),
     f"/contest/admin/{SLUG}/r1/assign": (LOGIN, 403, 403, 403, 302, 403),
     f"/contest/admin/{SLUG}/r1/results": (LOGIN, 403, 403, 403, 302, 403),
     f"/contest/{SLUG}/r1/{{S1}}": (LOGIN, 403, 302, 403, 403, 403),
@@ -55,7 +56,8 @@ def test_every_get_route_gives_each_role_exactly_the_intended_status(contest):
 
 def test_every_post_route_gives_each_role_exactly_the_intended_status(contest):
     clients = _clients(contest.app)
-    form = {"username": "judge_c", "code": contest.codes["S1"], "top": "1", "save_draft": "y"}
+    form = {"username": "judge_c", "code": contest.codes["S1"], "top": "1", "save_draft": "y",
+            "role": "judge", "password": "long password 1"}
     for route, expected in POST_MATRIX.items():
         url = route.format(**contest.codes)
         got = tuple(clients[user].post(url, data={**form, "csrf_token": token(clients[user])}).status_code

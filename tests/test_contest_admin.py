@@ -35,6 +35,26 @@ def test_organiser_sets_up_a_contest_and_a_bad_rubric_is_refused(contest):
         assert db.scalar(select(Contest).where(Contest.slug == "c3")) is None
 
 
+def test_organiser_adds_judge_and_entrant_accounts_and_sets_k_when_assigning(contest):
+    org = login(contest.app, "org")
+    manage = f"/contest/admin/{SLUG}"
+    for name, role, said in (("judge_d", "judge", "已创建评委账号 judge_d 并加入评委组"),
+                             ("bob", "entrant", "已创建参赛者账号 bob")):
+        made = org.post(f"{manage}/accounts", data={"username": name, "role": role, "password": "long password 1",
+                                                   "display_name": name.upper(), "csrf_token": token(org, manage)})
+        assert made.status_code == 302 and said in org.get(made.headers["Location"]).get_data(as_text=True)
+    assert "JUDGE_D（judge_d）" in org.get(manage).get_data(as_text=True)
+    short = org.post(f"{manage}/accounts", data={"username": "eve", "role": "entrant", "password": "short",
+                                                "csrf_token": token(org, manage)})
+    assert "password too short" in org.get(short.headers["Location"]).get_data(as_text=True)
+    bob = contest.app.test_client()
+    assert bob.post("/auth/login", data={"username": "bob", "password": "long password 1",
+                                         "csrf_token": token(bob)}).headers["Location"] == "/contest/"
+    org.post(f"{manage}/r2/assign", data={"judges_per_submission": "4", "csrf_token": token(org, manage)})
+    with session_of(contest.app) as db:
+        assert get_round(get_contest(db, SLUG), 2).judges_per_submission == 4
+
+
 def _submit_all(app, marks: dict[str, dict[str, int]]) -> None:
     with session_of(app) as db:
         item = get_contest(db, SLUG)

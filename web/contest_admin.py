@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import FloatField, IntegerField, StringField, TextAreaField
+from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from episodes import accounts
@@ -48,8 +49,16 @@ class AdvanceForm(FlaskForm):
     threshold = FloatField("或晋级分数线（标准化分）", validators=[Optional(), NumberRange(0, 100)])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: it carries only the CSRF token."""
+class AssignForm(FlaskForm):
+    judges_per_submission = IntegerField("每件作品的评委人数", validators=[Optional(), NumberRange(1, 20)])
+
+
+class AccountForm(FlaskForm):
+    """A new judge (joins this contest's panel) or entrant account, made by the organiser."""
+    username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
+    role = SelectField("身份", choices=[SelectChoice("judge", "评委"), SelectChoice("entrant", "参赛者")])
+    password = PasswordField("初始密码（至少 10 位）", validators=[DataRequired(), Length(max=200)])
 
 
 def parse_rubric(text: str) -> tuple[tuple[str, int], ...]:
@@ -97,17 +106,17 @@ def manage(slug: str):
     rounds = [(r, progress(db, contest, r)) for r in contest.rounds]
     return render_template("contest/admin_manage.html", contest=contest, rounds=rounds,
                            submissions=submissions, reports=reports, panel=judges(db, contest),
-                           name_form=NameForm(), action_form=ActionForm())
+                           name_form=NameForm(), assign_form=AssignForm(), account_form=AccountForm())
 
 
-def _act(slug: str, action, form_class: type[FlaskForm] = ActionForm) -> Response:
-    """Run ``action(db, contest, form)`` for a valid POST, commit, and go back."""
+def _act(slug: str, action, form_class: type[FlaskForm], **args) -> Response:
+    """Run ``action(db, contest, form, **args)`` for a valid POST, commit, and go back."""
     db, contest = get_session(), contest_or_404(slug)
     form = form_class()
     if not form.validate_on_submit():
         abort(400, "表单无效或已过期，请刷新后重试。")
     try:
-        flash(action(db, contest, form))
+        flash(action(db, contest, form, **args))
         db.commit()
     except CatalogError as exc:
         db.rollback()
@@ -138,11 +147,32 @@ def conflicts_add(slug: str):
     return _act(slug, _add_conflict, NameForm)
 
 
+@bp.route("/<slug>/accounts", methods=("POST",))
+@role_required("organiser")
+def accounts_add(slug: str):
+    return _act(slug, _add_account, AccountForm)
+
+
+def _add_account(db, contest, form) -> str:
+    user = accounts.create_user(db, form.username.data, form.password.data, form.role.data,
+                                form.display_name.data or "")
+    if user.role == "judge":
+        add_judge(db, contest, user)
+        return f"已创建评委账号 {user.username} 并加入评委组。"
+    return f"已创建参赛者账号 {user.username}。"
+
+
 @bp.route("/<slug>/r<int:position>/assign", methods=("POST",))
 @role_required("organiser")
 def assign(slug: str, position: int):
-    return _act(slug, lambda db, contest, _form: (
-        f"已分配 {assign_round(db, contest, get_round(contest, position))} 份评审任务。"))
+    return _act(slug, _assign, AssignForm, position=position)
+
+
+def _assign(db, contest, form, position: int) -> str:
+    round_ = get_round(contest, position)
+    if form.judges_per_submission.data:
+        round_.judges_per_submission = form.judges_per_submission.data
+    return f"已分配 {assign_round(db, contest, round_)} 份评审任务。"
 
 
 @bp.route("/<slug>/r<int:position>/results", methods=("GET", "POST"))
