@@ -127,3 +127,13 @@ def test_restore_refuses_what_is_not_a_catalog_backup(tmp_path):
     assert result.exit_code == 3 and f"{junk}: not a SQLite database" in result.output
     missing = run("contest", "restore", str(tmp_path / "nothing.sqlite3"), "--yes")
     assert missing.exit_code == 3 and "no such backup file" in missing.output
+
+
+@pytest.mark.slow
+def test_precheck_command_checks_pending_submissions_once(clips, tmp_path):
+    assert run("contest", "create", "pc", "--title", "预检").exit_code == 0
+    (tmp_path / "one.csv").write_text(CSV_HEADER + "a.mp4,社保卡补办,张三,,,\n", encoding="utf-8")
+    assert run("contest", "import", "pc", str(clips), str(tmp_path / "one.csv")).exit_code == 0
+    first = run("contest", "precheck", "pc", "-q")
+    assert first.exit_code == 0 and "1 checked, 0 failed" in first.output
+    assert "0 checked, 0 failed" in run("contest", "precheck", "pc", "-q").output
