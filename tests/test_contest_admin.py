@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from episodes.contest import Contest, PrecheckReport, get_contest, get_round, round_submissions
+from episodes.contest import (Contest, PrecheckReport, Submission, get_contest, get_round,
+                              round_submissions)
 from episodes.judging import Assignment, save_review
 from tests.contest_fixtures import (SLUG, build_app, contest, contest_template, login,  # noqa: F401
                                     session_of, token)
@@ -108,3 +109,19 @@ def test_an_upload_is_prechecked_in_the_background(contest):
         time.sleep(0.5)
     assert report.status == "done", report.error
     assert report.loudness_lufs is not None and "未识别出讲解语音" in report.violations
+
+
+def test_a_finished_precheck_is_shown_to_the_judge_and_the_organiser(contest):
+    s1 = contest.codes["S1"]
+    with session_of(contest.app) as db:
+        submission = db.scalar(select(Submission).where(Submission.code == s1))
+        report = db.scalar(select(PrecheckReport).where(PrecheckReport.submission_id == submission.id))
+        report.status, report.loudness_lufs, report.has_caption_stream = "done", -23.4, False
+        report.speech_chars, report.jargon_density, report.plain_score = 120, 2.5, 75
+        report.violations = ["有讲解语音但没有字幕轨（如字幕已压制在画面中，请人工确认）"]
+        db.commit()
+    for client, url in ((login(contest.app, "judge_a"), f"/contest/{SLUG}/r1/{s1}"),
+                        (login(contest.app, "org"), f"/contest/admin/{SLUG}/submissions/{s1}")):
+        page = client.get(url).get_data(as_text=True)
+        assert "-23.4 LUFS" in page and "2.5 个/百字" in page and "75 / 100" in page
+        assert "没有字幕轨" in page
