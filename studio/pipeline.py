@@ -1,30 +1,32 @@
 """The resumable pipeline: the stage list, assembled here and nowhere else.
 
 Each stage says which files it consumes and produces and which parameters shape
-its work. The manifest (``WorkDir.manifest``) records, per stage, a hash of those
-inputs and parameters and the fingerprints of its outputs; a rerun skips a stage
-whose hash still matches and whose outputs are untouched, so editing the glossary
-redoes the plain track and the videos but never the transcription.
+its work; the manifest (:mod:`studio.manifest`) lets a rerun skip a stage whose
+inputs and outputs are unchanged, so editing the glossary redoes the plain track
+and the videos but never the transcription.
+
+A stage starts as soon as the earlier stages that make its inputs are finished, so
+independent work overlaps: the podcast audio is made while the video encodes (or
+while the model transcribes). At most ``WORKERS`` stages run at once.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
-import json
 import shutil
 import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 from studio.errors import StudioError
-from studio.files import write_text
+from studio.manifest import Manifest
 from studio.stages import artwork, bumpers, captions, ingest, podcast, render
 from studio.stages.job import Job
 from studio.workdir import WorkDir
 
-MANIFEST_VERSION = 1
+WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -65,71 +67,9 @@ class StageResult:
     note: str = ""
 
 
-class Manifest:
-    """Per-stage hashes and output fingerprints, saved atomically after each stage.
-
-    File hashes are cached by (size, mtime) so a rerun does not re-read a two-hour
-    recording just to learn nothing changed.
-    """
-
-    def __init__(self, path: Path):
-        self.path = path
-        data = self._read(path)
-        self.stages: dict[str, dict] = data.get("stages", {})
-        self.files: dict[str, list] = data.get("files", {})
-
-    @staticmethod
-    def _read(path: Path) -> dict:
-        if not path.exists():
-            return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StudioError(f"manifest is unreadable ({exc}); delete it to rebuild", path) from exc
-        return data if data.get("version") == MANIFEST_VERSION else {}
-
-    def fingerprint(self, path: Path) -> str:
-        stat = path.stat()
-        cached = self.files.get(str(path))
-        if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns]:
-            return cached[2]
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-        self.files[str(path)] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
-        return digest.hexdigest()
-
-    def key(self, stage: Stage, job: Job) -> str:
-        """Hash of what the stage reads and how it is asked to work."""
-        inputs = {path.name: self.fingerprint(path) for path in stage.consumes(job)}
-        blob = json.dumps({"inputs": inputs, "params": stage.params(job)}, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
-
-    def is_current(self, stage: Stage, job: Job, key: str) -> bool:
-        entry = self.stages.get(stage.name)
-        if not entry or entry.get("key") != key:
-            return False
-        outputs = entry.get("outputs", {})
-        wanted = {path.name for path in stage.produces(job)}
-        return wanted <= set(outputs) and all(
-            (job.work.root / name).exists()
-            and self.fingerprint(job.work.root / name) == digest
-            for name, digest in outputs.items())
-
-    def record(self, stage: Stage, job: Job, key: str) -> None:
-        outputs = {path.name: self.fingerprint(path) for path in stage.produces(job)}
-        self.stages[stage.name] = {"key": key, "outputs": outputs}
-        self.save()
-
-    def save(self) -> None:
-        data = {"version": MANIFEST_VERSION, "stages": self.stages, "files": self.files}
-        write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
-
-
 def run_stages(job: Job, stages: tuple[Stage, ...] = STAGES,
                clock: Callable[[], float] = time.perf_counter) -> list[StageResult]:
-    """Run ``stages`` in order on ``job``, skipping the ones already up to date.
+    """Run ``stages`` on ``job``, skipping those already up to date; results in list order.
 
     Probes the source first, so a corrupt or empty recording fails before any file
     is written.
@@ -139,7 +79,42 @@ def run_stages(job: Job, stages: tuple[Stage, ...] = STAGES,
     with _exclusive(job.work):
         _remove_leftovers(job.work)
         manifest = Manifest(job.work.manifest)
-        return [_run_one(stage, job, manifest, clock) for stage in stages]
+        results = _schedule(stages, job, lambda stage: _run_one(stage, job, manifest, clock))
+    return [results[stage.name] for stage in stages]
+
+
+def dependencies(stages: tuple[Stage, ...], job: Job) -> dict[str, set[str]]:
+    """For each stage, the earlier stages that produce a file it consumes."""
+    made_by: dict[Path, str] = {}
+    needs: dict[str, set[str]] = {}
+    for stage in stages:
+        active = not stage.skip_reason(job)
+        needs[stage.name] = {made_by[path] for path in stage.consumes(job)
+                             if path in made_by} if active else set()
+        made_by.update({path: stage.name for path in stage.produces(job)} if active else {})
+    return needs
+
+
+def _schedule(stages: tuple[Stage, ...], job: Job,
+              run: Callable[[Stage], StageResult]) -> dict[str, StageResult]:
+    """Start each stage once its producers are done; on any failure stop ffmpeg and raise."""
+    needs, results = dependencies(stages, job), {}
+    job.cancel.clear()
+    waiting, running = list(stages), {}
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="stage") as pool:
+        try:
+            while waiting or running:
+                for stage in [s for s in waiting if needs[s.name] <= results.keys()]:
+                    waiting.remove(stage)
+                    running[pool.submit(run, stage)] = stage
+                # A timeout, so Ctrl-C reaches this (main) thread without waiting for a stage.
+                done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results[running.pop(future).name] = future.result()
+        except BaseException:
+            job.cancel.set()  # the other stage's ffmpeg stops, so the pool winds down
+            raise
+    return results
 
 
 @contextlib.contextmanager
@@ -167,14 +142,15 @@ def _run_one(stage: Stage, job: Job, manifest: Manifest, clock) -> StageResult:
     if reason:
         job.progress.message(f"{stage.name}: skipped, {reason}")
         return StageResult(stage.name, "skipped", note=reason)
-    missing = [path for path in stage.consumes(job) if not path.exists()]
+    inputs = stage.consumes(job)
+    missing = [path for path in inputs if not path.exists()]
     if missing:
         raise StudioError(f"missing, and stage {stage.name!r} needs it (check the path, "
                           "or run the earlier stages with `studio run`)", missing[0])
-    key = manifest.key(stage, job)
-    if manifest.is_current(stage, job, key):
+    key = manifest.key(inputs, stage.params(job))
+    if manifest.is_current(stage.name, key, stage.produces(job)):
         return StageResult(stage.name, "up to date")
     started = clock()
     stage.run(job)
-    manifest.record(stage, job, key)
+    manifest.record(stage.name, key, stage.produces(job))
     return StageResult(stage.name, "done", clock() - started)

@@ -46,7 +46,7 @@ def _load_state(path: Path) -> dict[str, dict]:
 
 
 def watch_folder(inbox: Path, make_job: Callable[[Path], Job],
-                 summarize: Callable[[WorkDir, list[StageResult]], str],
+                 summarize: Callable[[WorkDir, list[StageResult], float], str],
                  errors: tuple[type[BaseException], ...], settle: float = 5.0,
                  once: bool = False, sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
     """Yield one result line per recording processed; with ``once``, stop after one pass."""
@@ -70,8 +70,10 @@ def watch_folder(inbox: Path, make_job: Callable[[Path], Job],
 def _process(job: Job, summarize, errors) -> tuple[str, bool]:
     """Run the pipeline on one recording; a bad recording is logged, not fatal."""
     log.info("processing %s", job.source)
+    started = time.perf_counter()
     try:
-        line = summarize(job.work, run_stages(job))
+        results = run_stages(job)
+        line = summarize(job.work, results, time.perf_counter() - started)
     except errors as exc:
         log.error("%s failed: %s", job.source.name, exc)
         return f"FAILED {exc}", False

@@ -45,18 +45,23 @@ def _text() -> TextOptions:
                        profile=settings.get("profile"), glossary=settings.get("glossary"))
 
 
-def summary(work: WorkDir, results: list[StageResult]) -> str:
+def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
     """One line: what ran, what was already done, what was skipped and why."""
     done = [r.name for r in results if r.status == "done"]
     current = [r.name for r in results if r.status == "up to date"]
     skipped = [f"{r.name} ({r.note})" for r in results if r.status == "skipped"]
-    seconds = sum(r.seconds for r in results)
     parts = [f"{work.root}: ran {', '.join(done) or 'nothing'} in {seconds:.1f} s"]
     if current:
         parts.append(f"up to date: {', '.join(current)}")
     if skipped:
         parts.append(f"skipped: {'; '.join(skipped)}")
     return "; ".join(parts)
+
+
+def _timed(env: Environment, job: Job, stages) -> str:
+    started = env.clock()
+    results = run_stages(job, stages)
+    return summary(job.work, results, env.clock() - started)
 
 
 def _guest(text: str) -> Guest:
@@ -92,7 +97,7 @@ def run_command(source, work, title, kind, slug, summary_text, air_date, categor
                            tuple(_guest(g) for g in guests))
     env = Environment.for_terminal(quiet)
     job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(), env.progress)
-    click.echo(summary(job.work, run_stages(job, STAGES)))
+    click.echo(_timed(env, job, STAGES))
 
 
 @click.command("render")
@@ -104,7 +109,7 @@ def render_command(work, vertical, bumpers, quiet):
     workdir = WorkDir(work)
     job = Job(workdir, Path(read_metadata(workdir)["source"]), render=_render(vertical, bumpers),
               text=_text(), progress=env.progress)
-    click.echo(summary(job.work, run_stages(job, RENDER_STAGES)))
+    click.echo(_timed(env, job, RENDER_STAGES))
 
 
 @click.command("watch")

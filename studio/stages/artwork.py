@@ -1,11 +1,13 @@
 """Poster frame (JPEG) and square podcast cover art (1400 x 1400) with the title.
 
-The poster is one frame of web.mp4 (ffmpeg seeks, Python never sees the video);
-the cover is drawn with Pillow in the Noto CJK font over that frame, blurred and
-darkened, or over a plain colour when the recording is audio only.
+The poster is one frame of the recording at the web video's size (ffmpeg seeks and
+scales; Python never sees the video), so it neither waits for nor changes with the
+subtitled videos. The cover is drawn with Pillow in the Noto CJK font over that
+frame, blurred and darkened, or over a plain colour for an audio-only recording.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
@@ -13,18 +15,18 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
 from studio.stages.burnin import cjk_font_file
+from studio.stages.geometry import Size, web_size
 from studio.stages.ingest import read_metadata
 from studio.stages.job import Job
 
-ARTWORK_VERSION = 1
+ARTWORK_VERSION = 2
 COVER_SIZE = 1400
 BACKGROUND = (23, 62, 110)
 SHOW_NAMES = {"episode": "武陵政务直播间", "guide": "武陵政务服务导办"}
 
 
 def consumes(job: Job) -> list[Path]:
-    video = [job.work.web_video] if job.media.has_video else []
-    return [job.work.metadata, *video]
+    return [job.work.metadata, job.source]
 
 
 def produces(job: Job) -> list[Path]:
@@ -38,19 +40,20 @@ def params(job: Job) -> dict:
 
 def run(job: Job) -> None:
     if job.media.has_video:
-        write_poster(job.work.web_video, job.work.poster, job.media.duration_ms)
+        write_poster(job, web_size(job.media))
     metadata = read_metadata(job.work)
     backdrop = Image.open(job.work.poster) if job.media.has_video else None
     with atomic_path(job.work.cover) as tmp:
         cover_image(metadata, backdrop).save(tmp, "JPEG", quality=90)
 
 
-def write_poster(video: Path, poster: Path, duration_ms: int) -> None:
+def write_poster(job: Job, size: Size) -> None:
     """A frame 10 % into the video (past any fade-in), seeking instead of decoding."""
-    at = f"{duration_ms * 0.1 / 1000:.3f}"
-    with atomic_path(poster) as tmp:
-        run_ffmpeg(["-ss", at, "-i", str(video), "-frames:v", "1", "-q:v", "3",
-                    "-update", "1", str(tmp)], duration_ms=0, desc="poster", path=video)
+    at = f"{job.media.duration_ms * 0.1 / 1000:.3f}"
+    with atomic_path(job.work.poster) as tmp:
+        run_ffmpeg(["-ss", at, "-i", str(job.source), "-frames:v", "1", "-q:v", "3",
+                    "-vf", f"scale={size.width}:{size.height},setsar=1", "-update", "1",
+                    str(tmp)], duration_ms=0, desc="poster", path=job.source, cancel=job.cancel)
 
 
 def cover_image(metadata: dict, backdrop: Image.Image | None) -> Image.Image:
@@ -59,7 +62,9 @@ def cover_image(metadata: dict, backdrop: Image.Image | None) -> Image.Image:
     if backdrop is None:
         image = Image.new("RGB", size, BACKGROUND)
     else:
-        image = ImageOps.fit(backdrop.convert("RGB"), size).filter(ImageFilter.GaussianBlur(12))
+        # Blur a quarter-size copy: the same soft look at a sixteenth of the work.
+        small = ImageOps.fit(backdrop.convert("RGB"), (COVER_SIZE // 4,) * 2)
+        image = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
         image = Image.blend(image, Image.new("RGB", size, (0, 0, 0)), 0.55)
     draw = ImageDraw.Draw(image)
     show = SHOW_NAMES.get(metadata.get("kind", "guide"), SHOW_NAMES["guide"])
@@ -76,7 +81,9 @@ def departments(metadata: dict) -> list[str]:
                    if guest.get("department")})
 
 
+@functools.lru_cache(maxsize=8)
 def cjk_font(size: int) -> ImageFont.FreeTypeFont:
+    """The bold Simplified Chinese face (a .ttc holds several; fontconfig knows which)."""
     path, index = cjk_font_file(style="Bold")
     return ImageFont.truetype(str(path), size, index=index)
 

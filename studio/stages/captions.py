@@ -57,7 +57,7 @@ def _plain(job: Job) -> None:
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
     track = plain_track(cues, terms, get_profile(job.text.profile))
     write_subtitles(track.cues, job.work.root / "plain", FORMATS)
-    report = {"changes": [{"cue": number, **asdict(change)} for number, change in track.changes],
+    report = {"changes": [{"cue": number, **change._asdict()} for number, change in track.changes],
               "fallbacks": [asdict(fallback) for fallback in track.fallbacks]}
     write_text(job.work.glossary_report, json.dumps(report, ensure_ascii=False, indent=1))
 

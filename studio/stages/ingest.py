@@ -44,7 +44,7 @@ def verify_complete(job: Job) -> None:
     """Read every packet once (no decoding: seconds for hours) to catch a truncated copy."""
     run_ffmpeg(["-i", str(job.source), "-map", "0", "-c", "copy", "-f", "null", "-"],
                duration_ms=job.media.duration_ms, desc="check recording", path=job.source,
-               progress=job.progress)
+               progress=job.progress, cancel=job.cancel)
 
 
 def episode_metadata(job: Job) -> dict:

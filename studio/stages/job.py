@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from threading import Event
 
 from studio.media import MediaInfo, probe
 from studio.progress import NULL_PROGRESS, Progress
@@ -57,6 +58,7 @@ class Job:
     render: RenderOptions = field(default_factory=RenderOptions)
     text: TextOptions = field(default_factory=TextOptions)
     progress: Progress = NULL_PROGRESS
+    cancel: Event = field(default_factory=Event)  # set when the run is ending early
 
     def __post_init__(self) -> None:
         # Absolute paths: ffmpeg runs in a scratch folder for the burn-in scripts.

@@ -55,17 +55,20 @@ def skip_reason(job: Job) -> str | None:
     return None
 
 
+MP3 = ["-c:a", "libmp3lame", "-b:a", "128k", "-compression_level", "7", "-id3v2_version", "3"]
+M4A = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k"]
+
+
 def run(job: Job) -> None:
     metadata = read_metadata(job.work)
     measured = measure_loudness(job)
     with atomic_path(job.work.podcast_mp3) as mp3, atomic_path(job.work.podcast_m4a) as m4a:
         run_ffmpeg(["-i", str(job.source), "-i", str(job.work.cover),
                     "-filter_complex", f"[0:a:0]{gain_filter(measured)},asplit[mp3][m4a]",
-                    *_output("[mp3]", ["-c:a", "libmp3lame", "-b:a", "128k",
-                                       "-id3v2_version", "3"], metadata), str(mp3),
-                    *_output("[m4a]", ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k"], metadata), str(m4a)],
+                    *_output("[mp3]", MP3, metadata), str(mp3),
+                    *_output("[m4a]", M4A, metadata), str(m4a)],
                    duration_ms=job.media.duration_ms, desc="podcast audio", path=job.source,
-                   progress=job.progress)
+                   progress=job.progress, cancel=job.cancel)
 
 
 def measure_loudness(job: Job) -> Loudness:
@@ -73,7 +76,7 @@ def measure_loudness(job: Job) -> Loudness:
     stderr = run_ffmpeg(["-i", str(job.source), "-map", "0:a:0", "-vn", "-sn",
                          "-filter:a", "ebur128=peak=true", "-f", "null", "-"],
                         duration_ms=job.media.duration_ms, desc="measure loudness",
-                        path=job.source, progress=job.progress)
+                        path=job.source, progress=job.progress, cancel=job.cancel)
     found = SUMMARY.search(stderr[stderr.rfind("Summary:"):])
     if not found or "-inf" in (found["i"], found["peak"]):
         raise MediaError("the audio is silent or unmeasurable; no podcast audio made",
@@ -82,10 +85,9 @@ def measure_loudness(job: Job) -> Loudness:
 
 
 def gain_filter(measured: Loudness) -> str:
-    """Second pass: one fixed gain, a limiter for stray peaks, 44.1 kHz for players."""
+    """Second pass: one fixed gain and a look-ahead limiter for the stray peaks."""
     limit = 10 ** (LIMIT_DBFS / 20)
-    return (f"volume={measured.gain:.2f}dB,"
-            f"alimiter=limit={limit:.4f}:level=0:latency=1,aresample=44100")
+    return f"volume={measured.gain:.2f}dB,alimiter=limit={limit:.4f}:level=0:latency=1"
 
 
 def _output(label: str, codec: list[str], metadata: dict) -> list[str]:

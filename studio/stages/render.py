@@ -70,7 +70,7 @@ def run(job: Job) -> None:
                        burn_in_script(plain, size, get_profile(job.text.profile)))
         args = _arguments(job, web, temps, copy=web_ready(job.media, web))
         run_ffmpeg(args, duration_ms=job.media.duration_ms, desc="render video",
-                   path=job.source, progress=job.progress, cwd=Path(scratch))
+                   path=job.source, progress=job.progress, cwd=Path(scratch), cancel=job.cancel)
 
 
 def _arguments(job: Job, web: Size, temps: list[Path], copy: bool) -> list[str]:
