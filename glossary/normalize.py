@@ -17,7 +17,9 @@ import opencc
 _SYLLABLE = (r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
              r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|van|an|ai|ao|ei|en|er"
              r"|ia|ie|iu|in|ou|ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v)")
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（]\s*([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]{1,6}[1-5]?)\s*[)）]")
+# The bracket comes first so the regex engine can scan for it quickly; the character
+# before it is checked in code.
+_PINYIN = re.compile(r"[(（]\s*([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê]{1,6}[1-5]?)\s*[)）]")
 _TONED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ1-5]")
 _BASE = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê", "aaaaeeeeiiiioooouuuuvvvvve")
 
@@ -32,34 +34,63 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
-def to_simplified(text: str) -> str:
-    """OpenCC t2s, kept to one output character per input character.
+@functools.lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """A character class of every Han character that t2s changes (built once, ~30 ms)."""
+    chars = [chr(c) for c in (*range(0x3400, 0xA000), *range(0xF900, 0xFB00))]
+    converted = _converter().convert("\n".join(chars)).split("\n")
+    changed = "".join(a for a, b in zip(chars, converted) if a != b)
+    return re.compile(f"[{re.escape(changed)}]")
 
-    Phrase rules that change length (rare in t2s) fall back to per-character conversion
-    so positions stay aligned.
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s of the lines that need it, one output character per input character.
+
+    Most subtitle text is already Simplified: only lines holding a Traditional
+    character go through OpenCC (phrase rules need the whole line).
     """
-    converted = _converter().convert(text)
-    if len(converted) == len(text):
+    pieces, position = [], 0
+    for hit in _traditional().finditer(text):
+        if hit.start() < position:
+            continue
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start())
+        end = len(text) if end < 0 else end
+        pieces += [text[position:start], _convert_line(text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:] if pieces else text
+
+
+def _convert_line(line: str) -> str:
+    """Phrase rules that change the length (rare in t2s) fall back to character by character."""
+    converted = _converter().convert(line)
+    if len(converted) == len(line):
         return converted
-    return "".join(ch if len(c := _converter().convert(ch)) != 1 else c for ch in text)
+    return "".join(c if len(c := _converter().convert(ch)) == 1 else ch for ch in line)
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:
     """(normalised text, index in ``text`` of each normalised character)."""
     kept: list[str] = []
     origin: list[int] = []
-    position = 0
-    for annotation in _PINYIN.finditer(text):
-        if not _is_pinyin(annotation.group(1)):
-            continue
-        kept.append(text[position:annotation.start()])
-        origin.extend(range(position, annotation.start()))
-        position = annotation.end()
-    kept.append(text[position:])
-    origin.extend(range(position, len(text)))
+    for start, end in _kept_spans(text):
+        kept.append(text[start:end])
+        origin.extend(range(start, end))
     return to_simplified("".join(kept)), origin
 
 
 def normalize(text: str) -> str:
     """Simplified text without pinyin annotations, e.g. ``區(qū)來(lái)`` → ``区来``."""
-    return normalize_map(text)[0]
+    return to_simplified("".join(text[start:end] for start, end in _kept_spans(text)))
+
+
+def _kept_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` left once pinyin annotations are cut out."""
+    spans, position = [], 0
+    for annotation in _PINYIN.finditer(text):
+        after_han = annotation.start() > 0 and "\u3400" <= text[annotation.start() - 1] <= "\u9fff"
+        if after_han and _is_pinyin(annotation.group(1)):
+            spans.append((position, annotation.start()))
+            position = annotation.end()
+    spans.append((position, len(text)))
+    return spans

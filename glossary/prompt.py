@@ -1,10 +1,12 @@
 """Bias the recogniser towards the episode's jargon without wrecking segmentation.
 
 faster-whisper takes ``hotwords`` (prepended to every 30 s window) and an
-``initial_prompt`` (the first window only). Both are kept short on purpose: a long
-prompt was measured to make whisper-base give up sentence segments and return
-30-second blobs (bench/RESULTS.md). The prompt is written in Simplified Chinese,
-which also steers the model away from Traditional output.
+``initial_prompt`` (the first window only). Measured on the shared clips with
+whisper-base (bench/RESULTS.md): hotwords made the model append the hot words as
+hallucinated text at the end of a window and raised CER, so they are off unless
+asked for; a short prompt helps; a prompt listing the whole glossary raised CER and
+collapsed segments. The prompt is written in Simplified Chinese with Chinese
+punctuation, which also steers the model to Simplified, punctuated output.
 """
 from __future__ import annotations
 
@@ -29,19 +31,21 @@ def relevant_terms(glossary: Glossary, text_or_terms: str | Iterable[str]) -> li
 
 
 def decoding_hints(glossary: Glossary, text_or_terms: str | Iterable[str],
-                   max_terms: int = MAX_TERMS,
-                   max_prompt_chars: int = MAX_PROMPT_CHARS) -> tuple[str | None, str | None]:
+                   max_terms: int = MAX_TERMS, max_prompt_chars: int = MAX_PROMPT_CHARS,
+                   hotwords: bool = False) -> tuple[str | None, str | None]:
     """``(hotwords, initial_prompt)`` from an episode's script/description or term list.
 
+    Hotwords are None unless ``hotwords=True`` (see the module note).
+
     >>> decoding_hints(load_default(), ["一网通办", "容缺受理"])  # doctest: +SKIP
-    ('一网通办 容缺受理', '政务服务讲解：一网通办、容缺受理。')
+    (None, '政务服务讲解：一网通办、容缺受理。')
     """
     terms = relevant_terms(glossary, text_or_terms)[:max_terms]
     while terms and len(_prompt(terms)) > max_prompt_chars:
         terms.pop()
     if not terms:
         return None, None
-    return " ".join(terms), _prompt(terms)
+    return (" ".join(terms) if hotwords else None), _prompt(terms)
 
 
 def _prompt(terms: list[str]) -> str:

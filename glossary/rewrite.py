@@ -8,14 +8,14 @@ plain wording that contains a term) and annotated ones are recognised by their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from glossary.match import Match, find_normalized
 from glossary.normalize import normalize
 from glossary.termbase import Glossary, Mode
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One rewrite: the span of the *input* (normalised) text and what replaced it."""
 
     start: int

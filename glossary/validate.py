@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 from glossary.normalize import to_simplified
 from glossary.rows import Row
@@ -82,14 +82,12 @@ def _loop_problems(rows: list[Row], owners: dict[str, Row]) -> list[Problem]:
     """A plain wording that contains a term would be rewritten again: a loop."""
     if not owners:
         return []
-    automaton = ahocorasick.Automaton()
-    for surface in owners:
-        automaton.add_word(surface, surface)
-    automaton.make_automaton()
+    automaton = ahocorasick_rs.AhoCorasick(list(owners))
     return [Problem(row.path, row.line, f"plain wording {row.get('plain')!r} contains the "
                     f"term {hit!r} (line {owners[hit].line}); rewriting would loop")
             for row in rows
-            for _, hit in automaton.iter(to_simplified(row.get("plain")))]
+            for hit in automaton.find_matches_as_strings(to_simplified(row.get("plain")),
+                                                         overlapping=True)]
 
 
 def _overlap_problems(owners: dict[str, Row]) -> list[Problem]:

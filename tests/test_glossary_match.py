@@ -21,6 +21,7 @@ GLOSSARY = load_default()
     ("附件(A)", "附件(A)"),
     ("綠(lǜ)色通道", "绿色通道"),
     ("營業執照", "营业执照"),
+    ("第一行\n營業執照\n第三行", "第一行\n营业执照\n第三行"),  # only the Traditional line converts
 ])
 def test_normalize(text, expected):
     assert normalize(text) == expected

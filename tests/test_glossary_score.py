@@ -34,17 +34,18 @@ def test_the_plain_rewrite_scores_higher(shared_media, clip):
 
 
 def test_hints_from_an_episode_script():
-    hotwords, prompt = decoding_hints(GLOSSARY, "如果材料不齐，窗口可以容缺受理；營業執照可以一網通辦。")
+    script = "如果材料不齐，窗口可以容缺受理；營業執照可以一網通辦。"
+    assert decoding_hints(GLOSSARY, script) == (None, "政务服务讲解：容缺受理、营业执照、一网通办。")
+    hotwords, prompt = decoding_hints(GLOSSARY, script, hotwords=True)
     assert hotwords == "容缺受理 营业执照 一网通办"
-    assert prompt == "政务服务讲解：容缺受理、营业执照、一网通办。"
 
 
 def test_hints_from_a_term_list_are_canonical_and_short():
     terms = [t.term for t in GLOSSARY.terms][:40] + ["容缺办理", "武陵区"]
-    hotwords, prompt = decoding_hints(GLOSSARY, terms)
+    hotwords, prompt = decoding_hints(GLOSSARY, terms, hotwords=True)
     assert len(prompt) <= MAX_PROMPT_CHARS and prompt.endswith("。")
     assert hotwords.split() == prompt[len("政务服务讲解："):-1].split("、")
-    assert decoding_hints(GLOSSARY, ["容缺办理", "武陵区"]) == (
+    assert decoding_hints(GLOSSARY, ["容缺办理", "武陵区"], hotwords=True) == (
         "容缺受理 武陵区", "政务服务讲解：容缺受理、武陵区。")
 
 
