@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cpu_threads", "0", "Threads for the speech model; 0 means one per core."),
     Setting("language", "zh", "Spoken language; 'auto' detects it."),
     Setting("profile", "broadcast-zh", "Subtitle profile used to cut cues."),
+    Setting("glossary", "", "Term base CSV or folder; empty = shipped default."),
     Setting("instance_path", "instance",
             "Folder for the catalog database, media library and site config."),
     Setting("database_url", "",
