@@ -1,14 +1,13 @@
-"""A real contest for the auth and contest tests: tiny ffmpeg clips, a real app with
-CSRF on, real accounts, and helpers to log in and post forms with their token."""
+"""Helpers for the auth and contest tests: tiny ffmpeg clips, a real app with CSRF on,
+real accounts, logging in and posting forms with their token. The fixtures built from
+them are in ``tests.contest_plugin``."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from episodes import accounts
@@ -52,27 +51,6 @@ def build_app(instance: Path, **config):
 
 def session_of(app):
     return app.extensions["catalog_sessions"]()
-
-
-@pytest.fixture(scope="session")
-def contest_template(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
-    """Build the contest once per test run: (instance folder, clips folder, codes)."""
-    root = tmp_path_factory.mktemp("contest")
-    clips = root / "clips"
-    clips.mkdir()
-    app = build_app(root / "instance")
-    codes = populate(app, make_clip(clips, "ok.mp4"))
-    app.extensions["catalog_engine"].dispose()
-    return root / "instance", clips, codes
-
-
-@pytest.fixture
-def contest(contest_template, tmp_path) -> Setup:
-    """A fresh copy of the template contest (copying beats re-hashing six passwords)."""
-    instance, clips, codes = contest_template
-    shutil.copytree(instance, tmp_path / "instance")
-    app = build_app(tmp_path / "instance")
-    return Setup(app, clips, Path(app.config["CONTEST_UPLOADS"]) / SLUG, codes)
 
 
 def populate(app, clip: Path) -> dict[str, str]:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from episodes import accounts
 from episodes.models import User, utcnow
 from studio.cli import cli
-from tests.contest_fixtures import (PASSWORD, build_app, contest, contest_template, login,  # noqa: F401
-                                    session_of, token)
+from tests.contest_fixtures import PASSWORD, build_app, login, session_of, token
+
+pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 
 def _attempt(client, username: str, password: str):

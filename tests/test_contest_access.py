@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from episodes.judging import Assignment, ScoreAudit
-from tests.contest_fixtures import (ENTRANT_NAME, ENTRANT_ORG, SLUG, contest,  # noqa: F401
-                                    contest_template, login, session_of, token)
+from tests.contest_fixtures import ENTRANT_NAME, ENTRANT_ORG, SLUG, login, session_of, token
+
+pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 USERS = ("anonymous", "alice", "judge_a", "judge_b", "org", "staffer")
 LOGIN = 302  # anonymous visitors are sent to the login page

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from episodes.contest import (Contest, PrecheckReport, Submission, get_contest, get_round,
                               round_submissions)
 from episodes.judging import Assignment, save_review
-from tests.contest_fixtures import (SLUG, build_app, contest, contest_template, login,  # noqa: F401
-                                    session_of, token)
+from tests.contest_fixtures import SLUG, build_app, login, session_of, token
+
+pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 
 def _create(client, **fields):

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from episodes.contest import Submission
-from tests.contest_fixtures import (SLUG, contest, contest_template, login, make_clip,  # noqa: F401
-                                    session_of, token)
+from tests.contest_fixtures import SLUG, login, make_clip, session_of, token
+
+pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 URL = f"/contest/{SLUG}/submit"
 HLS = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n/etc/passwd\n#EXT-X-ENDLIST\n"
