@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
+from typing import Iterator, Sequence
 
 from subtitles.profiles import Profile
-from subtitles.text import display_width
-
-_TITLE = re.compile(r"《[^《》]*》")
+from subtitles.text import TITLE, display_width, pauses_as_spaces
 CLOSING = "，。、；：？！）》」』”’…—～,.;:?!)%"
 OPENING = "（《「『“‘("
 # Cost of breaking at a boundary: free after a clause or a space, dear inside a phrase.
@@ -35,14 +33,14 @@ def _jieba():
 def _words(text: str) -> list[str]:
     """jieba words, with titles whole and Latin/digit runs ("3.5", "Amara.org") whole."""
     words: list[str] = []
-    for part in re.split(f"({_TITLE.pattern})", text):
-        if _TITLE.fullmatch(part) or not part:
+    for part in re.split(f"({TITLE.pattern})", text):
+        if TITLE.fullmatch(part) or not part:
             words += [part] if part else []
             continue
         for word in _jieba().lcut(part):
             latin = word.isascii() and not word.isspace()
             if latin and words and words[-1].isascii() and not words[-1][-1:].isspace() \
-                    and not _TITLE.fullmatch(words[-1]):
+                    and not TITLE.fullmatch(words[-1]):
                 words[-1] += word
             elif word.isspace() and words and words[-1].isspace():
                 words[-1] += word
@@ -85,7 +83,6 @@ def break_cost(before: str, after: str, profile: Profile) -> float:
     return WORD_BREAK
 
 
-@functools.lru_cache(maxsize=4096)
 def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
     """Split ``text`` into balanced lines of at most ``profile.max_line_width``.
 
@@ -97,15 +94,54 @@ def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
     ('如果材料暂时不齐全', '窗口可以先容缺受理')
     """
     text = text.strip()
+    return set_lines(atoms(text), profile) if text else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def set_lines(pieces: tuple[str, ...], profile: Profile) -> tuple[str, ...]:
+    """:func:`break_lines` for text already cut into atoms (spaces as atoms of their own)."""
+    text = "".join(pieces).strip()
     if display_width(text) <= profile.max_line_width:
         return (text,) if text else ()
-    pieces = atoms(text)
-    fewest = math.ceil(display_width(text) / profile.max_line_width)
-    for count in range(fewest, len(pieces) + 1):
-        lines = _best_lines(pieces, count, profile)
-        if lines:
-            return lines
-    return tuple(piece.strip() for piece in pieces if not piece.isspace())
+    return _best_lines(pieces, line_count(pieces, profile), profile)
+
+
+def line_count(pieces: Sequence[str], profile: Profile) -> int:
+    """The fewest lines ``pieces`` can be set in; filling each line greedily finds it.
+
+    >>> line_count(("如果", "材料", "暂时", "不", "齐全", " ", "窗口", "可以"), get_profile("broadcast-zh"))
+    1
+    """
+    lines, width, space = 0, 0.0, 0.0
+    for piece in pieces:
+        if piece.isspace():
+            space = display_width(piece)
+            continue
+        if lines and width + space + display_width(piece) <= profile.max_line_width:
+            width += space + display_width(piece)
+        else:
+            lines, width = lines + 1, display_width(piece)
+        space = 0.0
+    return lines
+
+
+def display_pieces(texts: Sequence[str]) -> tuple[str, ...]:
+    """Atoms in display style as :func:`set_lines` takes them: a comma or full stop
+    at an atom's edge becomes a space atom, so a break there stays free."""
+    pieces: list[str] = []
+    for space_before, core, space_after in map(_styled_atom, texts):
+        if space_before and pieces and not pieces[-1].isspace():
+            pieces.append(" ")
+        if core:
+            pieces += [core, " "] if space_after else [core]
+    return tuple(pieces[:-1] if pieces and pieces[-1].isspace() else pieces)
+
+
+@functools.lru_cache(maxsize=8192)
+def _styled_atom(text: str) -> tuple[bool, str, bool]:
+    """(space before?, the atom in display style, space after?)."""
+    styled = pauses_as_spaces(text)
+    return styled[:1].isspace(), styled.strip(), styled[-1:].isspace()
 
 
 def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[str, ...] | None:
@@ -114,33 +150,43 @@ def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[
     Dynamic programming over (lines set, atoms used); a line costs its squared
     distance from an even share plus the cost of the break that starts it.
     """
-    total = len(pieces)
-    target = display_width("".join(pieces).strip()) / count
+    widths = [display_width(piece) for piece in pieces]
+    target = sum(widths) / count
     best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
     for line in range(1, count + 1):
-        for end in range(line, total + 1):
+        for end in range(line, len(pieces) + 1):
             choices = [(best[line - 1, start][0] + cost, start)
-                       for start in range(end) if (line - 1, start) in best
-                       and (cost := _line_cost(pieces, start, end, target, profile)) is not None]
+                       for start, cost in _lines_ending_at(pieces, widths, end, target, profile)
+                       if (line - 1, start) in best]
             if choices:
                 best[line, end] = min(choices)
-    if (count, total) not in best:
+    if (count, len(pieces)) not in best:
         return None
-    bounds = [total]
+    bounds = [len(pieces)]
     for line in range(count, 0, -1):
         bounds.append(best[line, bounds[-1]][1])
     bounds.reverse()
     return tuple("".join(pieces[a:b]).strip() for a, b in zip(bounds, bounds[1:]))
 
 
-def _line_cost(pieces: tuple[str, ...], start: int, end: int, target: float,
-               profile: Profile) -> float | None:
-    """Cost of one line made of ``pieces[start:end]``; None if it is empty or too wide."""
-    words = [piece for piece in pieces[start:end] if not piece.isspace()]
-    width = display_width("".join(pieces[start:end]).strip())
-    if not words or (width > profile.max_line_width and len(words) > 1):
-        return None
-    # Bottom-heavy: an upper line longer than its share costs a little more.
-    weight = 1.5 if end < len(pieces) and width > target else 1.0
-    shape = weight * ((width - target) / profile.max_line_width) ** 2
-    return shape + (break_cost(pieces[start - 1], pieces[start], profile) if start else 0.0)
+def _lines_ending_at(pieces: tuple[str, ...], widths: list[float], end: int, target: float,
+                     profile: Profile) -> Iterator[tuple[int, float]]:
+    """(start, cost) of every line that can end before ``pieces[end]``, shortest first.
+
+    Stops at the first line too wide to show, since longer ones are wider still; a
+    single atom wider than a line is allowed a line of its own.
+    """
+    width, words = 0.0, 0
+    trailing = widths[end - 1] if pieces[end - 1].isspace() else 0.0
+    for start in range(end - 1, -1, -1):
+        width += widths[start]
+        words += not pieces[start].isspace()
+        shown = width - trailing - (widths[start] if pieces[start].isspace() and start < end - 1 else 0)
+        if words == 0:
+            continue
+        if shown > profile.max_line_width and words > 1:
+            return
+        # Bottom-heavy: an upper line longer than its share costs a little more.
+        weight = 1.5 if end < len(pieces) and shown > target else 1.0
+        shape = weight * ((shown - target) / profile.max_line_width) ** 2
+        yield start, shape + (break_cost(pieces[start - 1], pieces[start], profile) if start else 0.0)

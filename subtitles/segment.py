@@ -15,9 +15,9 @@ from typing import Sequence
 
 from subtitles.cue import Cue
 from subtitles.fix import fix
-from subtitles.linebreak import atoms, break_cost, break_lines
+from subtitles.linebreak import atoms, break_cost, display_pieces, line_count, set_lines
 from subtitles.profiles import Profile
-from subtitles.text import display_style, display_width
+from subtitles.text import display_width
 from subtitles.transcript import Word
 
 
@@ -105,14 +105,18 @@ def _cut(phrase: list[TimedAtom], profile: Profile) -> list[list[TimedAtom]]:
     return [phrase[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
+def _pieces(group: Sequence[TimedAtom]) -> tuple[str, ...]:
+    return display_pieces([atom.text for atom in group])
+
+
 def _text(group: Sequence[TimedAtom]) -> str:
-    return display_style("".join(atom.text for atom in group))
+    return "".join(_pieces(group))
 
 
 def _fits(group: Sequence[TimedAtom], profile: Profile) -> bool:
-    lines = break_lines(_text(group), profile)
-    return (len(lines) <= profile.max_lines
-            and all(display_width(line) <= profile.max_line_width for line in lines)
+    pieces = _pieces(group)
+    return (line_count(pieces, profile) <= profile.max_lines
+            and all(display_width(piece) <= profile.max_line_width for piece in pieces)
             and group[-1].end_ms - group[0].start_ms <= profile.max_duration_ms)
 
 
@@ -136,4 +140,4 @@ def _group_cost(phrase: list[TimedAtom], start: int, end: int, profile: Profile)
 
 
 def _cue(group: Sequence[TimedAtom], profile: Profile) -> Cue:
-    return Cue(group[0].start_ms, group[-1].end_ms, break_lines(_text(group), profile))
+    return Cue(group[0].start_ms, group[-1].end_ms, set_lines(_pieces(group), profile))

@@ -5,12 +5,14 @@ counts characters, not bytes, and a half-width character counts half.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 # Replaced by a space in display style; ？！《》“” and 、：stay.
 _PAUSE_MARKS = "，。；,.;"
 _SPACES = re.compile(r"\s+")
+TITLE = re.compile(r"《[^《》]*》")
 
 
 def char_width(char: str) -> float:
@@ -18,6 +20,7 @@ def char_width(char: str) -> float:
     return 1.0 if unicodedata.east_asian_width(char) in "WFA" else 0.5
 
 
+@functools.lru_cache(maxsize=16384)  # the line breaker measures the same words over and over
 def display_width(text: str) -> float:
     """Width on screen in full-width characters: ``display_width("办理App") == 3.5``."""
     return sum(char_width(char) for char in text)
@@ -44,10 +47,24 @@ def _is_pause_mark(text: str, index: int) -> bool:
     return True
 
 
+def _outside_titles(text: str, rewrite) -> str:
+    """``rewrite`` applied to the text between 《titles》; titles are never rewritten."""
+    parts = re.split(f"({TITLE.pattern})", text)  # titles at odd positions
+    return "".join(part if i % 2 else rewrite(part) for i, part in enumerate(parts))
+
+
+def pauses_as_spaces(text: str) -> str:
+    """Commas and full stops become spaces (not in numbers, not inside 《titles》)."""
+    return _outside_titles(text, lambda part: "".join(
+        " " if _is_pause_mark(part, i) else char for i, char in enumerate(part)))
+
+
 def display_style(text: str) -> str:
-    """Chinese-TV display style: ``display_style("您好，请取号。") == "您好 请取号"``."""
-    chars = [" " if _is_pause_mark(text, i) else char for i, char in enumerate(text)]
-    return _SPACES.sub(" ", "".join(chars)).strip()
+    """Chinese-TV display style: ``display_style("您好，请取号。") == "您好 请取号"``.
+
+    Runs of spaces become one; text inside 《titles》 is never rewritten.
+    """
+    return _outside_titles(text, lambda part: _SPACES.sub(" ", pauses_as_spaces(part))).strip()
 
 
 def join_lines(lines: tuple[str, ...] | list[str]) -> str:
