@@ -102,11 +102,14 @@ def _criteria_form(client, url, value, **extra):
 def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_is_audited(contest):
     judge = login(contest.app, "judge_a")
     url = f"/contest/{SLUG}/r1/{contest.codes['S1']}"
-    assert judge.post(url, data=_criteria_form(judge, url, 11, save_draft="y")).status_code == 400
+    too_high = judge.post(url, data=_criteria_form(judge, url, 11, save_draft="y"))
+    assert too_high.status_code == 400 and "数值大小必须介于 0 到 10 之间" in too_high.get_data(as_text=True)
+    incomplete = judge.post(url, data={"c1": "5", "submit_final": "y", "csrf_token": token(judge, url)})
+    assert incomplete.status_code == 422 and "提交前请为每一项标准打分" in incomplete.get_data(as_text=True)
     assert judge.post(url, data=_criteria_form(judge, url, 6, comment="初稿", save_draft="y")).status_code == 302
     assert judge.post(url, data=_criteria_form(judge, url, 8, comment="定稿", submit_final="y")).status_code == 302
     late = judge.post(url, data=_criteria_form(judge, url, 1, submit_final="y"))
-    assert late.status_code == 422 and "already submitted" in late.get_data(as_text=True)
+    assert late.status_code == 422 and "评分已经提交，不能再修改" in late.get_data(as_text=True)
     with session_of(contest.app) as db:
         log = db.scalars(select(ScoreAudit).order_by(ScoreAudit.id)).all()
         assert [(e.action, e.comment, sorted(e.values.values())) for e in log] == [

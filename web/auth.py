@@ -15,7 +15,6 @@ from typing import Callable
 from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, Length
 from episodes import accounts
 from episodes.models import User
 from web.db import get_session
+from web.forms import Form
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
@@ -47,12 +47,12 @@ class SessionUser(UserMixin):
         return str(self.id)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Logging out is a POST with a CSRF token, so another site cannot log people out."""
 
 

@@ -12,20 +12,20 @@ from pathlib import Path
 from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from episodes.contest import Contest, PrecheckReport, Submission, get_contest, get_round, get_submission
-from episodes.errors import CatalogError, NotFound
+from episodes.errors import NotFound
 from episodes.judging import Assignment, find_assignment, judge_assignments, other_reviews, save_review
 from episodes.models import User
 from studio import precheck
 from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, mime_type
 from web.auth import role_required
 from web.db import get_session
+from web.forms import Form
 
 bp = Blueprint("contest", __name__, url_prefix="/contest")
 FORM_OVERHEAD = 1 << 20  # multipart boundaries and text fields around the video
@@ -77,7 +77,7 @@ def contest_or_404(slug: str) -> Contest:
         abort(404, "没有这个大赛。")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     title = StringField("作品标题", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("作品简介", validators=[Optional(), Length(max=2000)])
     video = FileField("视频文件", validators=[FileRequired("请选择视频文件。")])
@@ -147,9 +147,9 @@ def my_review(slug: str, position: int, code: str) -> tuple[Contest, Assignment]
     return contest, review
 
 
-def score_form(contest: Contest, review: Assignment) -> FlaskForm:
+def score_form(contest: Contest, review: Assignment) -> Form:
     """A form with one bounded field per criterion, filled with the judge's draft."""
-    class ScoreForm(FlaskForm):
+    class ScoreForm(Form):
         comment = TextAreaField("评语", validators=[Optional(), Length(max=2000)])
         save_draft = SubmitField("保存草稿")
         submit_final = SubmitField("提交评分（提交后不能修改）")
@@ -170,18 +170,27 @@ def review(slug: str, position: int, code: str):
     if form.validate_on_submit():
         values = {c.id: form[f"c{c.id}"].data for c in contest.criteria
                   if form[f"c{c.id}"].data is not None}
-        try:
-            save_review(get_session(), contest, item, values, form.comment.data or "",
-                        submit=form.submit_final.data)
-        except CatalogError as exc:
-            return _review_page(contest, item, form, exc.problem, 422)
+        refusal = _refusal(contest, item, values, form.submit_final.data)
+        if refusal:
+            return _review_page(contest, item, form, refusal, 422)
+        save_review(get_session(), contest, item, values, form.comment.data or "",
+                    submit=form.submit_final.data)
         get_session().commit()
         flash("评分已提交。" if item.status == "submitted" else "草稿已保存。")
         return redirect(url_for("contest.review", slug=slug, position=position, code=code))
     return _review_page(contest, item, form, "", 400 if form.is_submitted() else 200)
 
 
-def _review_page(contest: Contest, item: Assignment, form: FlaskForm, error: str, status: int):
+def _refusal(contest: Contest, item: Assignment, values: dict[int, int], submit: bool) -> str:
+    """Why a save cannot happen, in the judge's words (``save_review`` enforces the same)."""
+    if item.status == "submitted":
+        return "评分已经提交，不能再修改。"
+    if submit and len(values) < len(contest.criteria):
+        return "提交前请为每一项标准打分；也可以先保存草稿。"
+    return ""
+
+
+def _review_page(contest: Contest, item: Assignment, form: Form, error: str, status: int):
     db = get_session()
     report = db.scalar(select(PrecheckReport).where(PrecheckReport.submission_id == item.submission_id))
     return render_template("contest/review.html", contest=contest, review=item, form=form,

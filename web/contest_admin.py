@@ -6,7 +6,6 @@ entrant identity is shown next to scores.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,12 +20,13 @@ from episodes.results import ranking_table, scores_table, standings, to_csv, to_
 from web.auth import role_required
 from web.contest import contest_or_404
 from web.db import get_session
+from web.forms import Form
 
 bp = Blueprint("contest_admin", __name__, url_prefix="/contest/admin")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ContestForm(FlaskForm):
+class ContestForm(Form):
     slug = StringField("网址标识（英文、数字、连字符）", validators=[
         DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="只能用小写英文、数字和连字符。")])
     title = StringField("大赛名称", validators=[DataRequired(), Length(max=200)])
@@ -39,21 +39,21 @@ class ContestForm(FlaskForm):
                            validators=[DataRequired()])
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     username = StringField("评委用户名", validators=[DataRequired(), Length(max=80)])
     code = StringField("作品编号", validators=[Optional(), Length(max=16)])
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(Form):
     top = IntegerField("晋级名额（前 N 名）", validators=[Optional(), NumberRange(1)])
     threshold = FloatField("或晋级分数线（标准化分）", validators=[Optional(), NumberRange(0, 100)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     judges_per_submission = IntegerField("每件作品的评委人数", validators=[Optional(), NumberRange(1, 20)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """A new judge (joins this contest's panel) or entrant account, made by the organiser."""
     username = StringField("用户名", validators=[DataRequired(), Length(max=80)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=100)])
@@ -109,7 +109,7 @@ def manage(slug: str):
                            name_form=NameForm(), assign_form=AssignForm(), account_form=AccountForm())
 
 
-def _act(slug: str, action, form_class: type[FlaskForm], **args) -> Response:
+def _act(slug: str, action, form_class: type[Form], **args) -> Response:
     """Run ``action(db, contest, form, **args)`` for a valid POST, commit, and go back."""
     db, contest = get_session(), contest_or_404(slug)
     form = form_class()
