@@ -216,8 +216,11 @@ def judges(session: Session, contest: Contest) -> list[User]:
 
 
 def add_conflict(session: Session, judge: User, submission: Submission, reason: str = "") -> None:
-    session.add(Conflict(judge_id=judge.id, submission_id=submission.id, reason=reason))
-    session.flush()
+    """Record that ``judge`` must not review ``submission`` (declaring it twice is harmless)."""
+    if session.scalar(select(Conflict).where(Conflict.judge_id == judge.id,
+                                             Conflict.submission_id == submission.id)) is None:
+        session.add(Conflict(judge_id=judge.id, submission_id=submission.id, reason=reason))
+        session.flush()
 
 
 def new_code() -> str:

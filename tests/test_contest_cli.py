@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from episodes.contest import Submission, get_contest, get_round, round_submissions
+from episodes.contest import Conflict, Submission, get_contest, get_round, round_submissions
 from episodes.db import database_url, make_engine, make_sessionmaker, transaction
 from episodes.judging import Assignment, ScoreAudit, save_review
 from studio.cli import cli
@@ -88,6 +88,17 @@ def _score_everything(values_by_judge: dict[str, int]) -> None:
 def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
     _set_up(clips)
     run("contest", "import", "c2026", str(clips), str(clips / "entries.csv"))
+    with transaction(sessions()) as db:
+        first = db.scalars(select(Submission).order_by(Submission.id)).first().code
+    for _ in range(2):  # declaring a conflict twice is harmless
+        assert run("contest", "conflict", "c2026", "j1", first, "--reason", "同单位").exit_code == 0
+    refused = run("contest", "assign", "c2026", "--judges-per-submission", "2")
+    assert refused.exit_code == 3 and "has only 1 judge(s) without a conflict" in refused.output
+    assigned = run("contest", "assign", "c2026", "--judges-per-submission", "1")
+    assert assigned.exit_code == 0 and "3 review(s) assigned" in assigned.output
+    with transaction(sessions()) as db:
+        db.query(Assignment).delete()
+        db.query(Conflict).delete()
     assigned = run("contest", "assign", "c2026", "--judges-per-submission", "2")
     assert assigned.exit_code == 0 and "6 review(s) assigned" in assigned.output
     _score_everything({"j1": 5, "j2": 3})
