@@ -178,6 +178,9 @@ def check_rubric(contest: Contest) -> None:
     total = sum(c.weight for c in contest.criteria)
     if not contest.rounds:
         raise CatalogError("a contest needs at least one round", contest.slug)
+    names = [c.name for c in contest.criteria]
+    if len(set(names)) != len(names):
+        raise CatalogError("two criteria have the same name", contest.slug)
     if total != 100:
         raise CatalogError(f"criterion weights sum to {total}, not 100", contest.slug)
     for criterion in contest.criteria:

@@ -135,3 +135,8 @@ def accept(session: Session, contest: Contest, stream: BinaryIO, original_name: 
 
 def mime_type(submission: Submission) -> str:
     return MIME_TYPES.get(submission.container, "application/octet-stream")
+
+
+def download_name(submission: Submission) -> str:
+    """``V-XXXXXX.mp4``: the blind code, never the entrant's own file name."""
+    return submission.code + (".webm" if mime_type(submission) == "video/webm" else ".mp4")

@@ -73,6 +73,8 @@ def test_bad_csv_and_bad_rubric_give_one_line_errors(clips, tmp_path):
     assert result.exit_code == 3 and f"{bad}: CSV lacks column(s) file, entrant" in result.output
     rubric = run("contest", "create", "c3", "--title", "t", "--criterion", "政策=60", "--criterion", "通俗=30")
     assert rubric.exit_code == 3 and "c3: criterion weights sum to 90, not 100" in rubric.output
+    twice = run("contest", "create", "c4", "--title", "t", "--criterion", "政策=50", "--criterion", "政策=50")
+    assert twice.exit_code == 3 and "c4: two criteria have the same name" in twice.output
     assert run("contest", "results", "nope").output.strip() == "Error: nope: no such contest"
 
 

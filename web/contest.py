@@ -22,7 +22,8 @@ from episodes.errors import NotFound
 from episodes.judging import Assignment, find_assignment, judge_assignments, other_reviews, save_review
 from episodes.models import User
 from studio import precheck
-from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, mime_type
+from studio.contest_intake import (UPLOADS_FOLDER, Entrant, UploadRejected, accept, download_name,
+                                   mime_type)
 from web.auth import role_required
 from web.db import get_session
 from web.forms import Form
@@ -210,7 +211,10 @@ def video(slug: str, code: str):
     if current_user.role == "judge" and db.scalar(select(Assignment.id).where(
             Assignment.submission_id == submission.id, Assignment.judge_id == current_user.id)) is None:
         abort(403, "这件作品没有分配给您评审。")
-    response = send_file(uploads_folder(contest) / submission.stored_name, conditional=True,
-                         mimetype=mime_type(submission), download_name=f"{submission.code}.mp4")
+    stored = uploads_folder(contest) / submission.stored_name
+    if not stored.is_file():
+        abort(404, "视频文件不在服务器上，请联系组织方。")
+    response = send_file(stored, conditional=True, mimetype=mime_type(submission),
+                         download_name=download_name(submission))
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
