@@ -34,6 +34,7 @@ def test_login_lands_on_the_role_home_and_sets_hardened_cookies(contest):
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert _attempt(contest.app.test_client(), "org", PASSWORD).headers["Location"] == "/contest/admin/"
+    assert _attempt(contest.app.test_client(), "staffer", PASSWORD).headers["Location"] == "/dashboard/"
 
 
 def test_next_only_follows_local_paths(contest):

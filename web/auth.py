@@ -32,7 +32,7 @@ login_manager.session_protection = "strong"
 
 # Where each role lands after logging in (when no safe ``next`` was given).
 HOME_ENDPOINTS = {"judge": "contest.judge_home", "organiser": "contest_admin.home",
-                  "entrant": "contest.entrant_home"}
+                  "entrant": "contest.entrant_home", "staff": "dashboard.index"}
 
 
 @dataclass(frozen=True)
