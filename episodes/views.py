@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select
@@ -104,21 +106,45 @@ def daily_salt(session: Session, day: date) -> str:
     return session.scalar(select(ViewSalt.salt).where(ViewSalt.day == day))
 
 
-def record_view(session: Session, episode_id: int, viewer: str, now: datetime,
-                tz: tzinfo) -> bool:
-    """Count a view unless this viewer was counted this hour; True when counted.
+@dataclass(frozen=True)
+class View:
+    """A view to count: who watched which episode, and when."""
 
-    The caller commits; the event and the daily total change in one transaction.
+    episode_id: int
+    viewer: str
+    at: datetime
+
+
+def record_views(session: Session, views: list[View], tz: tzinfo) -> list[bool]:
+    """Count each view unless its viewer was already counted that hour (also earlier
+    in ``views``); return, per view, whether it counted. The caller commits.
+
+    Set-based, so a batch of beacons costs two statements, not two per beacon: the
+    unique key drops repeats and ``RETURNING`` names the rows that went in.
     """
-    inserted = session.execute(
-        _insert(session, ViewEvent).values(episode_id=episode_id, viewer=viewer, hour=hour_of(now))
-        .on_conflict_do_nothing()).rowcount
-    if inserted:
-        day = now.astimezone(tz).date()
-        stmt = _insert(session, DailyViews).values(episode_id=episode_id, day=day, views=1)
-        session.execute(stmt.on_conflict_do_update(
-            index_elements=["episode_id", "day"], set_={"views": DailyViews.views + 1}))
-    return bool(inserted)
+    keys = [(v.episode_id, v.viewer, hour_of(v.at).replace(tzinfo=None)) for v in views]
+    connection = session.connection()  # Core: the ORM's bulk-insert machinery costs more here
+    inserted = {(row.episode_id, row.viewer, row.hour.replace(tzinfo=None)) for row in connection.execute(
+        _insert(session, ViewEvent).on_conflict_do_nothing()
+        .returning(ViewEvent.episode_id, ViewEvent.viewer, ViewEvent.hour),
+        [{"episode_id": e, "viewer": w, "hour": h.replace(tzinfo=timezone.utc)}
+         for e, w, h in dict.fromkeys(keys)])}
+    counted, seen = [], set()
+    for key in keys:
+        counted.append(key in inserted and key not in seen)
+        seen.add(key)
+    per_day = Counter((v.episode_id, v.at.astimezone(tz).date()) for v, c in zip(views, counted) if c)
+    if per_day:
+        stmt = _insert(session, DailyViews)
+        connection.execute(stmt.on_conflict_do_update(
+            index_elements=["episode_id", "day"], set_={"views": DailyViews.views + stmt.excluded.views}),
+            [{"episode_id": e, "day": d, "views": n} for (e, d), n in per_day.items()])
+    return counted
+
+
+def record_view(session: Session, episode_id: int, viewer: str, now: datetime, tz: tzinfo) -> bool:
+    """Count one view (see :func:`record_views`); True when counted."""
+    return record_views(session, [View(episode_id, viewer, now)], tz)[0]
 
 
 def total_views(session: Session, episode_id: int) -> int:

@@ -7,6 +7,7 @@ Everything here works without JavaScript: transcript timestamps are plain links
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -19,11 +20,11 @@ from werkzeug.exceptions import NotFound
 import glossary
 from glossary.io import load as load_glossary
 
-from episodes.models import Episode, LiveBroadcast, MediaAsset, as_utc
+from episodes.models import Episode, LiveBroadcast, MediaAsset, TranscriptCue, as_utc
 from episodes.views import total_views
 from web.db import get_session
 from web.security import is_staff
-from web.transcript import transcript_lines
+from web.transcript import Transcript, transcript_lines
 
 bp = Blueprint("site", __name__)
 
@@ -39,6 +40,8 @@ MEDIA = {
 }
 MEDIA_ENDPOINT = "media.serve"
 PER_PAGE = 12
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # where residents live; times are stored in UTC
+TRANSCRIPT_CACHE = 256  # episodes
 HOME_COUNT = 6
 
 
@@ -53,7 +56,7 @@ class Page:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("TIMEZONE", "Asia/Shanghai")
+    app.config.setdefault("TIMEZONE", DEFAULT_TIMEZONE)
     app.config.setdefault("GLOSSARY_PATH", "")  # empty: the shipped term base
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["clock"] = clock
@@ -81,12 +84,21 @@ def clock(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
-def site_glossary() -> glossary.Glossary:
-    """The term base explained on episode pages, read once per process."""
-    if "glossary" not in current_app.extensions:
+def explained_transcript(episode: Episode) -> Transcript:
+    """The episode's transcript with glossary terms marked, cached by its text.
+
+    Term matching costs more than the rest of the page; transcripts rarely change,
+    and the cache key is the text itself, so an edited transcript is never stale.
+    """
+    cues = tuple(get_session().execute(
+        select(TranscriptCue.start_ms, TranscriptCue.text)
+        .where(TranscriptCue.episode_id == episode.id).order_by(TranscriptCue.position)))
+    if "transcripts" not in current_app.extensions:
         path = current_app.config["GLOSSARY_PATH"]
-        current_app.extensions["glossary"] = load_glossary(path) if path else glossary.load_default()
-    return current_app.extensions["glossary"]
+        terms = load_glossary(path) if path else glossary.load_default()
+        current_app.extensions["transcripts"] = lru_cache(TRANSCRIPT_CACHE)(
+            lambda key: transcript_lines(key, terms))
+    return current_app.extensions["transcripts"](tuple(map(tuple, cues)))
 
 
 def media_url(asset: MediaAsset) -> str:
@@ -117,8 +129,7 @@ def get_episode(slug: str) -> Episode:
     """The episode, or 404; drafts are visible to staff only (as a preview)."""
     episode = get_session().scalars(
         select(Episode).where(Episode.slug == slug)
-        .options(selectinload(Episode.assets), selectinload(Episode.guests),
-                 selectinload(Episode.cues))).first()
+        .options(selectinload(Episode.assets), selectinload(Episode.guests))).first()
     if episode is None or (episode.status != "published" and not is_staff()):
         abort(404, "没有找到这期节目，可能已下线或网址有误。")
     return episode
@@ -170,7 +181,7 @@ def _player_page(template: str, episode: Episode):
                            start=max(request.args.get("t", 0, type=int), 0),
                            preview=episode.status != "published",
                            views=total_views(get_session(), episode.id),
-                           transcript=transcript_lines(episode.cues, site_glossary()))
+                           transcript=explained_transcript(episode))
 
 
 def not_found(error: NotFound):

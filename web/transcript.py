@@ -7,12 +7,8 @@ and without JavaScript. Text stays plain strings here; Jinja escapes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
-
 from glossary import Glossary, Term
 from glossary.match import find_terms
-
-from episodes.models import TranscriptCue
 
 
 @dataclass(frozen=True)
@@ -29,18 +25,19 @@ class Transcript:
     terms: list[Term] = field(default_factory=list)  # numbered in order of first use
 
 
-def transcript_lines(cues: Iterable[TranscriptCue], glossary: Glossary) -> Transcript:
-    """Split every cue around the glossary terms it contains, numbering each term once."""
+def transcript_lines(cues: tuple[tuple[int, str], ...], glossary: Glossary) -> Transcript:
+    """Split every (start_ms, text) cue around the glossary terms it contains,
+    numbering each term once. Pure, so the site can cache it per transcript."""
     transcript = Transcript()
     numbers: dict[str, int] = {}
-    for cue in cues:
+    for start_ms, text in cues:
         parts, position = [], 0
-        for match in find_terms(cue.text, glossary):
+        for match in find_terms(text, glossary):
             number = numbers.setdefault(match.term.term, len(numbers))
             if number == len(transcript.terms):
                 transcript.terms.append(match.term)
-            parts += [(cue.text[position:match.start], None), (match.surface, number)]
+            parts += [(text[position:match.start], None), (match.surface, number)]
             position = match.end
-        parts.append((cue.text[position:], None))
-        transcript.lines.append(Line(cue.start_ms, [p for p in parts if p[0]]))
+        parts.append((text[position:], None))
+        transcript.lines.append(Line(start_ms, [p for p in parts if p[0]]))
     return transcript

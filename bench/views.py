@@ -1,0 +1,213 @@
+"""View-beacon and episode-page benchmark against the production server on loopback.
+
+    .venv/bin/python bench/views.py [--episodes 1000] [--clients 32] [--beacons 250]
+
+Starts `studio serve` (waitress) on a fresh catalog of ``--episodes`` published
+episodes (each with 120 transcript cues, guests and media rows), then:
+
+1. ``--clients`` concurrent keep-alive clients each post ``--beacons`` view beacons;
+   every (viewer, episode) pair is sent twice, so half must be counted and half
+   deduplicated. Reports beacons/s and latency; afterwards checks that the stored
+   count equals the distinct (viewer, episode, hour) triples sent: 0 lost, 0 doubled.
+2. p50/p95 of the episode page, requests spread over the whole catalog.
+
+Targets on the 2-core machine: >= 1,000 beacons/s, episode page p95 < 50 ms.
+Bounded: at most clients x beacons requests, and the run stops after 120 s.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from episodes.catalog import AssetInfo, CueText, EpisodeMeta, GuestInfo, save_episode  # noqa: E402
+from episodes.db import make_engine, make_sessionmaker  # noqa: E402
+from episodes.migrations import upgrade  # noqa: E402
+from episodes.publishing import publish_now  # noqa: E402
+from episodes.views import DailyViews, ViewEvent  # noqa: E402
+
+DEADLINE_S = 120
+CUES_PER_EPISODE = 120
+SENTENCES = ("社保卡丢了要先打电话挂失，再带身份证到政务服务中心补办。",
+             "办理营业执照现在可以全程网办，不用跑腿。",
+             "不动产登记一般五个工作日内办结。")
+
+
+def fill(engine, count: int) -> None:
+    """``count`` published episodes with guests, media rows and a full transcript."""
+    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    with make_sessionmaker(engine).begin() as session:
+        for n in range(count):
+            slug = f"episode-{n:04d}"
+            meta = EpisodeMeta(title=f"第{n}期：社保卡怎么办", kind="episode" if n % 2 else "guide",
+                               slug=slug, summary="社保卡申领、补换、激活，一次讲清楚。",
+                               service_category=("社会保障", "市场监管", "不动产")[n % 3],
+                               guests=(GuestInfo("李明", "区人社局"), GuestInfo("王芳", "区政务服务中心")),
+                               duration_ms=1_800_000)
+            assets = [AssetInfo(kind, variant, f"{slug}/{name}", mime, 10_000_000, 1_800_000, f"{n:064x}")
+                      for kind, variant, name, mime in (
+                          ("web_video", "", "web.mp4", "video/mp4"), ("poster", "", "poster.jpg", "image/jpeg"),
+                          ("podcast_mp3", "", "podcast.mp3", "audio/mpeg"),
+                          ("subtitles", "plain", "plain.vtt", "text/vtt"),
+                          ("subtitles", "verbatim", "verbatim.vtt", "text/vtt"))]
+            cues = [CueText(i * 15_000, i * 15_000 + 14_000, SENTENCES[i % 3], SENTENCES[(i + 1) % 3])
+                    for i in range(CUES_PER_EPISODE)]
+            publish_now(save_episode(session, meta, assets, cues), start + timedelta(days=n))
+
+
+def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    studio = Path(sys.executable).parent / "studio"
+    server = subprocess.Popen([str(studio), "serve", "--port", str(port), "--threads", str(threads)],
+                              env={**os.environ, "WULING_INSTANCE_PATH": str(instance)},
+                              stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("studio serve did not start")
+
+
+def beacon_client(port: int, plan: list[tuple[str, int]], out: list, stop: float) -> None:
+    """Post each (user agent, episode) beacon in ``plan`` on one keep-alive connection."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for agent, episode_id in plan:
+        if time.monotonic() > stop:
+            break
+        body = json.dumps({"episode": episode_id, "watched": 12.5})
+        began = time.perf_counter()
+        try:
+            connection.request("POST", "/views/beacon", body,
+                               {"Content-Type": "application/json", "User-Agent": agent})
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+        except OSError:  # counted as an error below; the run goes on on a new connection
+            out.append((time.perf_counter() - began, 0, None))
+            connection.close()
+            continue
+        out.append((time.perf_counter() - began, response.status, answer.get("counted")))
+    connection.close()
+
+
+def plans(clients: int, beacons: int, episodes: int) -> list[list[tuple[str, int]]]:
+    """Each client is its own viewer (user agent); each pair appears twice, in random order."""
+    rng = random.Random(6)
+    result = []
+    for client in range(clients):
+        agent = f"Mozilla/5.0 (bench viewer {client}) Chrome/120"
+        pairs = [(agent, rng.randrange(1, episodes + 1)) for _ in range(beacons // 2)]
+        pairs = list(dict.fromkeys(pairs))  # distinct episodes per viewer
+        plan = pairs * 2
+        rng.shuffle(plan)
+        result.append(plan)
+    return result
+
+
+def run_beacons(port: int, clients: int, beacons: int, episodes: int):
+    work, results = plans(clients, beacons, episodes), [[] for _ in range(clients)]
+    stop = time.monotonic() + DEADLINE_S
+    threads = [threading.Thread(target=beacon_client, args=(port, plan, out, stop))
+               for plan, out in zip(work, results)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    sent = [pair for plan, out in zip(work, results) for pair in plan[:len(out)]]
+    return [r for out in results for r in out], elapsed, len(set(sent))
+
+
+def page_latencies(port: int, episodes: int, requests: int) -> list[float]:
+    connection, rng, took = http.client.HTTPConnection("127.0.0.1", port, timeout=30), random.Random(7), []
+    for _ in range(requests):
+        began = time.perf_counter()
+        connection.request("GET", f"/e/episode-{rng.randrange(episodes):04d}")
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+        took.append(time.perf_counter() - began)
+    connection.close()
+    return took
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] * 1000
+
+
+def wait_clear_of_the_hour() -> None:
+    """Dedupe is per clock hour: don't let the run straddle one."""
+    now = datetime.now(timezone.utc)
+    if now.minute == 59 and now.second > 58 - DEADLINE_S % 60:
+        time.sleep(61 - now.second)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--beacons", type=int, default=250, help="beacons per client")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--pages", type=int, default=400, help="episode page requests")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder)
+        engine = make_engine(f"sqlite:///{instance / 'catalog.sqlite3'}")
+        upgrade(engine)
+        began = time.perf_counter()
+        fill(engine, args.episodes)
+        print(f"catalog: {args.episodes} episodes x {CUES_PER_EPISODE} cues in "
+              f"{time.perf_counter() - began:.1f} s")
+        server, port = start_server(instance, args.threads)
+        try:
+            page_latencies(port, args.episodes, 20)  # warm up: templates, glossary
+            wait_clear_of_the_hour()
+            results, elapsed, distinct = run_beacons(port, args.clients, args.beacons, args.episodes)
+            pages = page_latencies(port, args.episodes, args.pages)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        report(engine, results, elapsed, distinct, pages, args)
+
+
+def report(engine, results, elapsed, distinct, pages, args) -> None:
+    latencies = [r[0] for r in results]
+    counted = sum(1 for r in results if r[2])
+    errors = sum(1 for r in results if r[1] != 202)
+    with make_sessionmaker(engine)() as session:
+        stored = session.scalar(select(func.count()).select_from(ViewEvent))
+        daily = session.scalar(select(func.sum(DailyViews.views)))
+    print(f"beacons: {len(results)} from {args.clients} clients in {elapsed:.2f} s = "
+          f"{len(results) / elapsed:.0f} beacons/s; latency p50 "
+          f"{statistics.median(latencies) * 1000:.1f} ms, p95 {p95(latencies):.1f} ms; errors {errors}")
+    print(f"distinct (viewer, episode, hour) sent: {distinct}; answered counted: {counted}; "
+          f"stored events: {stored}; daily total: {daily}; lost: {distinct - stored}; "
+          f"double-counted: {max(0, stored - distinct)}")
+    print(f"episode page ({args.episodes} episodes in catalog): p50 "
+          f"{statistics.median(pages) * 1000:.1f} ms, p95 {p95(pages):.1f} ms over {len(pages)} requests")
+    ok = stored == distinct == counted == daily and errors == 0
+    print("PASS" if ok and len(results) / elapsed >= 1000 and p95(pages) < 50 else "BELOW TARGET")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Group commit: concurrent beacons share commits, none is lost or doubled, errors stay put."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from episodes.db import make_engine, make_sessionmaker
+from episodes.groupcommit import GroupCommit
+from episodes.migrations import upgrade
+from episodes.models import Episode
+from episodes.views import DailyViews, View, ViewEvent, record_views
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def factory(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    upgrade(engine)
+    factory = make_sessionmaker(engine)
+    with factory.begin() as session:
+        session.add_all(Episode(slug=f"e{n}", title="节目", status="published") for n in range(3))
+    return factory
+
+
+def test_concurrent_submits_are_all_committed_exactly_once(factory):
+    writer = GroupCommit(factory, lambda session, views: record_views(session, views, SHANGHAI))
+    answers: list[bool] = []
+
+    def viewer(number: int) -> None:
+        for episode_id in (1, 2, 3, 1, 2, 3):  # each pair twice
+            answers.append(writer.submit(View(episode_id, f"viewer-{number}", NOW)))
+
+    threads = [threading.Thread(target=viewer, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(ViewEvent)) == 48
+        assert session.scalar(select(func.sum(DailyViews.views))) == 48
+    assert answers.count(True) == 48 and answers.count(False) == 48
+
+
+def test_duplicates_inside_one_batch_count_once(factory):
+    with factory.begin() as session:
+        views = [View(1, "a", NOW), View(1, "a", NOW), View(2, "a", NOW), View(1, "b", NOW)]
+        assert record_views(session, views, SHANGHAI) == [True, False, True, True]
+
+
+def test_a_failing_item_fails_alone(factory):
+    writer = GroupCommit(factory, lambda session, views: record_views(session, views, SHANGHAI))
+    results: dict[int, object] = {}
+
+    def submit(episode_id: int) -> None:
+        try:
+            results[episode_id] = writer.submit(View(episode_id, "someone", NOW))
+        except IntegrityError:  # no such episode: the foreign key refuses it
+            results[episode_id] = "refused"
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in (1, 99, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {1: True, 99: "refused", 2: True}
