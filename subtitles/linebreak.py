@@ -13,7 +13,7 @@ import re
 from typing import Iterator, Sequence
 
 from subtitles.profiles import Profile
-from subtitles.text import TITLE, display_width, pauses_as_spaces
+from subtitles.text import CLOSING_QUOTES, TITLE, display_style, display_width, pauses_as_spaces
 CLOSING = "，。、；：？！）》」』”’…—～,.;:?!)%"
 OPENING = "（《「『“‘("
 # Cost of breaking at a boundary: free after a clause or a space, dear inside a phrase.
@@ -61,8 +61,9 @@ def atoms(text: str) -> tuple[str, ...]:
     glued: list[str] = []
     pending_open = ""
     for word in _words(text):
-        if all(char in CLOSING for char in word) and glued and not glued[-1].isspace():
-            glued[-1] += word
+        owner = _closing_owner(glued) if all(char in CLOSING for char in word) else None
+        if owner is not None and not pending_open:
+            glued[owner:] = ["".join(glued[owner:]) + word]
         elif all(char in OPENING for char in word):
             pending_open += word
         else:
@@ -73,12 +74,25 @@ def atoms(text: str) -> tuple[str, ...]:
     return tuple(glued)
 
 
+def _closing_owner(glued: list[str]) -> int | None:
+    """Index of the atom a closing mark belongs to: the last word, even across a space."""
+    for index in (-1, -2):
+        if len(glued) >= -index and not glued[index].isspace():
+            return len(glued) + index
+    return None
+
+
+def ends_with(text: str, marks: str) -> bool:
+    """True when ``text`` ends with one of ``marks``, closing quotes aside: “好的。” ends with 。."""
+    last = text.rstrip().rstrip(CLOSING_QUOTES)[-1:]
+    return bool(last) and last in marks
+
+
 def break_cost(before: str, after: str, profile: Profile) -> float:
     """How much a reader is disturbed by a break between atoms ``before`` and ``after``."""
     if before[-1:].isspace() or after[:1].isspace():
         return FREE_BREAK
-    last = before.rstrip()[-1:]
-    if last and last in profile.sentence_ends + profile.preferred_breaks:
+    if ends_with(before, profile.sentence_ends + profile.preferred_breaks):
         return FREE_BREAK
     return WORD_BREAK
 
@@ -141,7 +155,7 @@ def display_pieces(texts: Sequence[str]) -> tuple[str, ...]:
 def _styled_atom(text: str) -> tuple[bool, str, bool]:
     """(space before?, the atom in display style, space after?)."""
     styled = pauses_as_spaces(text)
-    return styled[:1].isspace(), styled.strip(), styled[-1:].isspace()
+    return styled[:1].isspace(), display_style(text), styled[-1:].isspace()
 
 
 def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[str, ...] | None:

@@ -15,7 +15,8 @@ from typing import Sequence
 
 from subtitles.cue import Cue
 from subtitles.fix import fix
-from subtitles.linebreak import atoms, break_cost, display_pieces, line_count, set_lines
+from subtitles.linebreak import (atoms, break_cost, display_pieces, ends_with, line_count,
+                                 set_lines)
 from subtitles.profiles import Profile
 from subtitles.text import display_width
 from subtitles.transcript import Word
@@ -74,8 +75,7 @@ def _phrases(timed: list[TimedAtom], profile: Profile) -> list[list[TimedAtom]]:
     for index, atom in enumerate(timed):
         phrases[-1].append(atom)
         following = timed[index + 1] if index + 1 < len(timed) else None
-        sentence_end = atom.text.rstrip()[-1:] in tuple(profile.sentence_ends)
-        if following and (sentence_end or
+        if following and (ends_with(atom.text, profile.sentence_ends) or
                           following.start_ms - atom.end_ms >= profile.pause_break_ms):
             phrases.append([])
     return [phrase for phrase in phrases if phrase]

@@ -11,6 +11,7 @@ import unicodedata
 
 # Replaced by a space in display style; ？！《》“” and 、：stay.
 _PAUSE_MARKS = "，。；,.;"
+CLOSING_QUOTES = "”’」』）)"
 _SPACES = re.compile(r"\s+")
 TITLE = re.compile(r"《[^《》]*》")
 
@@ -54,9 +55,14 @@ def _outside_titles(text: str, rewrite) -> str:
 
 
 def pauses_as_spaces(text: str) -> str:
-    """Commas and full stops become spaces (not in numbers, not inside 《titles》)."""
+    """Commas and full stops become spaces (not in numbers, not inside 《titles》);
+    before a closing quote they just go: “好的。” shows as “好的”."""
     return _outside_titles(text, lambda part: "".join(
-        " " if _is_pause_mark(part, i) else char for i, char in enumerate(part)))
+        _pause_shown(part, i) if _is_pause_mark(part, i) else char for i, char in enumerate(part)))
+
+
+def _pause_shown(text: str, index: int) -> str:
+    return "" if text[index + 1:index + 2] in tuple(CLOSING_QUOTES) else " "
 
 
 def display_style(text: str) -> str:

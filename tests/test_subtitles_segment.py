@@ -60,6 +60,12 @@ def test_sentences_and_long_pauses_end_cues():
     assert [(cue.start_ms, cue.end_ms) for cue in cues] == [(0, 920), (1000, 1900), (2800, 4200)]
 
 
+def test_a_quoted_sentence_ends_a_cue():
+    words = [Word(0, 900, "他说", 0.9), Word(900, 1800, "“好的", 0.9), Word(1800, 1850, "。”", 0.9),
+             Word(1900, 2800, "然后", 0.9), Word(2800, 3700, "走了", 0.9)]
+    assert [cue.lines for cue in segment_words(words, BROADCAST)] == [("他说“好的”",), ("然后走了",)]
+
+
 def test_a_cue_too_short_to_read_joins_its_neighbour():
     words = [Word(0, 500, "好的", 0.9), Word(500, 520, "。", 0.9), Word(550, 1400, "请问", 0.9),
              Word(1400, 2100, "怎么办理", 0.9)]

@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from subtitles.linebreak import atoms, break_lines
+from subtitles.linebreak import atoms, break_lines, display_pieces, line_count
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.text import display_style, display_width, join_lines, reading_length
 from tests.conftest import SHARED_CLIPS
@@ -15,7 +15,7 @@ BROADCAST, VERTICAL = get_profile("broadcast-zh"), get_profile("vertical-zh")
 TITLES = ("《民法典》", "《武陵政务直播间》", "《中华人民共和国行政复议法》")
 WORDS = ("营业执照", "可以", "通过", "一网通办", "平台", "在线", "申请", "窗口", "电子证照",
          "不动产", "登记", "社保卡", "法律援助", "我们", "今天", "App", "12345", "热线", "的")
-MARKS = ("，", "、", "。", "？", "！", "：", "；", " ")
+MARKS = ("，", "、", "。", "？", "！", "：", "；", " ", "“", "”")
 
 
 @pytest.mark.parametrize("text, width", [
@@ -32,8 +32,10 @@ def test_display_width_counts_half_width_as_half(text, width):
     ("请问：《民法典》规定了什么？", "请问：《民法典》规定了什么？"),
     ("材料、证件；都要带齐！", "材料、证件 都要带齐！"),
     ("他说“一网通办”很方便。", "他说“一网通办”很方便"),
+    ("他说：“好的。”然后走了。", "他说：“好的”然后走了"),
     ("好的，，　 谢谢。", "好的 谢谢"),
     ("Hello, world.", "Hello world"),
+    ("请看《关于优化营商环境，推进一网通办的通知》。", "请看《关于优化营商环境，推进一网通办的通知》"),
 ])
 def test_display_style_is_chinese_tv_style(raw, styled):
     assert display_style(raw) == styled
@@ -114,3 +116,18 @@ def test_break_lines_never_splits_words_or_titles(text, profile):
 @given(text=texts)
 def test_atoms_rebuild_the_text(text):
     assert "".join(atoms(text)) == text
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(text=texts, profile=st.sampled_from(list(PROFILES.values())))
+def test_styled_atoms_agree_with_display_style_and_line_count(text, profile):
+    """The segmenter styles atoms one by one; that must give what display_style gives."""
+    pieces = display_pieces(atoms(text))
+    assert "".join(pieces) == display_style(text)
+    assert line_count(pieces, profile) == len(break_lines(display_style(text), profile))
+
+
+def test_line_count_gives_an_over_wide_title_a_line_of_its_own():
+    pieces = ("请看", "《中华人民共和国行政复议法》", "第九条")
+    assert line_count(pieces, get_profile("vertical-zh")) == 3
+    assert line_count(pieces, BROADCAST) == 2
