@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "studio.commands.subtitles",
     "studio.commands.publish",
     "studio.commands.schedule",
+    "studio.commands.catalog",
     "studio.commands.serve",
     "studio.commands.users",
     "studio.commands.contest",

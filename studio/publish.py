@@ -22,6 +22,7 @@ from episodes.catalog import AssetInfo, CueText, find_episode, parse_metadata, s
 from episodes.db import make_sessionmaker, transaction
 from episodes.feed import artwork_problem
 from episodes.library import Placement, mime_type, place
+from episodes.live import link_recording
 from episodes.models import Episode
 from episodes.publishing import publish_now, schedule
 from episodes.scheduler import add_publish_job
@@ -61,8 +62,10 @@ class Published:
 
 
 def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
-                    at: datetime | None = None, replace: bool = False) -> Published:
-    """Import ``root`` and publish it now, or at ``at`` (UTC)."""
+                    at: datetime | None = None, replace: bool = False,
+                    live: int | None = None) -> Published:
+    """Import ``root`` and publish it now, or at ``at`` (UTC); ``live`` names the
+    live broadcast this recording came from."""
     work = _work_folder(root)
     meta = parse_metadata(work.metadata.read_text(encoding="utf-8"), work.metadata)
     found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
@@ -74,6 +77,8 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
     with transaction(make_sessionmaker(engine)) as session:
         episode = save_episode(session, meta, assets, cues, replace=replace)
         _publish_or_schedule(episode, at, now)
+        if live is not None:
+            link_recording(session, live, episode.id)
         copied = sum(_copy(plan) for _, _, plan in plans)
         result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
                            copied, len(assets))

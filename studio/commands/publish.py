@@ -40,12 +40,14 @@ def local_time(moment: datetime) -> str:
               help="Publish at this time (in the `timezone` setting) instead of now.")
 @click.option("--replace", is_flag=True,
               help="Give an episode already in the catalog this folder's new files.")
-def publish_command(target: str, at_text: str | None, replace: bool) -> None:
+@click.option("--live", type=int, metavar="ID",
+              help="The live broadcast (see `studio live list`) this recording comes from.")
+def publish_command(target: str, at_text: str | None, replace: bool, live: int | None) -> None:
     """Publish TARGET (a work folder, or the slug/id of a catalog episode) now or --at a time."""
     at = parse_local_time(at_text, settings.get("timezone")) if at_text else None
     engine = ready_engine()
     if Path(target).is_dir():
-        result = publish_workdir(Path(target), engine, media_root(), utcnow(), at, replace)
+        result = publish_workdir(Path(target), engine, media_root(), utcnow(), at, replace, live)
         slug, files = result.slug, f" ({result.assets} files, {result.copied} new)"
     else:
         try:

@@ -1,0 +1,74 @@
+"""`studio episodes` and `studio live`: what is in the catalog, and the live schedule."""
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from episodes.catalog import GuestInfo
+from episodes.db import make_sessionmaker, transaction
+from episodes.live import add_broadcast, broadcasts
+from episodes.models import EPISODE_KINDS, STATUSES, Episode, as_utc, utcnow
+from episodes.publishing import parse_local_time
+from studio import settings
+from studio.commands.publish import local_time, ready_engine
+from studio.commands.run import _guest as parse_guest
+
+
+@click.group("episodes")
+def episodes_group() -> None:
+    """Episodes and guide videos in the catalog."""
+
+
+@episodes_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only episodes in this state.")
+@click.option("--kind", type=click.Choice(EPISODE_KINDS), help="Only call-in episodes or guides.")
+def list_episodes(status: str | None, kind: str | None) -> None:
+    """List episodes: id, status, kind, slug, publish time, title."""
+    query = select(Episode).order_by(Episode.id)
+    if status:
+        query = query.where(Episode.status == status)
+    if kind:
+        query = query.where(Episode.kind == kind)
+    with transaction(make_sessionmaker(ready_engine())) as session:
+        for episode in session.scalars(query):
+            when = as_utc(episode.published_at or episode.publish_at)
+            click.echo("\t".join((str(episode.id), episode.status, episode.kind, episode.slug,
+                                  local_time(when) if when else "-", episode.title)))
+
+
+@click.group("live")
+def live_group() -> None:
+    """The schedule of live broadcasts of 《武陵政务直播间》."""
+
+
+@live_group.command("add")
+@click.option("--at", "at_text", required=True, metavar='"YYYY-MM-DD HH:MM"',
+              help="Air time, in the `timezone` setting.")
+@click.option("--topic", required=True, help="What the show is about.")
+@click.option("--guest", "guests", multiple=True, metavar="姓名:部门",
+              help="A guest and their department (repeatable).")
+@click.option("--stream-url", default="", help="Where the stream can be watched.")
+def add_live(at_text: str, topic: str, guests: tuple[str, ...], stream_url: str) -> None:
+    """Announce a live broadcast."""
+    air_at = parse_local_time(at_text, settings.get("timezone"))
+    people = [GuestInfo(g.name, g.department) for g in map(parse_guest, guests)]
+    with transaction(make_sessionmaker(ready_engine())) as session:
+        show = add_broadcast(session, air_at, topic, people, stream_url)
+        click.echo(f"added live broadcast {show.id} for {local_time(air_at)}")
+
+
+@live_group.command("list")
+@click.option("--all", "everything", is_flag=True, help="Include broadcasts already aired.")
+def list_live(everything: bool) -> None:
+    """List live broadcasts: id, air time, topic, guests, episode it became."""
+    with transaction(make_sessionmaker(ready_engine())) as session:
+        for show in broadcasts(session, None if everything else utcnow()):
+            guests = "、".join(f"{g['name']}（{g['department']}）" for g in show.guests)
+            episode = f"#{show.episode_id}" if show.episode_id else "-"
+            click.echo("\t".join((str(show.id), local_time(as_utc(show.air_at)), show.topic,
+                                  guests or "-", episode)))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(episodes_group)
+    cli.add_command(live_group)

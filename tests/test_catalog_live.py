@@ -1,0 +1,64 @@
+"""`studio live`, `studio episodes list`, `publish --live`, and `studio schedule run`
+as a real process."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studio.cli import cli
+from tests.catalog_fixtures import make_workdir
+from tests.conftest import ROOT
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_live_broadcast_becomes_an_episode(tmp_path):
+    added = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "医保异地就医备案",
+                "--guest", "王芳:区医保局", "--stream-url", "https://live.example.gov.cn/1")
+    assert added.output == "added live broadcast 1 for 2099-12-03 10:00 Asia/Shanghai\n"
+    assert run("live", "list").output == \
+        "1\t2099-12-03 10:00 Asia/Shanghai\t医保异地就医备案\t王芳（区医保局）\t-\n"
+    work = make_workdir(tmp_path / "w", "yibao-beian", seconds=5)
+    assert run("publish", str(work), "--live", "1").exit_code == 0
+    assert run("live", "list").output.endswith("\t#1\n")
+    listed = run("episodes", "list", "--status", "published").output.split("\t")
+    assert listed[:4] == ["1", "published", "episode", "yibao-beian"]
+
+
+def test_live_bad_inputs_change_nothing(tmp_path):
+    bad_url = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "x", "--stream-url", "ftp://x")
+    assert bad_url.exit_code == 3 and bad_url.stderr == "Error: ftp://x: must be an http(s) address\n"
+    bad_time = run("live", "add", "--at", "明天上午", "--topic", "x")
+    assert bad_time.exit_code == 3 and "is not a time like 2026-12-01 19:30" in bad_time.stderr
+    work = make_workdir(tmp_path / "w", "no-live", seconds=5)
+    unknown = run("publish", str(work), "--live", "7")
+    assert unknown.exit_code == 3
+    assert unknown.stderr == "Error: --live 7: no such live broadcast in the catalog\n"
+    assert run("live", "list", "--all").output == "" and run("episodes", "list").output == ""
+    assert not list((tmp_path.parent / "media").rglob("*.mp3"))
+
+
+@pytest.mark.slow  # starts the `studio` CLI as a real process (seconds of imports)
+def test_schedule_run_is_one_process_per_instance(tmp_path, monkeypatch):
+    env = {**os.environ, "WULING_INSTANCE_PATH": str(tmp_path / "instance")}
+    command = [str(Path(sys.executable).with_name("studio")), "schedule", "run"]
+    # a shell running tests in the background ignores SIGINT; Ctrl-C must work here
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        assert "scheduler running" in first.stderr.readline()
+        monkeypatch.setenv("WULING_INSTANCE_PATH", env["WULING_INSTANCE_PATH"])
+        second = run("schedule", "run")  # in this process: the lock is per process
+        assert second.exit_code == 3
+        assert second.stderr.strip().endswith("another process already runs the scheduler for this instance")
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=30) == 130
