@@ -4,8 +4,9 @@ Nothing about an upload is trusted: the file name is kept only as text (never us
 as a path), the container is identified by ffprobe from the bytes with a demuxer
 allow-list (so an HTML page or an HLS playlist named ``.mp4`` is refused before it
 is parsed) and ``-protocol_whitelist file`` on every call (so a crafted playlist
-cannot reach other files or the network). Accepted files are stored under a random
-name outside the web root; rejected ones leave nothing behind.
+cannot reach other files or the network). Accepted files lose their tags (which can
+name the author) and are stored under a random name outside the web root; rejected
+ones leave nothing behind. ``sha256`` is that of the upload as received.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from episodes.contest import Contest, Submission, add_submission
 from studio.errors import MediaError, StudioError
 from studio.files import atomic_path
-from studio.media import MediaInfo, ffprobe_exe, probe
+from studio.media import MediaInfo, ffmpeg_exe, ffprobe_exe, probe, stderr_tail
 
 # Demuxers ffprobe may use on an upload: MP4/MOV and Matroska/WebM, nothing else.
 DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
@@ -112,6 +113,21 @@ def check_video(path: Path, contest: Contest, label: str) -> MediaInfo:
     return info
 
 
+def strip_metadata(path: Path, container: str, label: str) -> None:
+    """Remux ``path`` in place without tags or chapters: an author's name in the MP4
+    title tag would unblind the judges. Streams are copied, never re-encoded."""
+    mp4 = MIME_TYPES.get(container) == "video/mp4"
+    muxer = ["-f", "mp4", "-movflags", "+faststart"] if mp4 else ["-f", "matroska"]
+    with atomic_path(path) as clean:
+        args = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file",
+                "-i", str(path), "-map", "0:v", "-map", "0:a", "-map", "0:s?", "-c", "copy",
+                "-map_metadata", "-1", "-map_chapters", "-1", *muxer, str(clean)]
+        result = subprocess.run(args, capture_output=True)
+        if result.returncode != 0:
+            raise UploadRejected("not_video", f"ffmpeg could not copy the streams "
+                                 f"({stderr_tail(result.stderr)})", label)
+
+
 def accept(session: Session, contest: Contest, stream: BinaryIO, original_name: str,
            folder: Path, title: str, entrant: Entrant, description: str = "") -> Submission:
     """Store a valid upload under a random name in ``folder`` and record it.
@@ -124,9 +140,10 @@ def accept(session: Session, contest: Contest, stream: BinaryIO, original_name: 
     with atomic_path(folder / stored_name) as tmp:
         sha256 = receive(stream, tmp, contest.max_bytes, original_name)
         info = check_video(tmp, contest, original_name)
+        strip_metadata(tmp, info.format_name, original_name)
         submission = add_submission(
             session, contest, title=title, description=description, original_name=original_name,
-            stored_name=stored_name, container=info.format_name, size_bytes=info.size_bytes,
+            stored_name=stored_name, container=info.format_name, size_bytes=tmp.stat().st_size,
             duration_ms=info.duration_ms, width=info.width, height=info.height, sha256=sha256,
             entrant_user_id=entrant.user_id, entrant_name=entrant.name, entrant_org=entrant.org,
             entrant_contact=entrant.contact)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from episodes.contest import Submission
-from tests.contest_fixtures import SLUG, login, make_clip, session_of, token
+from studio.media import ffmpeg_exe, ffprobe_exe
+from tests.contest_fixtures import ENTRANT_NAME, SLUG, login, make_clip, session_of, token
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
@@ -69,6 +71,20 @@ def test_a_good_upload_is_stored_under_a_random_name_outside_the_web_root(contes
     assert "作品" not in name and len(name) == len("0" * 32 + ".video")
     web_roots = [Path(contest.app.static_folder), Path(contest.app.config["MEDIA_ROOT"])]
     assert not any(contest.uploads.resolve().is_relative_to(root.resolve()) for root in web_roots)
+
+
+def test_tags_naming_the_author_are_removed_before_judges_get_the_file(contest):
+    clip = make_clip(contest.clips, "tagged-src.mp4")
+    tagged = contest.clips / "tagged.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(clip), "-c", "copy",
+                    "-metadata", f"artist={ENTRANT_NAME}", "-metadata:s:v:0", f"title={ENTRANT_NAME}",
+                    str(tagged)], check=True)
+    before = set(_stored(contest)[0])
+    assert _upload(login(contest.app, "alice"), tagged.read_bytes()).status_code == 302
+    (stored,) = set(_stored(contest)[0]) - before
+    judge_copy = subprocess.run([ffprobe_exe(), "-v", "error", "-show_format", "-show_streams",
+                                 str(contest.uploads / stored)], capture_output=True, text=True).stdout
+    assert "codec_name=h264" in judge_copy and ENTRANT_NAME not in judge_copy
 
 
 def test_uploaded_video_is_served_only_as_video_never_inline_html(contest):
