@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 from studio.errors import StudioError
 from studio.manifest import Manifest
-from studio.stages import artwork, bumpers, captions, ingest, podcast, render
+from studio.stages import artwork, bumpers, ingest, plain, podcast, render, transcript, verbatim
 from studio.stages.job import Job
 from studio.workdir import WorkDir
 
@@ -46,9 +46,9 @@ def _stage(name: str, module) -> Stage:
 
 TEXT_STAGES = (
     _stage("ingest", ingest),
-    _stage("transcribe", captions.transcribe_stage),
-    _stage("verbatim", captions.verbatim_stage),
-    _stage("plain", captions.plain_stage),
+    _stage("transcribe", transcript),
+    _stage("verbatim", verbatim),
+    _stage("plain", plain),
 )
 RENDER_STAGES = (
     _stage("video", render),

@@ -117,3 +117,16 @@ def test_cli_reports_bad_input_in_one_line_without_traceback(tmp_path):
     assert done.stderr.startswith("Error: ") and str(clip) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert not work.exists()
+
+
+def test_bumpers_are_short_title_cards_at_the_web_size(tmp_path):
+    clip = lavfi_clip(tmp_path / "clip.mp4", video="testsrc2=s=320x180:r=25")
+    job, status = render(tmp_path, clip, bumpers=True)
+    assert status["bumpers"] == "done"
+    for name in ("intro", "outro"):
+        path = job.work.bumper(name)
+        video, = streams(path, "video")
+        assert (video["codec_name"], video["width"], video["height"]) == ("h264", 320, 180)
+        assert abs(probe(path).duration_ms - 3000) < 100
+    _, again = render(tmp_path, clip, bumpers=True)
+    assert again["bumpers"] == "up to date"

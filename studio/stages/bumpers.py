@@ -37,7 +37,7 @@ def params(job: Job) -> dict:
 
 def skip_reason(job: Job) -> str | None:
     if not job.render.bumpers:
-        return "not requested (use --bumpers)"
+        return "not requested; add --bumpers"
     if not job.media.has_video:
         return "audio-only recording: no video bumpers"
     return None

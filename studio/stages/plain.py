@@ -1,0 +1,54 @@
+"""The plain-language track: the verbatim cues with the glossary applied, and a report.
+
+It reads the verbatim SRT and the term base, so editing the glossary redoes this
+stage (and the videos after it) and nothing before it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import glossary
+from glossary import io as glossary_io
+from glossary.tracks import plain_track
+from studio.captions import write_subtitles
+from studio.files import write_text
+from studio.stages.job import Job
+from studio.stages.transcript import needs_audio
+from studio.stages.verbatim import FORMATS, track_files
+from subtitles import io as subtitle_io
+from subtitles.profiles import get_profile
+
+DEFAULT_GLOSSARY = Path(glossary.__file__).parent / "data" / "default.csv"
+skip_reason = needs_audio
+
+
+def glossary_files(job: Job) -> list[Path]:
+    """The term-base files the plain track depends on (setting ``glossary``)."""
+    if not job.text.glossary:
+        return [DEFAULT_GLOSSARY]
+    path = Path(job.text.glossary)
+    return sorted(path.glob("*.csv")) if path.is_dir() else [path]
+
+
+def consumes(job: Job) -> list[Path]:
+    return [job.work.subtitles("verbatim", "srt"), *glossary_files(job)]
+
+
+def produces(job: Job) -> list[Path]:
+    return [*track_files(job, "plain"), job.work.glossary_report]
+
+
+def params(job: Job) -> dict:
+    return {"profile": job.text.profile}
+
+
+def run(job: Job) -> None:
+    terms = glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
+    cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
+    track = plain_track(cues, terms, get_profile(job.text.profile))
+    write_subtitles(track.cues, job.work.root / "plain", FORMATS)
+    report = {"changes": [{"cue": number, **change._asdict()} for number, change in track.changes],
+              "fallbacks": [asdict(fallback) for fallback in track.fallbacks]}
+    write_text(job.work.glossary_report, json.dumps(report, ensure_ascii=False, indent=1))
