@@ -63,6 +63,13 @@ def unschedule(episode: Episode) -> None:
     episode.status, episode.publish_at = "draft", None
 
 
+def archive(episode: Episode) -> None:
+    """Take an episode off the site and feeds; its library files stay where they are."""
+    if episode.status == "archived":
+        raise CatalogError("is already archived", episode.slug)
+    episode.status, episode.publish_at = "archived", None
+
+
 def publish_due(session: Session, episode_id: int, now: datetime) -> bool:
     """Publish ``episode_id`` if it is scheduled and due; True when this call did it.
 

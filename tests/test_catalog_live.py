@@ -3,6 +3,7 @@ as a real process."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import web
 from studio.cli import cli
 from tests.catalog_fixtures import make_workdir
 from tests.conftest import ROOT
@@ -62,3 +64,18 @@ def test_schedule_run_is_one_process_per_instance(tmp_path, monkeypatch):
     finally:
         first.send_signal(signal.SIGINT)
         assert first.wait(timeout=30) == 130
+
+
+def test_archive_takes_an_episode_off_the_feed_and_site(tmp_path):
+    work = make_workdir(tmp_path / "w", "old-news", seconds=5)
+    assert run("publish", str(work)).exit_code == 0
+    app = web.create_app({"TESTING": True}, os.environ["WULING_INSTANCE_PATH"])
+    client = app.test_client()
+    assert b"old-news" in client.get("/feed/podcast.xml").data
+    [audio] = re.findall(rb'enclosure url="[^"]*/media/([^"]+)"', client.get("/feed/podcast.xml").data)
+    assert client.get(f"/media/{audio.decode()}").status_code == 200
+    assert run("episodes", "archive", "old-news").output == "archived old-news\n"
+    assert b"old-news" not in client.get("/feed/podcast.xml").data
+    assert client.get(f"/media/{audio.decode()}").status_code == 404
+    again = run("episodes", "archive", "old-news")
+    assert again.exit_code == 3 and again.stderr == "Error: old-news: is already archived\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -171,3 +172,12 @@ def test_html_is_never_served_inline(site, server):
     with urllib.request.urlopen(f"{base}/media/long-1/notes.html") as response:
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_parallel_requests_from_one_listener_count_once(site):
+    base, engine, _, audio = site
+    path = audio["long-1"].path
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: fetch(base, path), range(16)))
+    assert statuses == [200] * 16
+    assert counted(engine) == 1

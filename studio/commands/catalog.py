@@ -4,11 +4,12 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from episodes.catalog import GuestInfo
+from episodes.catalog import GuestInfo, find_episode
 from episodes.db import make_sessionmaker, transaction
 from episodes.live import add_broadcast, broadcasts
 from episodes.models import EPISODE_KINDS, STATUSES, Episode, as_utc, utcnow
-from episodes.publishing import parse_local_time
+from episodes.publishing import archive, parse_local_time
+from episodes.scheduler import remove_publish_job
 from studio import settings
 from studio.commands.publish import local_time, ready_engine
 from studio.commands.run import _guest as parse_guest
@@ -34,6 +35,19 @@ def list_episodes(status: str | None, kind: str | None) -> None:
             when = as_utc(episode.published_at or episode.publish_at)
             click.echo("\t".join((str(episode.id), episode.status, episode.kind, episode.slug,
                                   local_time(when) if when else "-", episode.title)))
+
+
+@episodes_group.command("archive")
+@click.argument("episode")
+def archive_episode(episode: str) -> None:
+    """Take EPISODE (slug or id) off the site and feeds; its files are kept."""
+    engine = ready_engine()
+    with transaction(make_sessionmaker(engine)) as session:
+        found = find_episode(session, episode)
+        archive(found)
+        episode_id, slug = found.id, found.slug
+    remove_publish_job(engine, episode_id)  # it may have been scheduled
+    click.echo(f"archived {slug}")
 
 
 @click.group("live")
