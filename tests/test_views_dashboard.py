@@ -83,3 +83,16 @@ def test_line_chart_scales_every_series_to_the_same_axis():
     assert chart.y_ticks[-1][1] == 10
     first, last = chart.lines[0].points.split()[0], chart.lines[0].points.split()[-1]
     assert first.endswith(f",{chart.height - 40:.1f}") and last.endswith(",16.0")
+
+
+def test_staff_preview_drafts_and_their_views_are_not_counted(client, session, staff):
+    draft = add_episode(session, "draft", status="draft", title="待发布的导办视频")
+    published = add_episode(session, "live", title="已发布的节目")
+    assert client.get("/e/draft").status_code == 404  # the public cannot see drafts
+    log_in(client, "staff1")
+    html = client.get("/e/draft").get_data(as_text=True)
+    assert "预览：本期尚未发布" in html and "待发布的导办视频" in html
+    for episode in (draft, published):
+        response = client.post("/views/beacon", json={"episode": episode.id, "watched": 12},
+                               headers={"User-Agent": "Mozilla/5.0 Chrome/120"})
+        assert response.json == {"counted": False, "reason": "staff preview"}

@@ -12,7 +12,8 @@
     if (!link) { return; }
     event.preventDefault();
     player.currentTime = Number(link.dataset.t);
-    player.play();
+    var playing = player.play();
+    if (playing) { playing.catch(function () {}); }  // a blocked autoplay is not an error
     player.focus();
     history.replaceState(null, "", link.href);
   });
