@@ -17,7 +17,8 @@ from subtitles.text import CLOSING_QUOTES, TITLE, display_style, display_width, 
 CLOSING = "，。、；：？！）》」』”’…—～,.;:?!)%"
 OPENING = "（《「『“‘("
 # Cost of breaking at a boundary: free after a clause or a space, dear inside a phrase.
-FREE_BREAK, WORD_BREAK = 0.0, 1.0
+FREE_BREAK, WORD_BREAK, STRANDED = 0.0, 1.0, 0.5
+PARTICLES = frozenset("的了吗呢吧啊着过地得")
 
 
 @functools.cache
@@ -89,12 +90,17 @@ def ends_with(text: str, marks: str) -> bool:
 
 
 def break_cost(before: str, after: str, profile: Profile) -> float:
-    """How much a reader is disturbed by a break between atoms ``before`` and ``after``."""
+    """How much a reader is disturbed by a break between atoms ``before`` and ``after``.
+
+    Inside a clause, a lone character left at a line's end (区|司法局) or a particle
+    starting the next line (|的) reads worse than an ordinary word break.
+    """
     if before[-1:].isspace() or after[:1].isspace():
         return FREE_BREAK
     if ends_with(before, profile.sentence_ends + profile.preferred_breaks):
         return FREE_BREAK
-    return WORD_BREAK
+    stranded = len(before) == 1 and before not in PARTICLES or after in PARTICLES
+    return WORD_BREAK + (STRANDED if stranded else 0.0)
 
 
 def break_lines(text: str, profile: Profile) -> tuple[str, ...]:

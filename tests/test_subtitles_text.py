@@ -70,6 +70,10 @@ def test_break_lines_prefers_clause_breaks_and_keeps_titles(text, lines):
     assert break_lines(text, BROADCAST) == lines
 
 
+def test_break_lines_leaves_no_lone_character_at_a_line_end():
+    assert break_lines("今天我们请来了区司法局的工作人员", VERTICAL) == ("今天我们请来了", "区司法局的工作人员")
+
+
 def _sentences(shared_media):
     for clip in SHARED_CLIPS:
         yield from (shared_media / f"{clip}.txt").read_text(encoding="utf-8").split()
