@@ -143,3 +143,14 @@ def test_metadata_file_is_read_as_utf8(tmp_path, instance):
     data = json.loads((work / "episode.json").read_text(encoding="utf-8"))
     assert run("publish", str(work)).exit_code == 0
     assert episodes(instance)[0].title == data["title"]
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("podcast.mp3", b"ID3 not really audio", "not a readable media file"),
+    ("verbatim.vtt", b"\xff\xfe\x00garbage", "verbatim.vtt"),
+])
+def test_broken_deliverable(tmp_path, instance, name, content, problem):
+    work = make_workdir(tmp_path / "work", "broken-1")
+    (work / name).write_bytes(content)
+    bad(run("publish", str(work)), name, problem)
+    assert episodes(instance) == [] and library_files(instance) == []
