@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from moviepy import ImageClip, vfx
 from PIL import Image, ImageDraw
 
 from studio.files import atomic_path
@@ -68,6 +67,9 @@ def title_card(lines: list[str], size: Size) -> Image.Image:
 
 
 def write_bumper(card: Image.Image, target: Path, crf: int) -> None:
+    # Imported here: moviepy takes most of a second to import, and only --bumpers needs it.
+    from moviepy import ImageClip, vfx
+
     clip = ImageClip(np.asarray(card)).with_duration(SECONDS).with_effects(
         [vfx.FadeIn(0.5), vfx.FadeOut(0.5)])
     with atomic_path(target) as tmp:

@@ -63,9 +63,9 @@ def run(job: Job) -> None:
     with tempfile.TemporaryDirectory(dir=job.work.root, prefix=".render-") as scratch, \
             contextlib.ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(path)) for path in outputs]
-        sizes = [web, web, vertical_size(web)][1:len(outputs)]
+        burn_sizes = [web, vertical_size(web)][:len(outputs) - 1]  # burned, vertical
         plain = job.work.subtitles("plain", "srt")
-        for index, size in enumerate(sizes):
+        for index, size in enumerate(burn_sizes):
             write_text(Path(scratch) / f"burn{index}.ass",
                        burn_in_script(plain, size, get_profile(job.text.profile)))
         args = _arguments(job, web, temps, copy=web_ready(job.media, web))
