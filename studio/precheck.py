@@ -95,13 +95,46 @@ def violations(contest: Contest, submission: Submission, findings: Findings,
     return found
 
 
+class ReportProgress:
+    """Shows the transcription's progress as 20–80 % of the pre-check on the report (the
+    other steps are quick), while passing everything on to the caller's progress."""
+
+    def __init__(self, report: Callable[[int], None], inner: Progress = NULL_PROGRESS):
+        self.report, self.inner = report, inner
+
+    def bar(self, total: float | None, desc: str, unit: str = "s") -> "_ReportBar":
+        return _ReportBar(total or 0, self.report, self.inner.bar(total, desc, unit))
+
+    def message(self, text: str) -> None:
+        self.inner.message(text)
+
+
+class _ReportBar:
+    STEP = 5  # percent between two writes of the report
+
+    def __init__(self, total: float, report: Callable[[int], None], inner):
+        self.total, self.report, self.inner = total, report, inner
+        self.done, self.shown = 0.0, 20
+
+    def update(self, n: float) -> None:
+        self.inner.update(n)
+        self.done += n
+        percent = 20 + int(60 * min(self.done / self.total, 1)) if self.total else 20
+        if percent >= self.shown + self.STEP:
+            self.shown = percent
+            self.report(percent)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def check(path: Path, contest: Contest, submission: Submission, transcribe: Transcriber,
           report: Callable[[int], None] = lambda percent: None,
           progress: Progress = NULL_PROGRESS) -> Findings:
     """Measure one stored video; ``report(percent)`` is called as stages finish."""
     loudness, captions = integrated_loudness(path), has_caption_stream(path)
     report(20)
-    text = transcribe(path, progress).text
+    text = transcribe(path, ReportProgress(report, progress)).text
     report(80)
     scored = plain_language(text, glossary.load_default())
     forbidden = sorted({m.term.term for m in scored.matches if m.term.status == "forbidden"})

@@ -70,3 +70,13 @@ def test_precheck_measures_loudness_transcribes_and_scores_plain_language(tmp_pa
     assert spoken.speech_chars >= 15 and 0 <= spoken.plain_score <= 100
     assert any("没有字幕轨" in v for v in spoken.violations)
     assert tone.speech_chars == 0 and "未识别出讲解语音" in tone.violations
+
+
+def test_transcription_progress_reaches_the_report_in_steps():
+    seen = []
+    bar = precheck.ReportProgress(seen.append).bar(10.0, "transcribe")
+    for _ in range(10):
+        bar.update(1.0)
+    bar.close()
+    assert seen == [26, 32, 38, 44, 50, 56, 62, 68, 74, 80]
+    assert len(seen) == len(set(seen)) and all(20 < p <= 80 for p in seen)
