@@ -7,8 +7,6 @@ never matched: renaming a document would misquote it.
 """
 from __future__ import annotations
 
-import bisect
-import math
 import re
 from typing import NamedTuple
 
@@ -54,28 +52,23 @@ def find_normalized(norm: str, glossary: Glossary) -> list[Match]:
     matcher = glossary.matcher
     if not len(matcher) or not norm:
         return []
-    spans = protected_spans(norm)
-    matches = []
-    for index, start, end in _char_offsets(norm, matcher.find(norm.encode())):
-        if spans and _inside(start, end, spans):
-            continue
-        term = matcher.terms[index]
-        explained = norm.startswith(f"（{term.plain}）", end)
-        matches.append(Match(start, end, matcher.surfaces[index], term, explained))
-    return matches
+    found = _outside(matcher.find(norm), protected_spans(norm))
+    surfaces, terms = matcher.surfaces, matcher.terms
+    return [Match(start, end, surfaces[i], terms[i], norm.startswith(f"（{terms[i].plain}）", end))
+            for i, start, end in found]
 
 
-def _char_offsets(text: str, found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Byte offsets of UTF-8 ``text`` → character offsets, in one pass over the matches."""
-    if text.isascii():
+def _outside(found: list[tuple[int, int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """The matches that touch no protected span; both lists are sorted, so one walk does it."""
+    if not spans:
         return found
-    data, out = text.encode(), []
-    byte_at, char_at = 0, 0
-    for index, start, end in found:
-        char_start = char_at + len(data[byte_at:start].decode())
-        char_at, byte_at = char_start + len(data[start:end].decode()), end
-        out.append((index, char_start, char_at))
-    return out
+    kept, j = [], 0
+    for match in found:
+        while j < len(spans) and spans[j][1] <= match[1]:
+            j += 1
+        if j == len(spans) or spans[j][0] >= match[2]:
+            kept.append(match)
+    return kept
 
 
 def find_terms(text: str, glossary: Glossary) -> list[Match]:
@@ -90,9 +83,3 @@ def find_terms(text: str, glossary: Glossary) -> list[Match]:
         start, end = origin[match.start], origin[match.end - 1] + 1
         found.append(match._replace(start=start, end=end, surface=text[start:end]))
     return found
-
-
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether [start, end) touches one of the sorted, disjoint ``spans`` (binary search)."""
-    i = bisect.bisect_right(spans, (start, math.inf))
-    return (i > 0 and spans[i - 1][1] > start) or (i < len(spans) and spans[i][0] < end)

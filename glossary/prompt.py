@@ -17,7 +17,9 @@ from glossary.termbase import Glossary
 
 MAX_TERMS = 8
 MAX_PROMPT_CHARS = 48
-PROMPT_OPENING = "政务服务讲解："
+# The office's two programme names: every episode says one of them, and whisper-base
+# otherwise hears 政务 as 中午/众务 (measured in bench/RESULTS.md).
+PROMPT_OPENING = "武陵政务直播间、政务服务导办视频："
 
 
 def relevant_terms(glossary: Glossary, text_or_terms: str | Iterable[str]) -> list[str]:
@@ -38,7 +40,7 @@ def decoding_hints(glossary: Glossary, text_or_terms: str | Iterable[str],
     Hotwords are None unless ``hotwords=True`` (see the module note).
 
     >>> decoding_hints(load_default(), ["一网通办", "容缺受理"])  # doctest: +SKIP
-    (None, '政务服务讲解：一网通办、容缺受理。')
+    (None, '武陵政务直播间、政务服务导办视频：一网通办、容缺受理。')
     """
     terms = relevant_terms(glossary, text_or_terms)[:max_terms]
     while terms and len(_prompt(terms)) > max_prompt_chars:

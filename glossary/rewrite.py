@@ -45,7 +45,7 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None) -> Rewrite:
     """Apply the glossary; ``mode`` overrides every term's own mode for this run.
 
     >>> rewrite("可以容缺受理", load_default()).text  # doctest: +SKIP
-    '可以先收件后补材料'
+    '可以收件后补材料'
     """
     norm = normalize(text)
     pieces, changes, position = [], [], 0

@@ -74,11 +74,11 @@ class Glossary:
 
 
 class Matcher:
-    """Every Simplified spelling → its term, searched leftmost-longest over UTF-8 bytes.
+    """Every Simplified spelling → its term, searched leftmost-longest (Aho-Corasick).
 
-    ahocorasick-rs over bytes, because it is what reaches the speed target: pyahocorasick
-    2.3 and ahocorasick-rs's own str interface were measured 3x and 2x slower on 2,000
-    terms (bench/RESULTS.md). Byte offsets are turned into character offsets by the caller.
+    ahocorasick-rs rather than pyahocorasick: with 2,000 terms pyahocorasick 2.3 walks
+    its wide root node linearly and was measured 3x slower on the benchmark text
+    (bench/RESULTS.md); ahocorasick-rs also does leftmost-longest natively.
     """
 
     def __init__(self, terms: tuple[Term, ...], source: str = ""):
@@ -93,12 +93,12 @@ class Matcher:
                 owners.setdefault(key, term)
         self.surfaces = tuple(owners)
         self.terms = tuple(owners.values())
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            [s.encode() for s in self.surfaces], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            self.surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     def __len__(self) -> int:
         return len(self.surfaces)
 
-    def find(self, data: bytes) -> list[tuple[int, int, int]]:
-        """(spelling index, byte start, byte end) of every leftmost-longest match in ``data``."""
-        return self._automaton.find_matches_as_indexes(data)
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(spelling index, start, end) of every leftmost-longest match in ``text``."""
+        return self._automaton.find_matches_as_indexes(text)

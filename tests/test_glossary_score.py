@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from glossary import load_default
-from glossary.prompt import MAX_PROMPT_CHARS, decoding_hints
+from glossary.prompt import MAX_PROMPT_CHARS, PROMPT_OPENING, decoding_hints
 from glossary.rewrite import rewrite
 from glossary.score import score
 from tests.conftest import SHARED_CLIPS
@@ -35,7 +35,7 @@ def test_the_plain_rewrite_scores_higher(shared_media, clip):
 
 def test_hints_from_an_episode_script():
     script = "如果材料不齐，窗口可以容缺受理；營業執照可以一網通辦。"
-    assert decoding_hints(GLOSSARY, script) == (None, "政务服务讲解：容缺受理、营业执照、一网通办。")
+    assert decoding_hints(GLOSSARY, script) == (None, "武陵政务直播间、政务服务导办视频：容缺受理、营业执照、一网通办。")
     hotwords, prompt = decoding_hints(GLOSSARY, script, hotwords=True)
     assert hotwords == "容缺受理 营业执照 一网通办"
 
@@ -44,9 +44,9 @@ def test_hints_from_a_term_list_are_canonical_and_short():
     terms = [t.term for t in GLOSSARY.terms][:40] + ["容缺办理", "武陵区"]
     hotwords, prompt = decoding_hints(GLOSSARY, terms, hotwords=True)
     assert len(prompt) <= MAX_PROMPT_CHARS and prompt.endswith("。")
-    assert hotwords.split() == prompt[len("政务服务讲解："):-1].split("、")
+    assert hotwords.split() == prompt[len(PROMPT_OPENING):-1].split("、")
     assert decoding_hints(GLOSSARY, ["容缺办理", "武陵区"], hotwords=True) == (
-        "容缺受理 武陵区", "政务服务讲解：容缺受理、武陵区。")
+        "容缺受理 武陵区", "武陵政务直播间、政务服务导办视频：容缺受理、武陵区。")
 
 
 def test_no_terms_no_hints():

@@ -7,6 +7,7 @@ written atomically and with a UTF-8 BOM, so Excel opens them in the right encodi
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -89,7 +90,7 @@ def list_command(source: Path | None, category: str | None, as_json: bool) -> No
     """List the terms: term, plain wording, category, status and mode."""
     terms = [t for t in open_glossary(source).terms if not category or t.category == category]
     if as_json:
-        click.echo(json.dumps([t.__dict__ for t in terms], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([asdict(t) for t in terms], ensure_ascii=False, indent=1))
         return
     for t in terms:
         click.echo(f"{t.term}\t{t.plain}\t{t.category}\t{t.status}\t{t.mode}")
