@@ -167,7 +167,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--beacons", type=int, default=250, help="beacons per client")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
     parser.add_argument("--pages", type=int, default=400, help="episode page requests")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
