@@ -24,7 +24,13 @@ class WorkDir:
 
     @property
     def transcript(self) -> Path:
+        """What the recogniser heard (the model's output, cleaned and speech-aligned)."""
         return self.root / "transcript.json"
+
+    @property
+    def corrected_transcript(self) -> Path:
+        """The transcript after glossary correction, with every change listed."""
+        return self.root / "transcript.corrected.json"
 
     def subtitles(self, variant: str, fmt: str) -> Path:
         """variant: 'verbatim' or 'plain'; fmt: 'srt', 'vtt' or 'ass'."""

@@ -116,6 +116,8 @@ def test_full_run_then_glossary_edit_redoes_plain_track_not_transcription(tmp_pa
                                  "--title", "居住证怎么办", "--air-date", "2026-11-20",
                                  "--guest", "李静:区公安分局", "-q"])
     assert second.exit_code == 0, second.output
-    assert "ran plain, video" in second.output
-    assert "up to date: ingest, transcribe, verbatim" in second.output
+    # The term base drives both glossary correction of the verbatim track and the
+    # plain track; the model never runs again.
+    assert "ran verbatim, plain, video" in second.output
+    assert "up to date: ingest, transcribe" in second.output
     assert "本地居住卡" in (work / "plain.srt").read_text(encoding="utf-8")

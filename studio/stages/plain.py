@@ -9,27 +9,17 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import glossary
-from glossary import io as glossary_io
 from glossary.tracks import plain_track
 from studio.captions import write_subtitles
 from studio.files import write_text
 from studio.stages.job import Job
+from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
 from studio.stages.verbatim import FORMATS, track_files
 from subtitles import io as subtitle_io
 from subtitles.profiles import get_profile
 
-DEFAULT_GLOSSARY = Path(glossary.__file__).parent / "data" / "default.csv"
 skip_reason = needs_audio
-
-
-def glossary_files(job: Job) -> list[Path]:
-    """The term-base files the plain track depends on (setting ``glossary``)."""
-    if not job.text.glossary:
-        return [DEFAULT_GLOSSARY]
-    path = Path(job.text.glossary)
-    return sorted(path.glob("*.csv")) if path.is_dir() else [path]
 
 
 def consumes(job: Job) -> list[Path]:
@@ -45,7 +35,7 @@ def params(job: Job) -> dict:
 
 
 def run(job: Job) -> None:
-    terms = glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
+    terms = load_terms(job)
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
     track = plain_track(cues, terms, get_profile(job.text.profile))
     write_subtitles(track.cues, job.work.root / "plain", FORMATS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from studio.files import write_text
 from studio.stages.job import Job
-from studio.transcribe import TranscribeOptions, transcribe_file
+from studio.transcribe import TranscribeOptions, load_model, transcribe_file
 
 
 def needs_audio(job: Job) -> str | None:
@@ -34,5 +34,6 @@ def params(job: Job) -> dict:
 
 def run(job: Job) -> None:
     options = TranscribeOptions(language=job.text.language)
-    transcript = transcribe_file(job.source, options, progress=job.progress)
+    transcript = transcribe_file(job.source, options, progress=job.progress,
+                                 model=load_model(job.text.model))
     write_text(job.work.transcript, transcript.to_json())

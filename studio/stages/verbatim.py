@@ -1,10 +1,16 @@
-"""The verbatim track: the transcript cut into broadcast cues, as SRT, WebVTT and ASS."""
+"""The verbatim track: the transcript, with misheard jargon put back, cut into cues.
+
+It depends on the transcript and the term base (glossary correction), so editing
+the glossary redoes this stage but never the transcription.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from studio.captions import verbatim_cues, write_subtitles
+from studio.captions import correct_transcript, verbatim_cues, write_subtitles
+from studio.files import write_text
 from studio.stages.job import Job
+from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
 from subtitles.profiles import get_profile
 from subtitles.transcript import Transcript
@@ -18,11 +24,11 @@ def track_files(job: Job, variant: str) -> list[Path]:
 
 
 def consumes(job: Job) -> list[Path]:
-    return [job.work.transcript]
+    return [job.work.transcript, *glossary_files(job)]
 
 
 def produces(job: Job) -> list[Path]:
-    return track_files(job, "verbatim")
+    return [*track_files(job, "verbatim"), job.work.corrected_transcript]
 
 
 def params(job: Job) -> dict:
@@ -30,5 +36,7 @@ def params(job: Job) -> dict:
 
 
 def run(job: Job) -> None:
-    cues = verbatim_cues(Transcript.load(job.work.transcript), get_profile(job.text.profile))
+    transcript = correct_transcript(Transcript.load(job.work.transcript), load_terms(job))
+    write_text(job.work.corrected_transcript, transcript.to_json())
+    cues = verbatim_cues(transcript, get_profile(job.text.profile))
     write_subtitles(cues, job.work.root / "verbatim", FORMATS)
