@@ -111,7 +111,7 @@ def _schedule(stages: tuple[Stage, ...], job: Job,
                 done, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in done:
                     results[running.pop(future).name] = future.result()
-        except BaseException:
+        except BaseException:  # Ctrl-C included; re-raised, never swallowed
             job.cancel.set()  # the other stage's ffmpeg stops, so the pool winds down
             raise
     return results

@@ -1,16 +1,15 @@
 """Podcast audio: MP3 and M4A at -16 LUFS, true peak at most -1 dBTP, tagged, with cover.
 
-Two-pass EBU R128. The first ffmpeg run only measures, with the ebur128 filter
-(integrated loudness and true peak; 6x faster than loudnorm's measurement, which
-resamples to 192 kHz). The second applies one linear gain, so speech keeps its
-natural dynamics, and encodes both files from a single decode; a look-ahead
-limiter at -2 dBFS catches the few peaks the gain would push over the ceiling
-(loudnorm's dynamic fallback would do the same at 5x the cost).
+Two-pass EBU R128. The first ffmpeg run only measures the integrated loudness with
+the ebur128 filter (8x cheaper than loudnorm's analysis, which resamples to 192 kHz).
+The second applies one linear gain, so speech keeps its natural dynamics, and
+encodes both files from a single decode; a look-ahead limiter at -2 dBFS catches
+the few peaks the gain would push over the ceiling (loudnorm's dynamic mode would
+do the same at 5x the cost).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from studio.errors import MediaError
@@ -23,18 +22,7 @@ from studio.stages.job import Job
 PODCAST_VERSION = 1
 TARGET_LUFS = -16.0
 LIMIT_DBFS = -2.0  # sample-peak ceiling; leaves 1 dB for inter-sample and codec overshoot
-SUMMARY = re.compile(r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS"
-                     r".*?True peak:\s*Peak:\s*(?P<peak>-?[\d.]+|-inf) dBFS", re.S)
-
-
-@dataclass(frozen=True)
-class Loudness:
-    integrated: float
-    true_peak: float
-
-    @property
-    def gain(self) -> float:
-        return TARGET_LUFS - self.integrated
+INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS")
 
 
 def consumes(job: Job) -> list[Path]:
@@ -71,23 +59,24 @@ def run(job: Job) -> None:
                    progress=job.progress, cancel=job.cancel)
 
 
-def measure_loudness(job: Job) -> Loudness:
-    """First pass: integrated loudness and true peak of the whole recording."""
+def measure_loudness(job: Job) -> float:
+    """First pass: the integrated loudness (LUFS) of the whole recording."""
     stderr = run_ffmpeg(["-i", str(job.source), "-map", "0:a:0", "-vn", "-sn",
-                         "-filter:a", "ebur128=peak=true", "-f", "null", "-"],
+                         "-filter:a", "ebur128", "-f", "null", "-"],
                         duration_ms=job.media.duration_ms, desc="measure loudness",
                         path=job.source, progress=job.progress, cancel=job.cancel)
-    found = SUMMARY.search(stderr[stderr.rfind("Summary:"):])
-    if not found or "-inf" in (found["i"], found["peak"]):
+    found = INTEGRATED.search(stderr[stderr.rfind("Summary:"):])
+    if not found or found[1] == "-inf":
         raise MediaError("the audio is silent or unmeasurable; no podcast audio made",
                          job.source)
-    return Loudness(float(found["i"]), float(found["peak"]))
+    return float(found[1])
 
 
-def gain_filter(measured: Loudness) -> str:
-    """Second pass: one fixed gain and a look-ahead limiter for the stray peaks."""
+def gain_filter(integrated: float) -> str:
+    """Second pass: one fixed gain to the target, a look-ahead limiter for stray peaks."""
     limit = 10 ** (LIMIT_DBFS / 20)
-    return f"volume={measured.gain:.2f}dB,alimiter=limit={limit:.4f}:level=0:latency=1"
+    return (f"volume={TARGET_LUFS - integrated:.2f}dB,"
+            f"alimiter=limit={limit:.4f}:level=0:latency=1")
 
 
 def _output(label: str, codec: list[str], metadata: dict) -> list[str]:
