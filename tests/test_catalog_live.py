@@ -14,8 +14,13 @@ from click.testing import CliRunner
 
 import web
 from studio.cli import cli
-from tests.catalog_fixtures import make_workdir
+from tests.catalog_fixtures import make_workdir, seed_catalog
 from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _seeded_instance() -> None:
+    seed_catalog(Path(os.environ["WULING_INSTANCE_PATH"]))
 
 
 def run(*args: str):

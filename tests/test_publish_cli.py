@@ -13,12 +13,14 @@ from sqlalchemy import select
 from episodes.db import make_sessionmaker
 from episodes.models import Episode
 from studio.cli import cli
-from tests.catalog_fixtures import catalog_engine, make_mp3, make_workdir
+from tests.catalog_fixtures import catalog_engine, make_mp3, make_workdir, seed_catalog
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def instance() -> Path:
-    return Path(os.environ["WULING_INSTANCE_PATH"])
+    folder = Path(os.environ["WULING_INSTANCE_PATH"])
+    seed_catalog(folder)
+    return folder
 
 
 def run(*args: str):

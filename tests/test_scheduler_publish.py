@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,8 +17,13 @@ from episodes.models import Episode, as_utc
 from episodes.publishing import parse_local_time, publish_due
 from episodes.scheduler import queued_publish_jobs, start
 from studio.cli import cli
-from tests.catalog_fixtures import catalog_engine, make_workdir, publish
+from tests.catalog_fixtures import catalog_engine, make_workdir, publish, seed_catalog
 from tests.conftest import ROOT
+
+
+@pytest.fixture(autouse=True)
+def _seeded_instance() -> None:
+    seed_catalog(Path(os.environ["WULING_INSTANCE_PATH"]))
 
 
 def status(engine, episode_id: int) -> Episode:
