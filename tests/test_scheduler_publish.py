@@ -49,8 +49,9 @@ def test_publish_due_while_down_fires_exactly_once_after_restart(tmp_path, caplo
     engine = catalog_engine(instance)
     lock = instance / "scheduler.lock"
     first = start(engine, lock)
-    at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=2)
-    result = publish(instance, make_workdir(tmp_path / "w", "due-1", seconds=5), at=at)
+    work = make_workdir(tmp_path / "w", "due-1", seconds=5)
+    at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=3)
+    result = publish(instance, work, at=at)
     assert queued_publish_jobs(engine) == {result.episode_id: at}
     first.shutdown()  # the site goes down before the publish time
     wait_for(lambda: datetime.now(timezone.utc) > at + timedelta(seconds=0.5))
