@@ -39,6 +39,7 @@ class Channel:
     artwork_url: str = ""
     category: str = "Government"
     language: str = "zh-cn"
+    page_path: str = "/e/{slug}"  # the site's episode page (web.site)
 
     def url(self, path: str) -> str:
         return self.site_url.rstrip("/") + path
@@ -47,7 +48,7 @@ class Channel:
         return self.url("/media/" + quote(asset.relpath))
 
     def page_url(self, episode: PublishedEpisode) -> str:
-        return self.url(f"/episodes/{quote(episode.slug)}")
+        return self.url(self.page_path.format(slug=quote(episode.slug)))
 
 
 def episode_guid(episode: PublishedEpisode) -> str:
