@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 # Debian packages only where PyPI has nothing that serves: ffmpeg with ffprobe and
 # libass, a CJK font for burned-in subtitles, and Chromium for the browser test.
 DEBIAN_PACKAGES := ffmpeg fonts-noto-cjk chromium
+STUDIO := $(VENV)/bin/studio
 SAMPLE := samples/demo_guide.mp4
 DEMO_WORK := demo-work
+# The demo keeps its catalog and media library in ./instance (git-ignored).
+export WULING_INSTANCE_PATH ?= instance
 
 .PHONY: demo test system-packages venv clean
 
@@ -32,8 +35,17 @@ system-packages:
 test: system-packages $(STAMP)
 	$(PY) -m pytest
 
+# The main job on the bundled sample: recording -> subtitles -> plain-language track ->
+# web/burned-in video, podcast audio, artwork -> catalog -> site (Ctrl-C stops it).
+# A rerun resumes: finished stages are skipped.
 demo: system-packages $(STAMP)
-	$(VENV)/bin/studio demo $(SAMPLE) --work $(DEMO_WORK)
+	$(STUDIO) run $(SAMPLE) --work $(DEMO_WORK) --kind guide --slug juzhuzheng \
+	  --title "居住证怎么办：网上申请与容缺受理" --air-date 2026-11-20 --category 户籍 \
+	  --summary "在外地户口、在本区居住满半年，就可以申请居住证。本期讲网上申请、材料不全怎么办、电子证照怎么用。" \
+	  --guest "张敏:武陵区政务服务中心" --vertical
+	$(STUDIO) publish $(DEMO_WORK) --replace
+	@echo "Open http://127.0.0.1:8000/e/juzhuzheng (podcast feed: /feed/podcast.xml)"
+	$(STUDIO) serve
 
 clean:
 	rm -rf $(VENV) $(DEMO_WORK) instance .pytest_cache
