@@ -1,0 +1,111 @@
+"""Raw faster-whisper vs the whole `studio transcribe` pipeline, side by side.
+
+    .venv/bin/python bench/transcribe.py [--repeat N]
+
+For each shared clip (WAV), in alternating order: the raw model call (what the
+shared clips' README measured: transcribe + iterate segments, VAD on, word times)
+and our whole per-file pipeline (probe, decode, speech regions, transcribe,
+cleanup, alignment, glossary correction, cue cutting, writing JSON/SRT/VTT/ASS).
+Prints per-clip times, the overhead ratio (target <= 1.10), the real-time factor
+(target <= 0.17) and the peak memory of a fresh process for each mode.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MEDIA = ROOT.parent / "shared" / "media"
+CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
+         "guide_social_security_card", "talk_law_enforcement")
+
+
+def run_raw(model, path: Path) -> None:
+    segments, _ = model.transcribe(str(path), language="zh", vad_filter=True, word_timestamps=True)
+    list(segments)
+
+
+def run_pipeline(model, path: Path, out: Path) -> None:
+    from glossary import load_default
+    from studio.captions import correct_transcript, verbatim_cues, write_subtitles
+    from studio.files import write_text
+    from studio.transcribe import transcribe_file
+    from subtitles.profiles import get_profile
+
+    transcript = correct_transcript(transcribe_file(path, model=model), load_default())
+    cues = verbatim_cues(transcript, get_profile("broadcast-zh"))
+    write_text(out / f"{path.stem}.transcript.json", transcript.to_json())
+    write_subtitles(cues, out / path.stem)
+
+
+def timed(fn, *args) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def child(mode: str) -> None:
+    """Run one mode over all clips in this fresh process; print its peak RSS."""
+    from studio.transcribe import load_model
+
+    model = load_model()
+    with tempfile.TemporaryDirectory() as out:
+        for name in CLIPS:
+            path = MEDIA / f"{name}.wav"
+            run_raw(model, path) if mode == "raw" else run_pipeline(model, path, Path(out))
+    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def peak_rss(mode: str) -> float:
+    result = subprocess.run([sys.executable, __file__, "--child", mode], capture_output=True,
+                            text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--child", choices=("raw", "pipeline"))
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child)
+
+    from studio.media import probe
+    from studio.transcribe import load_model
+
+    model = load_model()
+    run_pipeline(model, MEDIA / f"{CLIPS[0]}.wav", Path(tempfile.mkdtemp()))  # warm-up: jieba, OpenCC
+    totals = {"raw": 0.0, "pipeline": 0.0}
+    audio_s = 0.0
+    print(f"{'clip':32} {'audio s':>8} {'raw s':>8} {'ours s':>8} {'ratio':>6} {'RTF':>6}")
+    with tempfile.TemporaryDirectory() as out:
+        for round_ in range(args.repeat):
+            for index, name in enumerate(CLIPS):
+                path = MEDIA / f"{name}.wav"
+                seconds = probe(path).duration_ms / 1000
+                order = ("raw", "pipeline") if (index + round_) % 2 == 0 else ("pipeline", "raw")
+                took = {}
+                for mode in order:
+                    took[mode] = (timed(run_raw, model, path) if mode == "raw"
+                                  else timed(run_pipeline, model, path, Path(out)))
+                    totals[mode] += took[mode]
+                audio_s += seconds
+                print(f"{name:32} {seconds:8.2f} {took['raw']:8.2f} {took['pipeline']:8.2f} "
+                      f"{took['pipeline'] / took['raw']:6.3f} {took['pipeline'] / seconds:6.3f}")
+    print(f"{'all clips':32} {audio_s:8.2f} {totals['raw']:8.2f} {totals['pipeline']:8.2f} "
+          f"{totals['pipeline'] / totals['raw']:6.3f} {totals['pipeline'] / audio_s:6.3f}")
+    print(f"overhead ratio (ours / raw): {totals['pipeline'] / totals['raw']:.3f}  (target <= 1.10)")
+    print(f"real-time factor, raw: {totals['raw'] / audio_s:.3f}, ours: {totals['pipeline'] / audio_s:.3f}"
+          "  (target <= 0.17)")
+    print(f"peak RSS of a fresh process, raw: {peak_rss('raw'):.0f} MB, ours: {peak_rss('pipeline'):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
