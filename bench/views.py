@@ -109,6 +109,21 @@ def beacon_client(port: int, plan: list[tuple[str, int]], out: list, stop: float
     connection.close()
 
 
+def baseline(port: int, clients: int, requests: int) -> float:
+    """Requests/s for beacons refused before the database (400): the ceiling that the
+    server, the clients and this machine's load allow at the moment, for comparison."""
+    results = [[] for _ in range(clients)]
+    stop = time.monotonic() + DEADLINE_S
+    threads = [threading.Thread(target=beacon_client, args=(port, [("Mozilla/5.0", 0)] * requests, out, stop))
+               for out in results]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(map(len, results)) / (time.perf_counter() - began)
+
+
 def plans(clients: int, beacons: int, episodes: int) -> list[list[tuple[str, int]]]:
     """Each client is its own viewer (user agent); each pair appears twice, in random order."""
     rng = random.Random(6)
@@ -181,12 +196,14 @@ def main() -> None:
         server, port = start_server(instance, args.threads)
         try:
             page_latencies(port, args.episodes, 20)  # warm up: templates, glossary
+            ceiling = baseline(port, args.clients, 50)
             wait_clear_of_the_hour()
             results, elapsed, distinct = run_beacons(port, args.clients, args.beacons, args.episodes)
             pages = page_latencies(port, args.episodes, args.pages)
         finally:
             server.terminate()
             server.wait(timeout=10)
+        print(f"baseline: refused beacons (400, no database work): {ceiling:.0f} requests/s")
         report(engine, results, elapsed, distinct, pages, args)
 
 
