@@ -47,15 +47,22 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+def locate(norm: str, glossary: Glossary) -> list[tuple[int, int, int]]:
+    """(spelling index in ``glossary.matcher``, start, end) of every match outside titles.
+
+    The bare tuples are what :func:`glossary.rewrite.rewrite` needs; building a
+    :class:`Match` per occurrence would double its time on long texts.
+    """
+    if not len(glossary.matcher) or not norm:
+        return []
+    return _outside(glossary.matcher.find(norm), protected_spans(norm))
+
+
 def find_normalized(norm: str, glossary: Glossary) -> list[Match]:
     """Matches on already-normalised text (spans index ``norm``)."""
-    matcher = glossary.matcher
-    if not len(matcher) or not norm:
-        return []
-    found = _outside(matcher.find(norm), protected_spans(norm))
-    surfaces, terms = matcher.surfaces, matcher.terms
-    return [Match(start, end, surfaces[i], terms[i], norm.startswith(f"（{terms[i].plain}）", end))
-            for i, start, end in found]
+    m = glossary.matcher
+    return [Match(start, end, m.surfaces[i], m.terms[i], norm.startswith(m.annotations[i], end))
+            for i, start, end in locate(norm, glossary)]
 
 
 def _outside(found: list[tuple[int, int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from glossary.match import Match, find_normalized
+from glossary.match import locate
 from glossary.normalize import normalize
-from glossary.termbase import Glossary, Mode
+from glossary.termbase import Glossary, Mode, Term
 
 
 class Change(NamedTuple):
@@ -32,36 +32,36 @@ class Rewrite:
     changes: tuple[Change, ...]
 
 
-def replacement(match: Match, mode: Mode) -> str | None:
-    """What ``match`` becomes in ``mode``, or None when it stays as it is."""
+def replacement(term: Term, explained: bool, mode: Mode) -> str | None:
+    """What an occurrence of ``term`` becomes in ``mode``, or None when it stays as it is."""
     if mode == "replace":
-        return match.term.plain
-    if mode == "annotate" and not match.explained:
-        return match.term.annotated
+        return term.plain
+    if mode == "annotate" and not explained:
+        return term.annotated
     return None
 
 
 def rewrite(text: str, glossary: Glossary, mode: Mode | None = None) -> Rewrite:
     """Apply the glossary; ``mode`` overrides every term's own mode for this run.
 
+    Replacing an already annotated 术语（白话） replaces the whole of it.
+
     >>> rewrite("可以容缺受理", load_default()).text  # doctest: +SKIP
     '可以收件后补材料'
     """
     norm = normalize(text)
+    terms, annotations = glossary.matcher.terms, glossary.matcher.annotations
     pieces, changes, position = [], [], 0
-    for match in find_normalized(norm, glossary):
-        after = replacement(match, mode or match.term.mode)
+    for i, start, end in locate(norm, glossary):
+        term, term_mode = terms[i], mode or terms[i].mode
+        explained = norm.startswith(annotations[i], end)
+        after = replacement(term, explained, term_mode)
         if after is None:
             continue
-        end = _end_with_annotation(norm, match) if after == match.term.plain else match.end
-        pieces += [norm[position:match.start], after]
-        changes.append(Change(match.start, end, norm[match.start:end], after, match.term.term,
-                              mode or match.term.mode))
+        if explained and after == term.plain:
+            end += len(annotations[i])
+        pieces += (norm[position:start], after)
+        changes.append(Change(start, end, norm[start:end], after, term.term, term_mode))
         position = end
     pieces.append(norm[position:])
     return Rewrite("".join(pieces), tuple(changes))
-
-
-def _end_with_annotation(norm: str, match: Match) -> int:
-    """Replacing 术语（白话） replaces the whole annotated form, not just 术语."""
-    return match.end + len(match.term.plain) + 2 if match.explained else match.end

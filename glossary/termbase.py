@@ -93,6 +93,7 @@ class Matcher:
                 owners.setdefault(key, term)
         self.surfaces = tuple(owners)
         self.terms = tuple(owners.values())
+        self.annotations = tuple(f"（{term.plain}）" for term in self.terms)  # what "explained" looks for
         self._automaton = ahocorasick_rs.AhoCorasick(
             self.surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
