@@ -15,10 +15,12 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedEntry, FeedGenerator
 
 from episodes.catalog import AssetInfo, PublishedEpisode
-from episodes.podcastindex import PodcastIndexExtension, PodcastIndexEntryExtension
+from episodes.podcastindex import (AtomEnclosureEntryExtension, PodcastIndexEntryExtension,
+                                   PodcastIndexExtension)
 
 GUID_NAMESPACE = uuid.UUID("6f1c2a52-3f0e-4d8a-9a55-1b6f2d7c9e41")  # fixed forever
 AUDIO_KINDS = ("podcast_mp3", "podcast_m4a")  # preference order for the enclosure
@@ -128,6 +130,7 @@ def _description(episode: PublishedEpisode) -> str:
 def guides_atom(guides: list[PublishedEpisode], channel: Channel) -> bytes:
     """Atom for guide videos; each entry links the page and the web video."""
     fg = _feed(channel, "/feed/guides.atom")
+    fg.register_extension("atomenclosure", BaseExtension, AtomEnclosureEntryExtension, rss=False)
     fg.title(f"{channel.title} · 办事指南视频")
     fg.id(f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, 'guides')}")
     if guides:
@@ -138,8 +141,7 @@ def guides_atom(guides: list[PublishedEpisode], channel: Channel) -> bytes:
         entry.id(episode_guid(guide))
         video = guide.asset("web_video") or guide.asset("burned_video")
         if video is not None:
-            entry.link(href=channel.media_url(video), rel="enclosure", type=video.mime_type,
-                       length=str(video.bytes))
+            entry.atomenclosure.enclosure(channel.media_url(video), video.bytes, video.mime_type)
     return fg.atom_str(pretty=False)
 
 

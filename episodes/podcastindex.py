@@ -3,6 +3,8 @@
 * Podcasting 2.0 ``<podcast:transcript>`` on items (one per transcript format).
 * ``<itunes:explicit>true|false</itunes:explicit>`` on the channel: Apple now asks
   for true/false, while feedgen's podcast extension only writes yes/no/clean.
+* Atom ``<link rel="enclosure" type=… length=…>`` on entries: feedgen 1.0 drops
+  every attribute but ``href`` from entry links when it writes Atom.
 
 Example::
 
@@ -53,3 +55,17 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
         for attrs in self._transcripts:
             SubElement(item, f"{{{PODCAST_NS}}}transcript").attrib.update(attrs)
         return item
+
+
+class AtomEnclosureEntryExtension(BaseEntryExtension):
+    def __init__(self) -> None:
+        self._links: list[dict[str, str]] = []
+
+    def enclosure(self, url: str, length: int, mime_type: str) -> None:
+        self._links.append({"href": url, "rel": "enclosure", "type": mime_type,
+                            "length": str(length)})
+
+    def extend_atom(self, entry):
+        for attrs in self._links:
+            SubElement(entry, "link").attrib.update(attrs)
+        return entry

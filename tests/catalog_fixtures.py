@@ -63,6 +63,15 @@ def _encoded_mp3(seconds: float, frequency: int) -> Path:
     return path
 
 
+def make_mp4(path: Path) -> Path:
+    """A one-second 160×90 H.264 + AAC clip: a guide video's web.mp4."""
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=160x90:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", str(path)], check=True)
+    return path
+
+
 @functools.cache
 def _drawn_cover(px: int) -> Path:
     path = _MADE / f"cover-{px}.jpg"

@@ -28,7 +28,7 @@ from PIL import Image
 
 import web
 from episodes.podcastindex import PODCAST_NS
-from tests.catalog_fixtures import make_mp3, make_workdir, publish
+from tests.catalog_fixtures import make_mp3, make_mp4, make_workdir, publish
 
 SITE = "https://ting.wuling.example"
 RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
@@ -40,7 +40,9 @@ def build_site(tmp_path):
     instance = tmp_path / "instance"
     for n, slug in enumerate(("hukou-qianyi", "shebao-ka", "yibao-baoxiao")):
         publish(instance, make_workdir(tmp_path / slug, slug, seconds=20 + n, frequency=300 + 50 * n))
-    publish(instance, make_workdir(tmp_path / "guide", "yingye-zhizhao", kind="guide", seconds=10))
+    guide = make_workdir(tmp_path / "guide", "yingye-zhizhao", kind="guide", seconds=10)
+    make_mp4(guide / "web.mp4")
+    publish(instance, guide)
     publish(instance, make_workdir(tmp_path / "later", "mingtian", seconds=5),
             at=datetime.now(timezone.utc) + timedelta(days=1))
     app = web.create_app({"TESTING": True, "SITE_URL": SITE}, str(instance))
@@ -162,6 +164,9 @@ def test_guides_atom_feed(site):
     [entry] = feed.entries
     assert entry.link == SITE + "/e/yingye-zhizhao" and entry.id.startswith("urn:uuid:")
     assert local(client, entry.link).status_code == 200
+    [video] = entry.enclosures
+    served = local(client, video.href)
+    assert video.type == served.mimetype == "video/mp4" and int(video.length) == len(served.data)
     assert entry.updated_parsed and entry.published_parsed
     assert client.get("/feed/guides.atom",
                       headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
