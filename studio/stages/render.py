@@ -89,8 +89,8 @@ def _arguments(job: Job, web: Size, temps: list[Path], copy: bool) -> list[str]:
 
 
 def _filter_graph(job: Job, web: Size, count: int, copy: bool) -> tuple[str, list[str]]:
-    """Decode once, conform the picture, split it among the outputs."""
-    base = _conform(job.media, web)
+    """Decode once, conform the picture (unless it is web-ready), split it among the outputs."""
+    base = "null" if copy else _conform(job.media, web)
     chains, labels = [], ["0:v:0" if copy else "[web]"]
     branches = ([] if copy else ["[web]"]) + [f"[b{i}]" for i in range(count - 1)]
     if not branches:
