@@ -7,7 +7,7 @@ rebuilt database or a re-rendered file: podcast apps never see an episode twice.
 Example::
 
     channel = Channel(site_url="https://ting.wuling.gov.cn")
-    xml = podcast_rss(published_episodes(session, kind="episode"), channel)
+    xml = podcast_rss(published_episodes(session), channel)
 """
 from __future__ import annotations
 

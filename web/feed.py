@@ -36,8 +36,9 @@ def channel() -> Channel:
 
 @bp.get("/podcast.xml")
 def podcast() -> Response:
+    # guide videos have podcast audio too: listeners get them in the same feed
     return _conditional("podcast", RSS_TYPE, lambda c: podcast_rss(
-        published_episodes(get_session(), kind="episode"), c))
+        published_episodes(get_session()), c))
 
 
 @bp.get("/guides.atom")
