@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import datetime
 import functools
-import logging
 from pathlib import Path
 
 import click
 
 from studio import settings
 from studio.environment import Environment
+from studio.errors import StudioError
 from studio.pipeline import RENDER_STAGES, STAGES, StageResult, run_stages
 from studio.stages.ingest import KINDS, read_metadata
 from studio.stages.job import EpisodeFields, Guest, Job, RenderOptions, TextOptions
 from studio.watch import watch_folder
 from studio.workdir import WorkDir
-
-log = logging.getLogger(__name__)
-
 
 def render_options(command):
     """Options shared by `run`, `render` and `watch`: optional deliverables."""
@@ -35,9 +32,11 @@ def render_options(command):
 
 
 def _render(vertical: bool, bumpers: bool) -> RenderOptions:
+    crf = settings.get("render_crf")
+    if not crf.isdigit() or int(crf) > 51:
+        raise StudioError(f"setting render_crf must be a whole number from 0 to 51, not {crf!r}")
     return RenderOptions(vertical=vertical, bumpers=bumpers,
-                         preset=settings.get("render_preset"),
-                         crf=int(settings.get("render_crf")))
+                         preset=settings.get("render_preset"), crf=int(crf))
 
 
 def _text() -> TextOptions:
