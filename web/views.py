@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy import Row, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from episodes.groupcommit import GroupCommit
 from episodes.models import Episode
@@ -53,7 +54,12 @@ def beacon():
     viewer = viewer_id(_salt(now.astimezone(tz).date()), request.remote_addr or "",
                        request.user_agent.string)
     close_session()  # give the connection back: the writer thread needs one from the pool
-    counted = current_app.extensions["view_writer"].submit(View(episode.id, viewer, now))
+    try:
+        counted = current_app.extensions["view_writer"].submit(View(episode.id, viewer, now))
+    except IntegrityError:  # the episode was deleted since we read it
+        return jsonify(counted=False, error=f"unknown episode {episode.id}"), 400
+    except OperationalError:  # database locked or disk full: the player may retry
+        return jsonify(counted=False, error="view store unavailable; try again"), 503
     return jsonify(counted=counted, reason="" if counted else "already counted this hour"), 202
 
 
