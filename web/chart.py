@@ -1,7 +1,8 @@
 """A line chart as plain numbers for an SVG template: no JavaScript, no chart library.
 
 The dashboard draws it server-side, so it works under the strict CSP and on the
-oldest office PC; the numbers are also in a table beside it for screen readers.
+oldest office PC; screen-reader users get the totals in the table under it and every
+number in the CSV export.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Line:
 class Chart:
     width: int
     height: int
+    left: int  # where the plot area starts and ends horizontally
+    right: int
     lines: list[Line]
     y_ticks: list[tuple[float, int]]  # (y position, value)
     x_ticks: list[tuple[float, str]]  # (x position, label)
@@ -39,7 +42,7 @@ def line_chart(days: list[date], series: dict[str, list[int]]) -> Chart:
                   " ".join(f"{x(d):.1f},{_y(v, top):.1f}" for d, v in enumerate(values)))
              for i, (label, values) in enumerate(series.items())]
     step = max(1, math.ceil(len(days) / 8))
-    return Chart(WIDTH, HEIGHT, lines,
+    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, lines,
                  [(_y(v, top), v) for v in range(0, top + 1, max(1, top // 4))],
                  [(x(i), f"{day.month}/{day.day}") for i, day in enumerate(days) if i % step == 0])
 
