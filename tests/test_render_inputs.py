@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,18 @@ def test_bumpers_are_short_title_cards_at_the_web_size(tmp_path):
         assert abs(probe(path).duration_ms - 3000) < 100
     _, again = render(tmp_path, clip, bumpers=True)
     assert again["bumpers"] == "up to date"
+
+
+@pytest.mark.slow
+def test_truncated_recording_stops_studio_run_and_the_model(tmp_path, shared_media):
+    """The ingest check fails while the model transcribes beside it; the model stops too."""
+    clip = tmp_path / "cut.mp4"
+    clip.write_bytes((shared_media / "talk_legal_aid.mp4").read_bytes()[:400_000])
+    work = tmp_path / "work"
+    started = time.monotonic()
+    done = subprocess.run([str(Path(sys.executable).with_name("studio")), "run", str(clip),
+                           "--work", str(work), "-q"], capture_output=True, text=True)
+    assert done.returncode == 3 and "truncated" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (work / "transcript.json").exists() and not (work / "episode.json").exists()
+    assert time.monotonic() - started < 60

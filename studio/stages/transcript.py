@@ -1,13 +1,18 @@
 """Transcribe: the recording's speech as transcript.json (the only stage using the model).
 
 Its inputs are the recording and the model settings alone, so neither a new
-glossary nor a new subtitle profile ever makes it run again.
+glossary nor a new subtitle profile ever makes it run again. It runs beside the
+ingest check; if that (or any stage) fails, the model stops at its next segment.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from threading import Event
 
+from studio.errors import StudioError
 from studio.files import write_text
+from studio.progress import Bar, Progress
 from studio.stages.job import Job
 from studio.transcribe import TranscribeOptions, load_model, transcribe_file
 
@@ -34,6 +39,36 @@ def params(job: Job) -> dict:
 
 def run(job: Job) -> None:
     options = TranscribeOptions(language=job.text.language)
-    transcript = transcribe_file(job.source, options, progress=job.progress,
+    progress = StopOnCancel(job.progress, job.cancel, job.source)
+    transcript = transcribe_file(job.source, options, progress=progress,
                                  model=load_model(job.text.model))
     write_text(job.work.transcript, transcript.to_json())
+
+
+@dataclass
+class StopOnCancel:
+    """Progress whose bars raise once the run is ending: the model has no other stop."""
+
+    progress: Progress
+    cancel: Event
+    path: Path
+
+    def bar(self, total: float | None, desc: str, unit: str = "s") -> Bar:
+        return _StoppingBar(self.progress.bar(total, desc, unit), self)
+
+    def message(self, text: str) -> None:
+        self.progress.message(text)
+
+
+@dataclass
+class _StoppingBar:
+    bar: Bar
+    owner: StopOnCancel
+
+    def update(self, n: float) -> None:
+        if self.owner.cancel.is_set():
+            raise StudioError("transcription stopped because the run is ending", self.owner.path)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        self.bar.close()
