@@ -76,9 +76,9 @@ class Glossary:
 class Matcher:
     """Every Simplified spelling → its term, searched leftmost-longest (Aho-Corasick).
 
-    ahocorasick-rs rather than pyahocorasick: with 2,000 terms pyahocorasick 2.3 walks
-    its wide root node linearly and was measured 3x slower on the benchmark text
-    (bench/RESULTS.md); ahocorasick-rs also does leftmost-longest natively.
+    ahocorasick-rs rather than pyahocorasick: with 2,000 terms pyahocorasick 2.3 was
+    measured 3x slower on the benchmark text (bench/RESULTS.md); ahocorasick-rs also
+    does leftmost-longest natively.
     """
 
     def __init__(self, terms: tuple[Term, ...], source: str = ""):
