@@ -21,7 +21,7 @@ from typing import overload
 
 from glossary.match import find_normalized, protected_spans
 from glossary.normalize import to_simplified
-from glossary.pinyin import EXACT, NEAR, char_similarity, phrase, readings, toneless
+from glossary.pinyin import NEAR, char_similarity, phrase, readings, toneless
 from glossary.termbase import Glossary
 from subtitles.transcript import Transcript, map_word_texts
 
