@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import overload
+from typing import NamedTuple, overload
 
 from glossary.match import find_normalized, protected_spans
 from glossary.normalize import to_simplified
@@ -45,6 +45,13 @@ class Correction:
     changes: tuple[Fix, ...]
 
 
+class TranscriptCorrection(NamedTuple):
+    """A corrected copy of a Transcript (every time unchanged) and the changes made."""
+
+    transcript: Transcript
+    changes: tuple[Fix, ...]
+
+
 @dataclass(frozen=True)
 class _Target:
     surface: str  # Simplified spelling that gets written
@@ -55,14 +62,15 @@ class _Target:
 @overload
 def correct(source: str, glossary: Glossary) -> Correction: ...
 @overload
-def correct(source: Transcript, glossary: Glossary) -> tuple[Transcript, tuple[Fix, ...]]: ...
+def correct(source: Transcript, glossary: Glossary) -> TranscriptCorrection: ...
 
 
 def correct(source, glossary):
     """Correct misheard terms in a string, or in every segment of a Transcript.
 
-    For a Transcript, returns a new Transcript (segment and word texts corrected,
-    every time unchanged) and the changes, each with its segment index.
+    For a Transcript, returns a :class:`TranscriptCorrection`: a new Transcript
+    (segment and word texts corrected, every time unchanged) and the changes, each
+    with its segment index.
 
     >>> correct("可以通过以往通办平台申请", load_default()).text  # doctest: +SKIP
     '可以通过一网通办平台申请'
@@ -159,11 +167,11 @@ def _index(glossary: Glossary) -> dict[str, list[tuple[_Target, int]]]:
     return dict(index)
 
 
-def _correct_transcript(transcript: Transcript, glossary: Glossary) -> tuple[Transcript, tuple[Fix, ...]]:
+def _correct_transcript(transcript: Transcript, glossary: Glossary) -> TranscriptCorrection:
     segments, changes = [], []
     for number, segment in enumerate(transcript.segments):
         result = _correct_text(segment.text, glossary)
         changes += [replace(fix, segment=number) for fix in result.changes]
         words = map_word_texts(segment.words, lambda text: _correct_text(text, glossary).text)
         segments.append(replace(segment, text=result.text, words=words))
-    return replace(transcript, segments=segments), tuple(changes)
+    return TranscriptCorrection(replace(transcript, segments=segments), tuple(changes))

@@ -66,7 +66,8 @@ def test_a_transcript_keeps_every_time():
     words = tuple(Word(i * 300, i * 300 + 250, text, 0.9)
                   for i, text in enumerate(["可以", "通过", "以往", "通办", "平台", "申请"]))
     transcript = Transcript("zh", 2000, [Segment(0, 1750, "可以通过以往通办平台申请", words)])
-    corrected, changes = correct(transcript, GLOSSARY)
+    result = correct(transcript, GLOSSARY)
+    corrected, changes = result.transcript, result.changes
     segment = corrected.segments[0]
     assert segment.text == "可以通过一网通办平台申请"
     assert [w.text for w in segment.words] == ["可以", "通过", "一网", "通办", "平台", "申请"]
