@@ -116,3 +116,23 @@ def test_unknown_profile_is_a_one_line_error(tmp_path):
     assert result.exit_code == 3
     assert "unknown subtitle profile 'cinema-fr'" in result.output
     assert not (FIXTURES / "short_guide.srt.part").exists()
+
+
+def test_prompt_names_the_terms_staff_already_know():
+    from glossary import load_default
+    from studio.captions import decoding_prompt
+
+    prompt = decoding_prompt(load_default(), "社保卡丢了怎么挂失？本期讲便民服务中心补卡。")
+    assert prompt and "挂失" in prompt and "便民服务中心" in prompt and len(prompt) <= 48
+    assert decoding_prompt(load_default(), "  ") is None
+
+
+def test_script_biases_recognition_and_a_missing_script_is_a_clear_error(tmp_path):
+    script = tmp_path / "script.txt"
+    script.write_text("社保卡丢了，可以先挂失，再到便民服务中心补办。", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q",
+                                      "--script", str(script)])
+    assert result.exit_code == 0, result.output
+    assert "便民服务中心" in (tmp_path / "short_guide.srt").read_text(encoding="utf-8")
+    missing = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--script", str(tmp_path / "no.txt")])
+    assert missing.exit_code == 3 and "no such script file" in missing.output

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from studio import settings
+from studio.commands.transcribe import read_script, script_option
 from studio.environment import Environment
 from studio.errors import StudioError
 from studio.pipeline import RENDER_STAGES, STAGES, StageResult, run_stages
@@ -39,9 +40,10 @@ def _render(vertical: bool, bumpers: bool) -> RenderOptions:
                          preset=settings.get("render_preset"), crf=int(crf))
 
 
-def _text() -> TextOptions:
+def _text(prompt_context: str = "") -> TextOptions:
     return TextOptions(model=settings.get("model"), language=settings.get("language"),
-                       profile=settings.get("profile"), glossary=settings.get("glossary"))
+                       profile=settings.get("profile"), glossary=settings.get("glossary"),
+                       prompt_context=prompt_context)
 
 
 def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
@@ -88,14 +90,16 @@ def _air_date(ctx, param, value: str | None) -> str | None:
 @click.option("--air-date", callback=_air_date, help="YYYY-MM-DD.")
 @click.option("--category", default="", help="Service category, e.g. 企业开办.")
 @click.option("--guest", "guests", multiple=True, help="姓名:部门 (repeatable).")
+@script_option
 @render_options
 def run_command(source, work, title, kind, slug, summary_text, air_date, category, guests,
-                vertical, bumpers, quiet):
+                script, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
     fields = EpisodeFields(title, kind, slug, summary_text, air_date, category,
                            tuple(_guest(g) for g in guests))
     env = Environment.for_terminal(quiet)
-    job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(), env.progress)
+    context = "\n".join([title or "", summary_text, read_script(script)])
+    job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(context), env.progress)
     click.echo(_timed(env, job, STAGES))
 
 

@@ -6,12 +6,30 @@ from pathlib import Path
 import click
 
 from studio import media, settings
-from studio.captions import correct_transcript, verbatim_cues, write_subtitles
+from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
 from studio.commands.glossary import glossary_option, open_glossary
 from studio.environment import Environment
+from studio.errors import StudioError
 from studio.files import write_text
 from studio.transcribe import TranscribeOptions, load_model, transcribe_file
 from subtitles.profiles import get_profile
+
+
+def script_option(command):
+    return click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
+                        help="The episode's script or outline (UTF-8 text): the glossary terms it "
+                             "names bias recognition.")(command)
+
+
+def read_script(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise StudioError("no such script file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"cannot read the script as UTF-8 text ({exc})", path) from exc
 
 
 @click.command("transcribe")
@@ -29,10 +47,12 @@ from subtitles.profiles import get_profile
 @click.option("--correct/--no-correct", default=True, show_default=True,
               help="Put misheard glossary terms back (pinyin match); -v logs each change.")
 @glossary_option
+@script_option
+@click.option("--terms", default="", help="Jargon expected in the recording, comma-separated.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: str, language: str,
                        profile_name: str, vad: bool, correct: bool, source: Path | None,
-                       quiet: bool) -> None:
+                       script: Path | None, terms: str, quiet: bool) -> None:
     """Transcribe INPUT... (any audio/video ffmpeg reads) into Simplified Chinese subtitles.
 
     Writes INPUT.transcript.json (segments and words, integer ms) and INPUT.srt,
@@ -40,16 +60,17 @@ def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: st
     """
     env = Environment.for_terminal(quiet)
     profile = get_profile(profile_name)
-    terms = open_glossary(source) if correct else None
+    glossary = open_glossary(source)
+    prompt = decoding_prompt(glossary, "\n".join([read_script(script), terms.replace(",", "、")]))
     for path in inputs:  # fail fast on bad input, before loading the model
         media.probe(path)
     whisper = load_model(model)
-    options = TranscribeOptions(language=language, vad=vad)
+    options = TranscribeOptions(language=language, vad=vad, initial_prompt=prompt)
     for path in inputs:
         started = env.clock()
         transcript = transcribe_file(path, options, env.progress, whisper)
-        if terms is not None:
-            transcript = correct_transcript(transcript, terms)
+        if correct:
+            transcript = correct_transcript(transcript, glossary)
         cues = verbatim_cues(transcript, profile)
         stem = (out_dir or path.parent) / path.stem
         write_text(stem.with_name(stem.name + ".transcript.json"), transcript.to_json())

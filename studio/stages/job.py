@@ -48,6 +48,9 @@ class TextOptions:
     language: str = "zh"
     profile: str = "broadcast-zh"
     glossary: str = ""
+    # What staff know before transcription (title, summary, script): the glossary
+    # terms it names become the decoding prompt.
+    prompt_context: str = ""
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Transcribe: the recording's speech as transcript.json (the only stage using the model).
 
-Its inputs are the recording and the model settings alone, so neither a new
-glossary nor a new subtitle profile ever makes it run again. It runs beside the
+Its inputs are the recording, the model settings and the decoding prompt (the
+glossary terms the episode's title, summary or script name), so a new subtitle
+profile never makes it run again, and a glossary edit only when it changes the prompt. It runs beside the
 ingest check; if that (or any stage) fails, the model stops at its next segment.
 """
 from __future__ import annotations
@@ -11,9 +12,11 @@ from pathlib import Path
 from threading import Event
 
 from studio.errors import StudioError
+from studio.captions import decoding_prompt
 from studio.files import write_text
 from studio.progress import Bar, Progress
 from studio.stages.job import Job
+from studio.stages.terms import load_terms
 from studio.transcribe import TranscribeOptions, load_model, transcribe_file
 
 
@@ -33,12 +36,16 @@ def produces(job: Job) -> list[Path]:
     return [job.work.transcript]
 
 
+def prompt(job: Job) -> str | None:
+    return decoding_prompt(load_terms(job), job.text.prompt_context)
+
+
 def params(job: Job) -> dict:
-    return {"model": job.text.model, "language": job.text.language}
+    return {"model": job.text.model, "language": job.text.language, "prompt": prompt(job)}
 
 
 def run(job: Job) -> None:
-    options = TranscribeOptions(language=job.text.language)
+    options = TranscribeOptions(language=job.text.language, initial_prompt=prompt(job))
     progress = StopOnCancel(job.progress, job.cancel, job.source)
     transcript = transcribe_file(job.source, options, progress=progress,
                                  model=load_model(job.text.model))
