@@ -7,7 +7,9 @@ shared clips' README measured: transcribe + iterate segments, VAD on, word times
 and our whole per-file pipeline (probe, decode, speech regions, transcribe,
 cleanup, alignment, glossary correction, cue cutting, writing JSON/SRT/VTT/ASS).
 Prints per-clip times, the overhead ratio (target <= 1.10), the real-time factor
-(target <= 0.17) and the peak memory of a fresh process for each mode.
+(target <= 0.17) and the peak memory of a fresh process for each mode; then the
+peak memory of transcribing one clip vs a recording of about --long-minutes made by
+repeating the clips, to show memory does not grow with length.
 """
 from __future__ import annotations
 
@@ -51,31 +53,46 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - started
 
 
-def child(mode: str) -> None:
-    """Run one mode over all clips in this fresh process; print its peak RSS."""
+def child(mode: str, paths: list[Path]) -> None:
+    """Run one mode over ``paths`` in this fresh process; print its peak RSS."""
     from studio.transcribe import load_model
 
     model = load_model()
     with tempfile.TemporaryDirectory() as out:
-        for name in CLIPS:
-            path = MEDIA / f"{name}.wav"
+        for path in paths:
             run_raw(model, path) if mode == "raw" else run_pipeline(model, path, Path(out))
     print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def peak_rss(mode: str) -> float:
-    result = subprocess.run([sys.executable, __file__, "--child", mode], capture_output=True,
-                            text=True, check=True)
+def peak_rss(mode: str, paths: list[Path]) -> float:
+    result = subprocess.run([sys.executable, __file__, "--child", mode, *map(str, paths)],
+                            capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+
+
+def long_recording(minutes: float, folder: Path) -> Path:
+    """The shared clips repeated to about ``minutes`` of speech, as one WAV."""
+    from studio.media import ffmpeg_exe
+
+    clips = [MEDIA / f"{name}.wav" for name in CLIPS]
+    repeats = max(1, round(minutes * 60 / 43 / len(clips)))
+    listing = folder / "clips.txt"
+    listing.write_text("".join(f"file '{c}'\n" for c in clips * repeats), encoding="utf-8")
+    target = folder / "long.wav"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "concat", "-safe", "0", "-i", str(listing),
+                    "-c", "copy", str(target)], check=True)
+    return target
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--long-minutes", type=float, default=10)
     parser.add_argument("--child", choices=("raw", "pipeline"))
+    parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args()
     if args.child:
-        return child(args.child)
+        return child(args.child, args.paths)
 
     from studio.media import probe
     from studio.transcribe import load_model
@@ -104,7 +121,19 @@ def main() -> None:
     print(f"overhead ratio (ours / raw): {totals['pipeline'] / totals['raw']:.3f}  (target <= 1.10)")
     print(f"real-time factor, raw: {totals['raw'] / audio_s:.3f}, ours: {totals['pipeline'] / audio_s:.3f}"
           "  (target <= 0.17)")
-    print(f"peak RSS of a fresh process, raw: {peak_rss('raw'):.0f} MB, ours: {peak_rss('pipeline'):.0f} MB")
+    clips = [MEDIA / f"{name}.wav" for name in CLIPS]
+    print(f"peak RSS of a fresh process over the five clips, raw: {peak_rss('raw', clips):.0f} MB, "
+          f"ours: {peak_rss('pipeline', clips):.0f} MB")
+    if args.long_minutes:
+        with tempfile.TemporaryDirectory() as folder:
+            long = long_recording(args.long_minutes, Path(folder))
+            minutes = probe(long).duration_ms / 60_000
+            started = time.perf_counter()
+            long_rss = peak_rss("pipeline", [long])
+            took = time.perf_counter() - started
+        print(f"peak RSS of ours, one {probe(clips[0]).duration_ms / 1000:.0f} s clip: "
+              f"{peak_rss('pipeline', clips[:1]):.0f} MB; a {minutes:.1f} min recording: "
+              f"{long_rss:.0f} MB ({took:.0f} s including model load)")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -139,13 +141,24 @@ def _rotation(video: dict) -> int:
     return 0
 
 
-def decode_audio(path: Path | str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Decode the first audio stream to mono float32 samples at ``sample_rate``."""
+def stream_audio(path: Path | str, block_samples: int,
+                 sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """Yield the first audio stream as mono float32 blocks of ``block_samples``.
+
+    ffmpeg streams, so memory stays the size of a block however long the recording.
+    """
     path = Path(path)
     args = [ffmpeg_exe(), "-nostdin", "-v", "error", "-protocol_whitelist", "file,pipe",
             "-i", str(path), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(sample_rate),
             "-f", "f32le", "-"]
-    result = subprocess.run(args, capture_output=True)
-    if result.returncode != 0:
-        raise MediaError(f"ffmpeg could not decode the audio ({stderr_tail(result.stderr)})", path)
-    return np.frombuffer(result.stdout, dtype=np.float32)
+    with tempfile.TemporaryFile() as errors, \
+            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors) as ffmpeg:
+        try:
+            while block := ffmpeg.stdout.read(block_samples * 4):
+                yield np.frombuffer(block[:len(block) // 4 * 4], dtype=np.float32)
+        except GeneratorExit:  # the consumer stopped early: so does ffmpeg
+            ffmpeg.kill()
+            raise
+        if ffmpeg.wait() != 0:
+            errors.seek(0)
+            raise MediaError(f"ffmpeg could not decode the audio ({stderr_tail(errors.read())})", path)

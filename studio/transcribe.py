@@ -7,9 +7,10 @@ Chinese with hallucinations removed and word times aligned to real speech.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import opencc
@@ -37,6 +38,9 @@ class TranscribeOptions:
     hotwords: str | None = None
     initial_prompt: str | None = None
     beam_size: int = 5
+    # Audio is decoded and transcribed this many seconds at a time (cut in a pause),
+    # so a two-hour recording needs no more memory than a five-minute one.
+    window_seconds: int = 300
 
 
 @lru_cache(maxsize=2)
@@ -59,43 +63,101 @@ def load_model(name: str | None = None, cache_dir: str | None = None,
 def transcribe_file(path: Path | str, options: TranscribeOptions = TranscribeOptions(),
                     progress: Progress = NULL_PROGRESS,
                     model: WhisperModel | None = None) -> Transcript:
-    """Transcribe any media file ffmpeg can read. Raises MediaError for bad input."""
+    """Transcribe any media file ffmpeg can read. Raises MediaError for bad input.
+
+    The audio is decoded and transcribed one window at a time (cut in a pause),
+    so memory does not grow with the length of the recording.
+    """
     path = Path(path)
     info = media.probe(path)
     if not info.has_audio:
         raise MediaError("has no audio stream to transcribe", path)
-    audio = media.decode_audio(path)
-    decoded_ms = audio.size * 1000 // media.SAMPLE_RATE
+    model = model or load_model()
+    bar = progress.bar(total=round(info.duration_ms / 1000, 1), desc="transcribe", unit="s")
+    segments: list[Segment] = []
+    regions: list[Region] = []
+    language, decoded_ms = options.language, 0
+    try:
+        for window in audio_windows(path, options.window_seconds):
+            found, language = _transcribe_window(window, options, model, bar)
+            segments += found
+            regions += window.regions
+            decoded_ms = window.end_ms
+    finally:
+        bar.close()
     if decoded_ms < info.duration_ms * 0.9 - 500:
         raise MediaError(f"truncated or corrupt: it declares {info.duration_ms / 1000:.1f} s but only "
                          f"{decoded_ms / 1000:.1f} s of audio decodes", path)
-    return transcribe_samples(audio, options, progress, model or load_model(), source=str(path))
+    transcript = clean(Transcript(language=language, duration_ms=decoded_ms, segments=segments,
+                                  model=str(getattr(model, "model_name", "")), source=str(path)))
+    return align_to_speech(transcript, regions) if options.vad else transcript
 
 
-def transcribe_samples(audio: np.ndarray, options: TranscribeOptions, progress: Progress,
-                       model: WhisperModel, source: str = "") -> Transcript:
-    duration_ms = round(audio.size * 1000 / media.SAMPLE_RATE)
-    regions = speech_regions(audio)
+@dataclass(frozen=True)
+class Window:
+    """A stretch of the recording: its samples and, in recording time, its speech."""
+
+    start_ms: int
+    samples: np.ndarray
+    regions: list[Region]
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + self.samples.size * 1000 // media.SAMPLE_RATE
+
+
+def audio_windows(path: Path, window_seconds: int) -> Iterator[Window]:
+    """Windows of about ``window_seconds``, each cut in the last pause before its end."""
+    size = window_seconds * media.SAMPLE_RATE
+    blocks = media.stream_audio(path, size)
+    pending = np.empty(0, dtype=np.float32)
+    start = 0  # samples
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)
+        samples = np.concatenate([pending, block]) if pending.size else block
+        regions = speech_regions(samples)
+        cut = samples.size if following is None else _pause_to_cut_at(samples.size, regions)
+        cut_ms = cut * 1000 // media.SAMPLE_RATE
+        start_ms = start * 1000 // media.SAMPLE_RATE
+        yield Window(start_ms, samples[:cut],
+                     [(s + start_ms, e + start_ms) for s, e in regions if e <= cut_ms])
+        pending, start, block = samples[cut:], start + cut, following
+
+
+def _pause_to_cut_at(size: int, regions: list[Region]) -> int:
+    """The middle of the latest pause in the window's second half (else its end)."""
+    half_ms = size * 500 // media.SAMPLE_RATE
+    gaps = [(end + next_start) // 2 for (_, end), (next_start, _) in zip(regions, regions[1:])]
+    late = [gap for gap in gaps if gap >= half_ms]
+    return late[-1] * media.SAMPLE_RATE // 1000 if late else size
+
+
+def _transcribe_window(window: Window, options: TranscribeOptions, model: WhisperModel,
+                       bar) -> tuple[list[Segment], str]:
     segments, info = model.transcribe(
-        audio, language=None if options.language == "auto" else options.language,
+        window.samples, language=None if options.language == "auto" else options.language,
         beam_size=options.beam_size, vad_filter=options.vad, word_timestamps=True,
         hotwords=options.hotwords, initial_prompt=options.initial_prompt,
         condition_on_previous_text=False)
-    bar = progress.bar(total=round(duration_ms / 1000, 1), desc="transcribe", unit="s")
-    converted: list[Segment] = []
-    done = 0.0
-    try:
-        for raw in segments:
-            converted.append(_to_simplified_segment(raw))
-            bar.update(max(0.0, min(raw.end, duration_ms / 1000) - done))
-            done = max(done, min(raw.end, duration_ms / 1000))
-        bar.update(duration_ms / 1000 - done)
-    finally:
-        bar.close()
-    transcript = Transcript(language=info.language, duration_ms=duration_ms, segments=converted,
-                            model=str(getattr(model, "model_name", "")), source=source)
-    transcript = clean(transcript)
-    return align_to_speech(transcript, regions) if options.vad else transcript
+    found, done_ms = [], window.start_ms
+    for raw in segments:
+        segment = _shifted(_to_simplified_segment(raw), window.start_ms)
+        found.append(segment)
+        reached = min(segment.end_ms, window.end_ms)
+        bar.update(max(0, reached - done_ms) / 1000)
+        done_ms = max(done_ms, reached)
+    bar.update((window.end_ms - done_ms) / 1000)
+    return found, info.language
+
+
+def _shifted(segment: Segment, offset_ms: int) -> Segment:
+    if not offset_ms:
+        return segment
+    words = tuple(replace(w, start_ms=w.start_ms + offset_ms, end_ms=w.end_ms + offset_ms)
+                  for w in segment.words)
+    return replace(segment, start_ms=segment.start_ms + offset_ms,
+                   end_ms=segment.end_ms + offset_ms, words=words)
 
 
 def speech_regions(audio: np.ndarray) -> list[Region]:

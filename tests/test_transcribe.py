@@ -136,3 +136,27 @@ def test_script_biases_recognition_and_a_missing_script_is_a_clear_error(tmp_pat
     assert "便民服务中心" in (tmp_path / "short_guide.srt").read_text(encoding="utf-8")
     missing = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--script", str(tmp_path / "no.txt")])
     assert missing.exit_code == 3 and "no such script file" in missing.output
+
+
+def test_long_audio_is_read_in_windows_cut_in_pauses(shared_media):
+    from studio.transcribe import audio_windows
+
+    clip = shared_media / "guide_property_registration.wav"
+    windows = list(audio_windows(clip, window_seconds=10))
+    assert len(windows) >= 4
+    assert all(w.samples.size <= 20 * 16_000 for w in windows)  # never more than two blocks held
+    for before, after in zip(windows, windows[1:]):
+        assert before.end_ms == after.start_ms  # nothing lost or repeated at a cut
+        assert all(end <= before.end_ms for _, end in before.regions)  # cut in a pause
+    truth = pysubs2.load(str(clip.with_suffix(".srt")))
+    assert sum(w.samples.size for w in windows) // 16 == pytest.approx(truth[-1].end + 800, abs=60)
+
+
+def test_windowed_transcript_matches_the_whole_file(shared_media):
+    from studio.transcribe import TranscribeOptions
+
+    clip = shared_media / "guide_property_registration.wav"
+    truth = (shared_media / "guide_property_registration.txt").read_text(encoding="utf-8")
+    windowed = transcribe_file(clip, TranscribeOptions(window_seconds=12))
+    assert [w.start_ms for w in windowed.words] == sorted(w.start_ms for w in windowed.words)
+    assert character_errors(windowed.text, truth).rate < 0.12
