@@ -29,8 +29,12 @@ CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_ai
          "guide_social_security_card", "talk_law_enforcement")
 
 
+BEAM_SIZE = 5
+
+
 def run_raw(model, path: Path) -> None:
-    segments, _ = model.transcribe(str(path), language="zh", vad_filter=True, word_timestamps=True)
+    segments, _ = model.transcribe(str(path), language="zh", vad_filter=True, word_timestamps=True,
+                                   beam_size=BEAM_SIZE)
     list(segments)
 
 
@@ -41,7 +45,10 @@ def run_pipeline(model, path: Path, out: Path) -> None:
     from studio.transcribe import transcribe_file
     from subtitles.profiles import get_profile
 
-    transcript = correct_transcript(transcribe_file(path, model=model), load_default())
+    from studio.transcribe import TranscribeOptions
+
+    options = TranscribeOptions(beam_size=BEAM_SIZE)
+    transcript = correct_transcript(transcribe_file(path, options, model=model), load_default())
     cues = verbatim_cues(transcript, get_profile("broadcast-zh"))
     write_text(out / f"{path.stem}.transcript.json", transcript.to_json())
     write_subtitles(cues, out / path.stem)
@@ -65,7 +72,8 @@ def child(mode: str, paths: list[Path]) -> None:
 
 
 def peak_rss(mode: str, paths: list[Path]) -> float:
-    result = subprocess.run([sys.executable, __file__, "--child", mode, *map(str, paths)],
+    result = subprocess.run([sys.executable, __file__, "--child", mode, "--beam-size", str(BEAM_SIZE),
+                             *map(str, paths)],
                             capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])["peak_rss_mb"]
 
@@ -88,9 +96,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--long-minutes", type=float, default=10)
+    parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--child", choices=("raw", "pipeline"))
     parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args()
+    global BEAM_SIZE
+    BEAM_SIZE = args.beam_size
     if args.child:
         return child(args.child, args.paths)
 
@@ -101,6 +112,7 @@ def main() -> None:
     run_pipeline(model, MEDIA / f"{CLIPS[0]}.wav", Path(tempfile.mkdtemp()))  # warm-up: jieba, OpenCC
     totals = {"raw": 0.0, "pipeline": 0.0}
     audio_s = 0.0
+    print(f"beam size {BEAM_SIZE}")
     print(f"{'clip':32} {'audio s':>8} {'raw s':>8} {'ours s':>8} {'ratio':>6} {'RTF':>6}")
     with tempfile.TemporaryDirectory() as out:
         for round_ in range(args.repeat):

@@ -37,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("compute_type", "int8", "CTranslate2 compute type for the speech model."),
     Setting("cpu_threads", "0", "Threads for the speech model; 0 means one per core."),
     Setting("language", "zh", "Spoken language; 'auto' detects it."),
+    Setting("beam_size", "5", "Beam width of the speech decoder: 5 is more accurate, "
+            "1 (greedy) about 1.6x faster."),
     Setting("profile", "broadcast-zh", "Subtitle profile used to cut cues."),
     Setting("glossary", "", "Term base CSV or folder; empty = shipped default."),
     Setting("instance_path", "instance",

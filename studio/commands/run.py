@@ -42,6 +42,7 @@ def _render(vertical: bool, bumpers: bool) -> RenderOptions:
 
 def _text(prompt_context: str = "") -> TextOptions:
     return TextOptions(model=settings.get("model"), language=settings.get("language"),
+                       beam_size=int(settings.get("beam_size")),
                        profile=settings.get("profile"), glossary=settings.get("glossary"),
                        prompt_context=prompt_context)
 

@@ -42,6 +42,8 @@ def read_script(path: Path | None) -> str:
               help="Spoken language code, or 'auto' to detect it.")
 @click.option("--profile", "profile_name", default=lambda: settings.get("profile"),
               show_default="broadcast-zh", help="Subtitle profile.")
+@click.option("--beam-size", type=click.IntRange(1, 20), default=lambda: int(settings.get("beam_size")),
+              show_default="setting `beam_size`", help="Decoder beam width; 1 is greedy and fastest.")
 @click.option("--vad/--no-vad", default=True, show_default=True,
               help="Skip non-speech with voice activity detection.")
 @click.option("--correct/--no-correct", default=True, show_default=True,
@@ -51,7 +53,7 @@ def read_script(path: Path | None) -> str:
 @click.option("--terms", default="", help="Jargon expected in the recording, comma-separated.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: str, language: str,
-                       profile_name: str, vad: bool, correct: bool, source: Path | None,
+                       profile_name: str, beam_size: int, vad: bool, correct: bool, source: Path | None,
                        script: Path | None, terms: str, quiet: bool) -> None:
     """Transcribe INPUT... (any audio/video ffmpeg reads) into Simplified Chinese subtitles.
 
@@ -65,7 +67,7 @@ def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: st
     for path in inputs:  # fail fast on bad input, before loading the model
         media.probe(path)
     whisper = load_model(model)
-    options = TranscribeOptions(language=language, vad=vad, initial_prompt=prompt)
+    options = TranscribeOptions(language=language, vad=vad, initial_prompt=prompt, beam_size=beam_size)
     for path in inputs:
         started = env.clock()
         transcript = transcribe_file(path, options, env.progress, whisper)

@@ -46,6 +46,7 @@ class TextOptions:
 
     model: str = "base"
     language: str = "zh"
+    beam_size: int = 5
     profile: str = "broadcast-zh"
     glossary: str = ""
     # What staff know before transcription (title, summary, script): the glossary

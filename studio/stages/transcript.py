@@ -41,11 +41,13 @@ def prompt(job: Job) -> str | None:
 
 
 def params(job: Job) -> dict:
-    return {"model": job.text.model, "language": job.text.language, "prompt": prompt(job)}
+    return {"model": job.text.model, "language": job.text.language,
+            "beam_size": job.text.beam_size, "prompt": prompt(job)}
 
 
 def run(job: Job) -> None:
-    options = TranscribeOptions(language=job.text.language, initial_prompt=prompt(job))
+    options = TranscribeOptions(language=job.text.language, beam_size=job.text.beam_size,
+                                initial_prompt=prompt(job))
     progress = StopOnCancel(job.progress, job.cancel, job.source)
     transcript = transcribe_file(job.source, options, progress=progress,
                                  model=load_model(job.text.model))
