@@ -97,6 +97,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--long-minutes", type=float, default=10)
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--memory-only", action="store_true",
+                        help="Only the peak-memory figures for a clip and long recordings.")
     parser.add_argument("--child", choices=("raw", "pipeline"))
     parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args()
@@ -104,6 +106,8 @@ def main() -> None:
     BEAM_SIZE = args.beam_size
     if args.child:
         return child(args.child, args.paths)
+    if args.memory_only:
+        return memory(args.long_minutes)
 
     from studio.media import probe
     from studio.transcribe import load_model
@@ -137,15 +141,23 @@ def main() -> None:
     print(f"peak RSS of a fresh process over the five clips, raw: {peak_rss('raw', clips):.0f} MB, "
           f"ours: {peak_rss('pipeline', clips):.0f} MB")
     if args.long_minutes:
+        memory(args.long_minutes)
+
+
+def memory(long_minutes: float) -> None:
+    """Peak RSS of fresh processes: one clip, then recordings of half and full length."""
+    from studio.media import probe
+
+    clips = [MEDIA / f"{name}.wav" for name in CLIPS]
+    print(f"peak RSS of ours, one {probe(clips[0]).duration_ms / 1000:.0f} s clip: "
+          f"{peak_rss('pipeline', clips[:1]):.0f} MB")
+    for minutes in (long_minutes / 2, long_minutes):
         with tempfile.TemporaryDirectory() as folder:
-            long = long_recording(args.long_minutes, Path(folder))
-            minutes = probe(long).duration_ms / 60_000
+            long = long_recording(minutes, Path(folder))
             started = time.perf_counter()
             long_rss = peak_rss("pipeline", [long])
-            took = time.perf_counter() - started
-        print(f"peak RSS of ours, one {probe(clips[0]).duration_ms / 1000:.0f} s clip: "
-              f"{peak_rss('pipeline', clips[:1]):.0f} MB; a {minutes:.1f} min recording: "
-              f"{long_rss:.0f} MB ({took:.0f} s including model load)")
+            print(f"peak RSS of ours, a {probe(long).duration_ms / 60_000:.1f} min recording: "
+                  f"{long_rss:.0f} MB ({time.perf_counter() - started:.0f} s including model load)")
 
 
 if __name__ == "__main__":
