@@ -4,15 +4,15 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from episodes.catalog import GuestInfo, find_episode
+from episodes.catalog import GuestInfo
 from episodes.db import make_sessionmaker, transaction
 from episodes.live import add_broadcast, broadcasts
 from episodes.models import EPISODE_KINDS, STATUSES, Episode, as_utc, utcnow
 from episodes.publishing import archive, parse_local_time
-from episodes.scheduler import remove_publish_job
 from studio import settings
 from studio.commands.publish import local_time, ready_engine
-from studio.commands.run import _guest as parse_guest
+from studio.commands.schedule import change_episode
+from studio.commands.run import parse_guest
 
 
 @click.group("episodes")
@@ -41,13 +41,7 @@ def list_episodes(status: str | None, kind: str | None) -> None:
 @click.argument("episode")
 def archive_episode(episode: str) -> None:
     """Take EPISODE (slug or id) off the site and feeds; its files are kept."""
-    engine = ready_engine()
-    with transaction(make_sessionmaker(engine)) as session:
-        found = find_episode(session, episode)
-        archive(found)
-        episode_id, slug = found.id, found.slug
-    remove_publish_job(engine, episode_id)  # it may have been scheduled
-    click.echo(f"archived {slug}")
+    click.echo(f"archived {change_episode(episode, archive)}")
 
 
 @click.group("live")

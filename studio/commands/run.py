@@ -66,7 +66,7 @@ def _timed(env: Environment, job: Job, stages) -> str:
     return summary(job.work, results, env.clock() - started)
 
 
-def _guest(text: str) -> Guest:
+def parse_guest(text: str) -> Guest:
     name, sep, department = text.partition(":")
     if not sep or not name.strip():
         raise click.BadParameter(f"{text!r}: expected 姓名:部门, e.g. 张伟:区政务服务中心")
@@ -97,7 +97,7 @@ def run_command(source, work, title, kind, slug, summary_text, air_date, categor
                 script, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
     fields = EpisodeFields(title, kind, slug, summary_text, air_date, category,
-                           tuple(_guest(g) for g in guests))
+                           tuple(parse_guest(g) for g in guests))
     env = Environment.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
     job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(context), env.progress)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Callable
 
 import click
 from sqlalchemy import select
@@ -46,13 +47,19 @@ def list_command() -> None:
 @click.argument("episode")
 def cancel_command(episode: str) -> None:
     """Cancel the scheduled publish of EPISODE (slug or id); it goes back to draft."""
+    click.echo(f"cancelled {change_episode(episode, unschedule)} (now a draft)")
+
+
+def change_episode(reference: str, change: Callable[[Episode], None]) -> str:
+    """Apply ``change`` to the episode (slug or id), then drop any publish job queued
+    for it, since it no longer applies; return the episode's slug."""
     engine = ready_engine()
     with transaction(make_sessionmaker(engine)) as session:
-        found = find_episode(session, episode)
-        unschedule(found)
+        found = find_episode(session, reference)
+        change(found)
         episode_id, slug = found.id, found.slug
     remove_publish_job(engine, episode_id)
-    click.echo(f"cancelled {slug} (now a draft)")
+    return slug
 
 
 @schedule_group.command("run")
