@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +24,8 @@ from episodes.errors import CatalogError, NotFound
 from episodes.models import EPISODE_KINDS, Episode, Guest, MediaAsset, TranscriptCue, as_utc
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
+# Not allowed in XML 1.0, so one of them in a title would break every feed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class CueText:
     plain_text: str = ""
 
 
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (dict, list)):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings(item)
+
+
 def parse_metadata(text: str, path: object) -> EpisodeMeta:
     """Validate ``episode.json``; every problem names the file and the field."""
     try:
@@ -72,6 +83,9 @@ def parse_metadata(text: str, path: object) -> EpisodeMeta:
         raise CatalogError(f"not valid JSON ({exc})", path) from exc
     if not isinstance(data, dict):
         raise CatalogError("must hold a JSON object", path)
+    if any(CONTROL_CHARACTERS.search(text) for text in _strings(data)):
+        raise CatalogError("holds control characters (pasted from another program?); "
+                           "they would break the feeds: remove them", path)
     for field in ("title", "kind", "slug"):
         if not isinstance(data.get(field), str) or not data[field].strip():
             raise CatalogError(f"missing or empty {field!r}", path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -76,7 +77,8 @@ def to_xlsx(tables: list[Table]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])  # Excel's sheet-name limit
+        # Excel forbids : \ / ? * [ ] in sheet names and allows 31 characters.
+        sheet = workbook.create_sheet(re.sub(r"[:\\/?*\[\]]", "_", table.title)[:31])
         sheet.append(table.headers)
         for row in table.rows:
             sheet.append(_safe_row(row))

@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from studio.errors import StudioError
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
@@ -20,15 +22,21 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     the extension (ffmpeg) still work.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
-                                    dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
+                                        dir=target.parent)
+    except OSError as exc:
+        raise StudioError(f"cannot write here ({exc.strerror})", target) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.chmod(0o644)  # mkstemp's 0600 would hide published files from the web server
     try:
         yield tmp
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise StudioError(f"cannot put the finished file in place ({exc.strerror})", target) from exc
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -67,7 +67,10 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
     """Import ``root`` and publish it now, or at ``at`` (UTC); ``live`` names the
     live broadcast this recording came from."""
     work = _work_folder(root)
-    meta = parse_metadata(work.metadata.read_text(encoding="utf-8"), work.metadata)
+    try:
+        meta = parse_metadata(work.metadata.read_text(encoding="utf-8"), work.metadata)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"cannot read it as UTF-8 text ({exc})", work.metadata) from exc
     found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
     found = [(kind, variant, path) for kind, variant, path in found if path.is_file()]
     _check_cover(work.cover)

@@ -61,6 +61,16 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
+def get_int(name: str, low: int, high: int) -> int:
+    """An integer setting, or a one-line error naming the setting and the allowed range."""
+    from studio.errors import StudioError
+
+    value = get(name)
+    if not value.strip().isdecimal() or not low <= int(value) <= high:
+        raise StudioError(f"setting {name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
+
+
 def get(name: str, environ: Mapping[str, str] | None = None) -> str:
     """Return the effective value of setting ``name`` (environment, then default)."""
     setting = _BY_NAME[name]

@@ -29,10 +29,17 @@ Snapshot = dict[str, list[int]]
 
 def snapshot(inbox: Path) -> Snapshot:
     """Size and mtime of each visible media file (hidden names are copies in flight)."""
-    return {path.name: [stat.st_size, stat.st_mtime_ns]
-            for path in sorted(inbox.iterdir())
-            if path.suffix.lower() in MEDIA_SUFFIXES and not path.name.startswith(".")
-            and path.is_file() and (stat := path.stat())}
+    found = {}
+    for path in sorted(inbox.iterdir()):
+        if path.suffix.lower() not in MEDIA_SUFFIXES or path.name.startswith("."):
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # removed while we looked: it is simply not there
+            continue
+        if path.is_file():
+            found[path.name] = [stat.st_size, stat.st_mtime_ns]
+    return found
 
 
 def _load_state(path: Path) -> dict[str, dict]:

@@ -5,7 +5,6 @@ reference characters, after dropping everything but letters and digits.
 """
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -48,6 +47,3 @@ def start_errors_ms(cue_starts: Sequence[int], true_onsets: Sequence[int]) -> li
         return [abs(onset) for onset in true_onsets]
     return [min(abs(start - onset) for start in cue_starts) for onset in true_onsets]
 
-
-def median_start_error_ms(cue_starts: Sequence[int], true_onsets: Sequence[int]) -> float:
-    return statistics.median(start_errors_ms(cue_starts, true_onsets))

@@ -89,7 +89,10 @@ def load(path: Path | str) -> list[Cue]:
 
 def _decode(data: bytes, path: Path) -> str:
     if data.startswith(_UTF16_BOMS):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SubtitleError(f"not valid UTF-16 text ({exc.reason})", path) from None
     if b"\0" in data:
         raise SubtitleError("binary data, not a subtitle file", path)
     try:

@@ -72,4 +72,4 @@ def test_watch_command_once(tmp_path):
                                       "--once", "--settle", "0", "-q"])
     assert result.exit_code == 0, result.output
     assert "ran ingest, video, artwork" in result.output
-    assert (tmp_path / "w" / "clip" / "poster.jpg").exists()
+    assert (tmp_path / "w" / "clip.mp4" / "poster.jpg").exists()  # named after the whole file name

@@ -66,7 +66,7 @@ def parse_rubric(text: str) -> tuple[tuple[str, int], ...]:
     rubric = []
     for line in filter(None, (raw.strip() for raw in text.splitlines())):
         name, _, weight = line.rpartition(" ")
-        if not name.strip() or not weight.isdigit():
+        if not name.strip() or not weight.isdecimal():
             raise CatalogError(f"评分标准这一行看不懂：“{line}”（应为“名称 权重”）")
         rubric.append((name.strip(), int(weight)))
     return tuple(rubric)

@@ -38,10 +38,13 @@ def highlight(text: str, words: list[str]) -> Markup:
     return Markup("").join(pieces)
 
 
+MAX_PAGE = 10_000  # beyond this the offset overflows SQLite's integers; nobody pages that far
+
+
 @bp.route("/search")
 def results():
     query = request.args.get("q", "").strip()[:MAX_QUERY]
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     hits = search(get_session(), query, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
     return render_template("site/search.html", query=query, words=query.split(),
                            hits=hits[:PER_PAGE], number=number, more=len(hits) > PER_PAGE,

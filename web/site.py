@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
 import glossary
+from glossary.errors import GlossaryError
 from glossary.io import load as load_glossary
 
 from episodes.models import Episode, LiveBroadcast, MediaAsset, TranscriptCue, as_utc
@@ -95,10 +96,21 @@ def explained_transcript(episode: Episode) -> Transcript:
         .where(TranscriptCue.episode_id == episode.id).order_by(TranscriptCue.position)))
     if "transcripts" not in current_app.extensions:
         path = current_app.config["GLOSSARY_PATH"]
-        terms = load_glossary(path) if path else glossary.load_default()
+        terms = site_terms(path)
         current_app.extensions["transcripts"] = lru_cache(TRANSCRIPT_CACHE)(
             lambda key: transcript_lines(key, terms))
     return current_app.extensions["transcripts"](tuple(map(tuple, cues)))
+
+
+def site_terms(path: str) -> glossary.Glossary:
+    """The configured term base; a broken one is logged, never a broken page."""
+    if not path:
+        return glossary.load_default()
+    try:
+        return load_glossary(path)
+    except GlossaryError as exc:
+        current_app.logger.error("%s; explaining terms with the shipped glossary instead", exc)
+        return glossary.load_default()
 
 
 def media_url(asset: MediaAsset) -> str:

@@ -43,7 +43,7 @@ def sessions():
 
 def parse_criterion(text: str) -> tuple[str, int]:
     name, _, weight = text.rpartition("=")
-    if not name or not weight.isdigit():
+    if not name or not weight.isdecimal():
         raise click.BadParameter(f"{text!r} is not NAME=WEIGHT (e.g. 政策准确=30)")
     return name, int(weight)
 

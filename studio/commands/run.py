@@ -33,16 +33,13 @@ def render_options(command):
 
 
 def _render(vertical: bool, bumpers: bool) -> RenderOptions:
-    crf = settings.get("render_crf")
-    if not crf.isdigit() or int(crf) > 51:
-        raise StudioError(f"setting render_crf must be a whole number from 0 to 51, not {crf!r}")
-    return RenderOptions(vertical=vertical, bumpers=bumpers,
-                         preset=settings.get("render_preset"), crf=int(crf))
+    return RenderOptions(vertical=vertical, bumpers=bumpers, preset=settings.get("render_preset"),
+                         crf=settings.get_int("render_crf", 0, 51))
 
 
 def _text(prompt_context: str = "") -> TextOptions:
     return TextOptions(model=settings.get("model"), language=settings.get("language"),
-                       beam_size=int(settings.get("beam_size")),
+                       beam_size=settings.get_int("beam_size", 1, 20),
                        profile=settings.get("profile"), glossary=settings.get("glossary"),
                        prompt_context=prompt_context)
 
@@ -136,7 +133,7 @@ def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
 
 
 def _inbox_job(source: Path, work_root: Path, render: RenderOptions, progress) -> Job:
-    return Job(WorkDir(work_root / source.stem), source, render=render, text=_text(),
+    return Job(WorkDir(work_root / source.name), source, render=render, text=_text(),
                progress=progress)
 
 

@@ -42,7 +42,7 @@ def read_script(path: Path | None) -> str:
               help="Spoken language code, or 'auto' to detect it.")
 @click.option("--profile", "profile_name", default=lambda: settings.get("profile"),
               show_default="broadcast-zh", help="Subtitle profile.")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=lambda: int(settings.get("beam_size")),
+@click.option("--beam-size", type=click.IntRange(1, 20), default=lambda: settings.get_int("beam_size", 1, 20),
               show_default="setting `beam_size`", help="Decoder beam width; 1 is greedy and fastest.")
 @click.option("--vad/--no-vad", default=True, show_default=True,
               help="Skip non-speech with voice activity detection.")
