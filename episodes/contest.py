@@ -149,6 +149,19 @@ class PrecheckReport(Base):
                                                  onupdate=utcnow)
 
 
+CRITERION_LINE = re.compile(r"(?P<name>\S.*?)\s*(?:=|\s)\s*(?P<weight>\d+)")
+
+
+def parse_criterion(text: str) -> tuple[str, int] | None:
+    """One rubric line, ``政策准确=30`` or ``政策准确 30``, as (name, weight); None if neither.
+
+    >>> parse_criterion("通俗易懂 30")
+    ('通俗易懂', 30)
+    """
+    match = CRITERION_LINE.fullmatch(text.strip())
+    return (match["name"], int(match["weight"])) if match else None
+
+
 def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: int = 180_000,
                    min_height: int = 720, max_bytes: int = 500 * 1024 * 1024,
                    rounds: tuple[str, ...] = DEFAULT_ROUNDS,

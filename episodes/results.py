@@ -87,8 +87,14 @@ def to_xlsx(tables: list[Table]) -> bytes:
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Free text (titles, comments) that a spreadsheet must never run as a formula
+    (CSV/formula injection) gets a leading quote; other values pass unchanged."""
+    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
+
+
 def _safe_row(row: tuple) -> tuple:
-    """Entrants type titles and judges comments: never let a spreadsheet run them as
-    formulas (CSV/formula injection), so text starting with = + - @ gets a quote."""
-    return tuple("'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-                 for v in row)
+    return tuple(map(spreadsheet_safe, row))

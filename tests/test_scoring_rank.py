@@ -61,3 +61,20 @@ def test_assignment_counts_existing_load_and_refuses_when_too_few_judges():
     assert assign([1], [10, 11], k=1, load={10: 3}) == {1: [11]}
     with pytest.raises(CatalogError, match="submission 1 has only 1 judge"):
         assign([1], [10, 11], k=2, conflicts=[(10, 1)])
+
+
+def test_a_rubric_line_reads_the_same_from_the_command_line_and_the_web_form():
+    from episodes.contest import parse_criterion
+
+    assert parse_criterion("政策准确=30") == parse_criterion("政策准确 30") == ("政策准确", 30)
+    assert parse_criterion("字幕与无障碍  15") == ("字幕与无障碍", 15)
+    for bad in ("=30", "政策准确", "政策准确=²", "政策准确=三十", ""):
+        assert parse_criterion(bad) is None, bad
+
+
+def test_spreadsheet_cells_never_start_a_formula():
+    from episodes.results import spreadsheet_safe
+
+    for text in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert spreadsheet_safe(text).startswith("'"), text
+    assert spreadsheet_safe("政务服务") == "政务服务" and spreadsheet_safe(42) == 42

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from episodes import accounts
 from episodes.contest import (Contest, PrecheckReport, Submission, add_conflict, add_judge,
-                              create_contest, get_round, get_submission, judges)
+                              create_contest, get_round, get_submission, judges, parse_criterion)
 from episodes.errors import CatalogError, NotFound
 from episodes.judging import Assignment, advance, assign_round, audit_log, progress
 from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
@@ -65,10 +65,10 @@ def parse_rubric(text: str) -> tuple[tuple[str, int], ...]:
     """Lines like ``政策准确 30`` -> (("政策准确", 30),); CatalogError on a bad line."""
     rubric = []
     for line in filter(None, (raw.strip() for raw in text.splitlines())):
-        name, _, weight = line.rpartition(" ")
-        if not name.strip() or not weight.isdecimal():
+        criterion = parse_criterion(line)
+        if criterion is None:
             raise CatalogError(f"评分标准这一行看不懂：“{line}”（应为“名称 权重”）")
-        rubric.append((name.strip(), int(weight)))
+        rubric.append(criterion)
     return tuple(rubric)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from episodes.downloads import downloads_per_episode
 from episodes.models import Episode
+from episodes.results import spreadsheet_safe
 from episodes.views import daily_counts, top_episodes
 from web.auth import role_required
 from web.chart import line_chart
@@ -63,7 +64,7 @@ def export_csv():
     writer.writerow(CSV_HEADER)
     for episode_id, day, views in rows:
         episode = episodes[episode_id]
-        writer.writerow((day.isoformat(), episode_id, episode.slug, _cell(episode.title), views))
+        writer.writerow((day.isoformat(), episode_id, episode.slug, spreadsheet_safe(episode.title), views))
     name = f"views-{first.isoformat()}-{last.isoformat()}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",  # BOM: Excel reads UTF-8
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -72,7 +73,3 @@ def export_csv():
 def _titles(session, ids: list[int]) -> dict[int, str]:
     return dict(session.execute(select(Episode.id, Episode.title).where(Episode.id.in_(ids))).all())
 
-
-def _cell(text: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in free text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

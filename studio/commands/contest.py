@@ -14,7 +14,7 @@ import click
 
 from episodes import accounts
 from episodes.contest import (DEFAULT_ROUNDS, add_conflict, add_judge, create_contest, get_contest,
-                              get_round, get_submission, round_submissions)
+                              get_round, get_submission, parse_criterion, round_submissions)
 from episodes.db import make_sessionmaker, transaction
 from episodes.errors import NotFound
 from episodes.judging import advance, assign_round
@@ -41,11 +41,11 @@ def sessions():
     return make_sessionmaker(ready_engine())
 
 
-def parse_criterion(text: str) -> tuple[str, int]:
-    name, _, weight = text.rpartition("=")
-    if not name or not weight.isdecimal():
+def criterion_option(text: str) -> tuple[str, int]:
+    criterion = parse_criterion(text)
+    if criterion is None:
         raise click.BadParameter(f"{text!r} is not NAME=WEIGHT (e.g. 政策准确=30)")
-    return name, int(weight)
+    return criterion
 
 
 @click.group("contest")
@@ -66,7 +66,7 @@ def contest_group() -> None:
 def create_command(slug, title, max_seconds, min_height, max_mb, rounds, criteria) -> None:
     """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
     names = tuple(r.strip() for r in rounds.replace(",", "、").split("、") if r.strip())
-    extra = {"rubric": tuple(map(parse_criterion, criteria))} if criteria else {}
+    extra = {"rubric": tuple(map(criterion_option, criteria))} if criteria else {}
     with transaction(sessions()) as session:
         contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
                                  min_height=min_height, max_bytes=max_mb * 1024 * 1024,
