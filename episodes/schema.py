@@ -61,3 +61,15 @@ def m0006_episode_change_index(connection: Connection) -> None:
 
     # the feeds' validator asks for max(updated_at) on every poll
     connection.execute(text("CREATE INDEX IF NOT EXISTS ix_episodes_updated_at ON episodes (updated_at)"))
+
+
+@migration
+def m0007_leases(connection: Connection) -> None:
+    from sqlalchemy import Column, DateTime, MetaData, String, Table
+
+    # declared here as it was when added, so later edits to episodes.leases never change it
+    Table("leases", MetaData(),
+          Column("name", String(100), primary_key=True),
+          Column("holder", String(200), nullable=False),
+          Column("expires_at", DateTime(timezone=True), nullable=False),
+          ).create(connection, checkfirst=True)

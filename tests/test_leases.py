@@ -1,0 +1,61 @@
+"""Named leases in the real SQLite catalog: one holder at a time, taken over on expiry."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+from episodes.db import make_engine
+from episodes.leases import current, holder_id, release, renew, take
+from episodes.migrations import upgrade
+
+TTL = timedelta(seconds=30)
+T0 = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
+
+
+def catalog_engine(folder):
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'catalog.sqlite3'}")
+    upgrade(engine)
+    return engine
+
+
+def test_one_holder_until_it_expires(tmp_path):
+    engine = catalog_engine(tmp_path / "instance")
+    assert take(engine, "scheduler", "a", TTL, now=T0)
+    assert not take(engine, "scheduler", "b", TTL, now=T0 + timedelta(seconds=29))
+    assert take(engine, "scheduler", "a", TTL, now=T0 + timedelta(seconds=20))  # renewal
+    assert not take(engine, "scheduler", "b", TTL, now=T0 + timedelta(seconds=49))
+    assert take(engine, "scheduler", "b", TTL, now=T0 + timedelta(seconds=50))  # a's expired
+    assert not renew(engine, "scheduler", "a", TTL, now=T0 + timedelta(seconds=51))
+    assert current(engine, "scheduler", now=T0 + timedelta(seconds=51)).holder == "b"
+    assert take(engine, "queue", "a", TTL, now=T0)  # names are independent
+
+
+def test_release_frees_the_lease_at_once(tmp_path):
+    engine = catalog_engine(tmp_path / "instance")
+    assert take(engine, "scheduler", "a", TTL)
+    release(engine, "scheduler", "b")  # not b's: nothing happens
+    assert current(engine, "scheduler").holder == "a"
+    release(engine, "scheduler", "a")
+    assert current(engine, "scheduler") is None
+    assert take(engine, "scheduler", "b", TTL)
+    assert renew(engine, "scheduler", "b", TTL)
+
+
+def test_racing_takers_get_exactly_one_lease(tmp_path):
+    url = str(catalog_engine(tmp_path / "instance").url)
+    start, won = threading.Barrier(8), []
+
+    def racer(name: str) -> None:
+        engine = make_engine(url)  # its own connection pool, as another process would have
+        start.wait()
+        if take(engine, "scheduler", name, TTL):
+            won.append(name)
+        engine.dispose()
+
+    threads = [threading.Thread(target=racer, args=(holder_id(),)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1 and len(set(t.name for t in threads)) == 8
