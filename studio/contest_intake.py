@@ -4,9 +4,11 @@ Nothing about an upload is trusted: the file name is kept only as text (never us
 as a path), the container is identified by ffprobe from the bytes with a demuxer
 allow-list (so an HTML page or an HLS playlist named ``.mp4`` is refused before it
 is parsed) and ``-protocol_whitelist file`` on every call (so a crafted playlist
-cannot reach other files or the network). Accepted files lose their tags (which can
-name the author) and are stored under a random name outside the web root; rejected
-ones leave nothing behind. ``sha256`` is that of the upload as received.
+cannot reach other files or the network). Accepted files keep only their picture,
+sound and text captions: tags, cover pictures, chapters, data streams and attachments
+(any of which can name the author) are dropped, and the file is stored under a random
+name outside the web root; rejected ones leave nothing behind. ``sha256`` is that of
+the upload as received.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
 AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
 MIME_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
+# Caption tracks kept in the stored copy, by the muxer that writes it (MP4 or Matroska).
+TEXT_SUBTITLES = {"video/mp4": frozenset({"mov_text"}),
+                  "video/webm": frozenset({"subrip", "ass", "ssa", "webvtt"})}
 CHUNK = 1 << 20
 UPLOADS_FOLDER = "contest-uploads"  # in the instance folder, never under the web root
 
@@ -113,15 +118,37 @@ def check_video(path: Path, contest: Contest, label: str) -> MediaInfo:
     return info
 
 
+def text_subtitle_streams(path: Path, container: str, label: str) -> list[int]:
+    """Indexes of the caption tracks the stored copy keeps: text subtitles its muxer can
+    carry. Bitmap subtitles (DVD, PGS) are pictures that could show a name, so they go."""
+    args = [ffprobe_exe(), "-v", "error", "-protocol_whitelist", "file", "-select_streams", "s",
+            "-show_entries", "stream=index,codec_name", "-of", "csv=p=0", str(path)]
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise UploadRejected("not_video", f"ffprobe could not list the subtitle tracks "
+                             f"({stderr_tail(result.stderr)})", label)
+    kept = TEXT_SUBTITLES[MIME_TYPES[container]]
+    rows = (line.split(",")[:2] for line in result.stdout.split())
+    return [int(index) for index, codec in rows if codec in kept]
+
+
 def strip_metadata(path: Path, container: str, label: str) -> None:
-    """Remux ``path`` in place without tags or chapters: an author's name in the MP4
-    title tag would unblind the judges. Streams are copied, never re-encoded."""
+    """Remux ``path`` in place keeping only what judges watch: the first real video
+    stream (not a cover picture), the first audio stream and the text caption tracks,
+    with no tags (global or per stream: titles, languages, handler names), chapters,
+    attached pictures, data streams or attachments. Any of those can carry the author's
+    name and unblind the judges. Streams are copied, never re-encoded."""
     mp4 = MIME_TYPES.get(container) == "video/mp4"
     muxer = ["-f", "mp4", "-movflags", "+faststart"] if mp4 else ["-f", "matroska"]
+    captions = [arg for index in text_subtitle_streams(path, container, label)
+                for arg in ("-map", f"0:{index}")]
     with atomic_path(path) as clean:
+        # 0:V (capital) is the video streams that are not attached pictures;
+        # +bitexact leaves out the encoder tag too.
         args = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file",
-                "-i", str(path), "-map", "0:v", "-map", "0:a", "-map", "0:s?", "-c", "copy",
-                "-map_metadata", "-1", "-map_chapters", "-1", *muxer, str(clean)]
+                "-i", str(path), "-map", "0:V:0", "-map", "0:a:0", *captions, "-c", "copy",
+                "-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
+                *muxer, str(clean)]
         result = subprocess.run(args, capture_output=True)
         if result.returncode != 0:
             raise UploadRejected("not_video", f"ffmpeg could not copy the streams "

@@ -4,6 +4,7 @@ blind, outside the web root, and served only as video."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from episodes.contest import Submission
+from studio import precheck
 from studio.media import ffmpeg_exe, ffprobe_exe
 from tests.contest_fixtures import ENTRANT_NAME, SLUG, login, make_clip, session_of, token
 
@@ -85,6 +87,59 @@ def test_tags_naming_the_author_are_removed_before_judges_get_the_file(contest):
     judge_copy = subprocess.run([ffprobe_exe(), "-v", "error", "-show_format", "-show_streams",
                                  str(contest.uploads / stored)], capture_output=True, text=True).stdout
     assert "codec_name=h264" in judge_copy and ENTRANT_NAME not in judge_copy
+
+
+def _named_everywhere(folder: Path, container: str) -> Path:
+    """A 2 s clip whose every side channel names the entrant: global and stream tags, a
+    cover picture, chapters, and a timecode data stream (MP4) or an attachment (MKV),
+    beside a caption track that must survive."""
+    captions, cover, meta = folder / "cap.srt", folder / "cover.png", folder / "meta.txt"
+    captions.write_text("1\n00:00:00,500 --> 00:00:01,500\n社保卡怎么补办\n", encoding="utf-8")
+    meta.write_text(f";FFMETADATA1\ntitle={ENTRANT_NAME}\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\n"
+                    f"END=1000\ntitle={ENTRANT_NAME}的片头\n", encoding="utf-8")
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=320x240",
+                    "-frames:v", "1", str(cover)], check=True)
+    target = folder / f"named.{container}"
+    if container == "mp4":
+        extra = ["-map", "4:v", "-c:v:1", "png", "-disposition:v:1", "attached_pic",
+                 "-c:s", "mov_text", "-timecode", "00:00:00:00"]
+    else:  # Matroska keeps a cover as an image attachment, shown as an attached picture
+        extra = ["-c:s", "subrip", "-attach", str(cover), "-metadata:s:t:0", "mimetype=image/png",
+                 "-attach", str(meta), "-metadata:s:t:1", "mimetype=text/plain",
+                 "-metadata:s:t:1", f"filename={ENTRANT_NAME}.txt"]
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=steelblue:s=1280x720:r=10:d=2",
+                    "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-i", str(captions), "-i", str(meta),
+                    "-i", str(cover), "-map", "0:v", "-map", "1:a", "-map", "2:s", "-map_metadata", "3", "-map_chapters", "3",
+                    "-c:v:0", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    *extra, "-metadata", f"artist={ENTRANT_NAME}", "-metadata:s:a:0", f"handler_name={ENTRANT_NAME}",
+                    "-metadata:s:s:0", f"title={ENTRANT_NAME}", "-metadata:s:s:0", "language=chi",
+                    "-t", "2", str(target)], check=True)
+    return target
+
+
+def _probe(path: Path) -> dict:
+    return json.loads(subprocess.run([ffprobe_exe(), "-v", "error", "-of", "json", "-show_format",
+                                      "-show_streams", "-show_chapters", str(path)],
+                                     capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.mark.parametrize("container", ["mp4", "mkv"])
+def test_cover_art_chapters_data_and_attachments_are_dropped_but_captions_kept(contest, container):
+    named = _named_everywhere(contest.clips, container)
+    source = _probe(named)
+    assert ENTRANT_NAME in json.dumps(source, ensure_ascii=False) and source["chapters"]
+    assert any(s.get("disposition", {}).get("attached_pic") for s in source["streams"])
+    assert {"data", "attachment"} & {s["codec_type"] for s in source["streams"]}
+    before = set(_stored(contest)[0])
+    assert _upload(login(contest.app, "alice"), named.read_bytes(), f"作品.{container}").status_code == 302
+    (stored,) = set(_stored(contest)[0]) - before
+    judge_copy = _probe(contest.uploads / stored)
+    assert [s["codec_type"] for s in judge_copy["streams"]] == ["video", "audio", "subtitle"]
+    assert not any(s["disposition"].get("attached_pic") for s in judge_copy["streams"])
+    assert judge_copy["chapters"] == []
+    assert ENTRANT_NAME not in json.dumps(judge_copy, ensure_ascii=False)
+    assert judge_copy["streams"][2].get("tags", {}).get("language", "und") == "und"
+    assert precheck.has_caption_stream(contest.uploads / stored)
 
 
 def test_uploaded_video_is_served_only_as_video_never_inline_html(contest):
