@@ -17,6 +17,7 @@ Example::
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -63,6 +64,9 @@ SELECT e.id, e.slug, e.title, e.kind, NULL, e.summary FROM search_titles
 LIMIT :limit OFFSET :offset
 """
 TRIGRAM = 3
+# A NUL inside an FTS5 MATCH string is an SQLite error, and no control character
+# belongs in a search box: they separate words as spaces do.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def reindex_episode(session: Session, episode_id: int) -> None:
 
 def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> list[Hit]:
     """Published titles and cues containing every word of ``query``, newest episode first."""
-    words = query.split()
+    words = query_words(query)
     if not words:
         return []
     params: dict[str, object] = {"limit": limit, "offset": offset}
@@ -113,6 +117,15 @@ def search(session: Session, query: str, limit: int = 20, offset: int = 0) -> li
                        title_filter=_filter("search_titles", ("title", "summary"), words,
                                             params))
     return [Hit(*row) for row in session.execute(text(sql), params)]
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search box query, control characters read as spaces.
+
+    >>> query_words("社保\\x00卡  办理")
+    ['社保', '卡', '办理']
+    """
+    return _CONTROL.sub(" ", query).split()
 
 
 def _filter(table: str, columns: tuple[str, ...], words: list[str],

@@ -83,6 +83,15 @@ def test_search_page_without_results_says_so(client, session):
     assert "没有找到包含“养老金”的节目或字幕" in html
 
 
+def test_control_characters_in_the_query_separate_words_instead_of_failing(client, session):
+    add_episode(session, "ep1")
+    for query in ("%00%00%00", "a%00bc", "%00"):
+        response = client.get(f"/search?q={query}")
+        assert response.status_code == 200, query
+    html = client.get("/search?q=营业%00执照").get_data(as_text=True)
+    assert "搜索“营业 执照”" in html and 'href="/e/ep1?t=3#player"' in html
+
+
 def test_highlight_escapes_before_marking():
     assert str(highlight("<mark>社保</mark>", ["社保", "mark"])) == \
         "&lt;<mark>mark</mark>&gt;<mark>社保</mark>&lt;/<mark>mark</mark>&gt;"

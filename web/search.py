@@ -10,7 +10,7 @@ import re
 from flask import Blueprint, render_template, request
 from markupsafe import Markup, escape
 
-from episodes.search import search
+from episodes.search import query_words, search
 from web.db import get_session
 
 bp = Blueprint("search", __name__)
@@ -43,9 +43,10 @@ MAX_PAGE = 10_000  # beyond this the offset overflows SQLite's integers; nobody 
 
 @bp.route("/search")
 def results():
-    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    words = query_words(request.args.get("q", "")[:MAX_QUERY])
+    query = " ".join(words)
     number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     hits = search(get_session(), query, limit=PER_PAGE + 1, offset=(number - 1) * PER_PAGE)
-    return render_template("site/search.html", query=query, words=query.split(),
+    return render_template("site/search.html", query=query, words=words,
                            hits=hits[:PER_PAGE], number=number, more=len(hits) > PER_PAGE,
                            highlight=highlight)
