@@ -1,16 +1,8 @@
-"""Glossary errors carry the file, line and problem and build their own message."""
+"""Glossary errors carry the file, line and problem (see :class:`subtitles.errors.WulingError`)."""
 from __future__ import annotations
 
+from subtitles.errors import WulingError
 
-class GlossaryError(Exception):
-    exit_code = 3
 
-    def __init__(self, problem: str, path: object = None, line: int | None = None):
-        self.problem = problem
-        self.path = path
-        self.line = line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = "" if self.path is None else f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
-        return where + self.problem
+class GlossaryError(WulingError):
+    """A term base that cannot be read or a term that breaks a rule."""

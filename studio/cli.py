@@ -1,8 +1,10 @@
 """The `studio` command: a thin click shell over the Python API.
 
-Each command group lives in its own module under ``studio/commands/`` and is
-registered in ``COMMAND_MODULES``. Known failures become one line on stderr and a
-non-zero exit code, never a traceback (see :func:`studio.errors`).
+The commands are listed in ``COMMANDS`` by where they live, and a module is imported
+only when its command runs or shows its help (click's "lazily loading subcommands"
+pattern), so ``studio --help`` starts without SQLAlchemy or the speech model. Every
+:class:`~subtitles.errors.WulingError` becomes one line on stderr and its exit code
+here, never a traceback.
 """
 from __future__ import annotations
 
@@ -11,29 +13,25 @@ import logging
 
 import click
 
-from episodes.errors import CatalogError
-from glossary.errors import GlossaryError
-from studio.errors import ExitCode, StudioError
-from subtitles.errors import SubtitleError
+from subtitles.errors import ExitCode, WulingError
 
-COMMAND_MODULES = (
-    "studio.commands.db",
-    "studio.commands.transcribe",
-    "studio.commands.run",
-    "studio.commands.glossary",
-    "studio.commands.subtitles",
-    "studio.commands.publish",
-    "studio.commands.schedule",
-    "studio.commands.catalog",
-    "studio.commands.serve",
-    "studio.commands.users",
-    "studio.commands.contest",
-)
-
-
-def known_errors() -> tuple[type[BaseException], ...]:
-    """Exception types whose message is already a complete one-line explanation."""
-    return (StudioError, SubtitleError, GlossaryError, CatalogError)
+# command name -> "module:attribute" of its click command or group
+COMMANDS = {
+    "db": "studio.commands.db:db_group",
+    "transcribe": "studio.commands.transcribe:transcribe_command",
+    "run": "studio.commands.run:run_command",
+    "render": "studio.commands.run:render_command",
+    "watch": "studio.commands.run:watch_command",
+    "glossary": "studio.commands.glossary:glossary_group",
+    "subtitles": "studio.commands.subtitles:subtitles_group",
+    "publish": "studio.commands.publish:publish_command",
+    "schedule": "studio.commands.schedule:schedule_group",
+    "episodes": "studio.commands.catalog:episodes_group",
+    "live": "studio.commands.catalog:live_group",
+    "serve": "studio.commands.serve:serve_command",
+    "users": "studio.commands.users:users_group",
+    "contest": "studio.commands.contest:contest_group",
+}
 
 
 class UserFacingError(click.ClickException):
@@ -43,30 +41,39 @@ class UserFacingError(click.ClickException):
 
 
 class StudioGroup(click.Group):
-    """A group that maps known exceptions to one-line errors with exit codes."""
+    """Loads the commands named in ``lazy_subcommands`` on first use, and maps every
+    known failure to one line and its exit code."""
+
+    def __init__(self, *args, lazy_subcommands: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.lazy_subcommands:
+            return super().get_command(ctx, name)
+        module, attribute = self.lazy_subcommands[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except known_errors() as exc:
-            code = getattr(exc, "exit_code", ExitCode.BAD_INPUT)
-            raise UserFacingError(str(exc), int(code)) from exc
+        except WulingError as exc:
+            raise UserFacingError(str(exc), int(exc.exit_code)) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted; finished outputs are kept, partial ones were removed.", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
 
 
-@click.group(cls=StudioGroup)
+@click.group(cls=StudioGroup, lazy_subcommands=COMMANDS)
 @click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
 @click.version_option(package_name="wuling-studio")
 def cli(verbose: int) -> None:
     """Wuling Studio: plain-language civic-service media, from recording to web and podcast."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module).register(cli)
 
 
 def main() -> None:

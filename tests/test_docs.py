@@ -12,8 +12,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _command_paths(group: click.Group, prefix: str = "studio") -> list[str]:
+    """Every command path, loading the lazily listed ones as `studio --help` does."""
+    ctx = click.Context(group)
     paths = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             paths.extend(_command_paths(command, path))

@@ -9,11 +9,12 @@ import json
 
 from click.testing import CliRunner
 
-from studio.cli import cli, known_errors
+from studio.cli import cli
 from studio.commands.run import summary
 from studio.stages.job import Job
 from studio.watch import STATE_NAME, watch_folder
 from studio.workdir import WorkDir
+from subtitles.errors import WulingError
 from tests.test_render_outputs import lavfi_clip
 
 
@@ -24,7 +25,7 @@ def silent_clip(path, seconds=1.0):
 def watch_once(inbox, work_root, sleep=lambda seconds: None):
     def make_job(source):
         return Job(WorkDir(work_root / source.stem), source)
-    return list(watch_folder(inbox, make_job, summary, known_errors(), settle=0, once=True,
+    return list(watch_folder(inbox, make_job, summary, (WulingError,), settle=0, once=True,
                              sleep=sleep))
 
 

@@ -20,6 +20,7 @@ from studio.stages.ingest import KINDS, read_metadata
 from studio.stages.job import EpisodeFields, Guest, Job, RenderOptions, TextOptions
 from studio.watch import watch_folder
 from studio.workdir import WorkDir
+from subtitles.errors import WulingError
 
 def render_options(command):
     """Options shared by `run`, `render` and `watch`: optional deliverables."""
@@ -123,12 +124,10 @@ def render_command(work, vertical, bumpers, quiet):
 @render_options
 def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
     """Process recordings dropped into INBOX, one at a time, as they finish copying."""
-    from studio.cli import known_errors  # here, not at the top: studio.cli imports us
-
     env = Environment.for_terminal(quiet)
     make_job = functools.partial(_inbox_job, work_root=work_root, render=_render(vertical, bumpers),
                                  progress=env.progress)
-    for line in watch_folder(inbox, make_job, summary, known_errors(), settle=settle, once=once):
+    for line in watch_folder(inbox, make_job, summary, (WulingError,), settle=settle, once=once):
         click.echo(line)
 
 
