@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from waitress.server import create_server  # noqa: E402
 
 import web  # noqa: E402
-from episodes.catalog import AssetInfo, EpisodeMeta, GuestInfo, published_episodes, save_episode  # noqa: E402
+from episodes.catalog import AssetInfo, published_episodes, save_episode  # noqa: E402
 from episodes.db import database_url, make_engine, make_sessionmaker  # noqa: E402
 from episodes.feed import Channel, podcast_rss  # noqa: E402
-from episodes.migrations import upgrade  # noqa: E402
+from episodes.schema import migrations  # noqa: E402
 from episodes.publishing import publish_now  # noqa: E402
+from episodes.record import EpisodeRecord, Guest  # noqa: E402
 
 
 def fill(engine, count: int) -> None:
@@ -36,9 +37,9 @@ def fill(engine, count: int) -> None:
     with make_sessionmaker(engine).begin() as session:
         for n in range(count):
             slug = f"episode-{n:04d}"
-            meta = EpisodeMeta(title=f"第{n}期：社保卡怎么办", kind="episode", slug=slug,
-                               summary="社保卡申领、补换、激活，一次讲清楚。" * 3,
-                               guests=(GuestInfo("李明", "区人社局"),), duration_ms=1_800_000)
+            record = EpisodeRecord(title=f"第{n}期：社保卡怎么办", kind="episode", slug=slug,
+                                   summary="社保卡申领、补换、激活，一次讲清楚。" * 3,
+                                   guests=(Guest("李明", "区人社局"),), duration_ms=1_800_000)
             assets = [AssetInfo(kind, variant, f"{slug}/{n:016x}/{name}", mime, 28_800_000, 1_800_000,
                                 f"{n:064x}")
                       for kind, variant, name, mime in (
@@ -46,7 +47,7 @@ def fill(engine, count: int) -> None:
                           ("cover", "", "cover.jpg", "image/jpeg"),
                           ("subtitles", "verbatim", "verbatim.vtt", "text/vtt"),
                           ("subtitles", "verbatim", "verbatim.srt", "application/x-subrip"))]
-            publish_now(save_episode(session, meta, assets, []), start + timedelta(days=n))
+            publish_now(save_episode(session, record, assets, []), start + timedelta(days=n))
 
 
 def time_build(engine, runs: int = 5) -> tuple[list[float], list[float]]:
@@ -121,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(database_url(folder))
-        upgrade(engine)
+        migrations.apply(engine)
         fill(engine, args.episodes)
         build, build_cpu = time_build(engine)
         revalidate, floor, in_process = time_revalidation(Path(folder), args.requests)

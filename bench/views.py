@@ -35,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from episodes.catalog import AssetInfo, CueText, EpisodeMeta, GuestInfo, save_episode  # noqa: E402
+from episodes.catalog import AssetInfo, CueText, save_episode  # noqa: E402
 from episodes.db import make_engine, make_sessionmaker  # noqa: E402
-from episodes.migrations import upgrade  # noqa: E402
+from episodes.schema import migrations  # noqa: E402
 from episodes.publishing import publish_now  # noqa: E402
+from episodes.record import EpisodeRecord, Guest  # noqa: E402
 from episodes.views import DailyViews, ViewEvent  # noqa: E402
 
 DEADLINE_S = 120
@@ -54,11 +55,11 @@ def fill(engine, count: int) -> None:
     with make_sessionmaker(engine).begin() as session:
         for n in range(count):
             slug = f"episode-{n:04d}"
-            meta = EpisodeMeta(title=f"第{n}期：社保卡怎么办", kind="episode" if n % 2 else "guide",
-                               slug=slug, summary="社保卡申领、补换、激活，一次讲清楚。",
-                               service_category=("社会保障", "市场监管", "不动产")[n % 3],
-                               guests=(GuestInfo("李明", "区人社局"), GuestInfo("王芳", "区政务服务中心")),
-                               duration_ms=1_800_000)
+            record = EpisodeRecord(title=f"第{n}期：社保卡怎么办", kind="episode" if n % 2 else "guide",
+                                   slug=slug, summary="社保卡申领、补换、激活，一次讲清楚。",
+                                   service_category=("社会保障", "市场监管", "不动产")[n % 3],
+                                   guests=(Guest("李明", "区人社局"), Guest("王芳", "区政务服务中心")),
+                                   duration_ms=1_800_000)
             assets = [AssetInfo(kind, variant, f"{slug}/{name}", mime, 10_000_000, 1_800_000, f"{n:064x}")
                       for kind, variant, name, mime in (
                           ("web_video", "", "web.mp4", "video/mp4"), ("poster", "", "poster.jpg", "image/jpeg"),
@@ -67,7 +68,7 @@ def fill(engine, count: int) -> None:
                           ("subtitles", "verbatim", "verbatim.vtt", "text/vtt"))]
             cues = [CueText(i * 15_000, i * 15_000 + 14_000, SENTENCES[i % 3], SENTENCES[(i + 1) % 3])
                     for i in range(CUES_PER_EPISODE)]
-            publish_now(save_episode(session, meta, assets, cues), start + timedelta(days=n))
+            publish_now(save_episode(session, record, assets, cues), start + timedelta(days=n))
 
 
 def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, int]:
@@ -188,7 +189,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder)
         engine = make_engine(f"sqlite:///{instance / 'catalog.sqlite3'}")
-        upgrade(engine)
+        migrations.apply(engine)
         began = time.perf_counter()
         fill(engine, args.episodes)
         print(f"catalog: {args.episodes} episodes x {CUES_PER_EPISODE} cues in "

@@ -7,7 +7,7 @@ episode, so the site can show "回看" instead of the stream.
 Example::
 
     show = add_broadcast(session, parse_local_time("2026-12-03 10:00", "Asia/Shanghai"),
-                         "医保异地就医备案", [GuestInfo("王芳", "区医保局")])
+                         "医保异地就医备案", [Guest("王芳", "区医保局")])
     link_recording(session, show.id, episode.id)
 """
 from __future__ import annotations
@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from episodes.catalog import GuestInfo
 from episodes.errors import CatalogError, NotFound
 from episodes.models import Episode, LiveBroadcast
+from episodes.record import Guest
 
 
-def add_broadcast(session: Session, air_at: datetime, topic: str, guests: list[GuestInfo],
+def add_broadcast(session: Session, air_at: datetime, topic: str, guests: list[Guest],
                   stream_url: str = "") -> LiveBroadcast:
     """Announce a broadcast; ``air_at`` is UTC."""
     if not topic.strip():

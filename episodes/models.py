@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from episodes.db import Base
 
-EPISODE_KINDS = ("episode", "guide")  # call-in show episode, service-guide video
 STATUSES = ("draft", "scheduled", "published", "archived")
 ROLES = ("staff", "organiser", "judge", "entrant")
 

@@ -18,14 +18,14 @@ from typing import Callable
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Engine
 
-from episodes.catalog import AssetInfo, CueText, find_episode, parse_metadata, save_episode
+from episodes.catalog import AssetInfo, CueText, find_episode, save_episode
 from episodes.db import make_sessionmaker, transaction
 from episodes.feed import artwork_problem
 from episodes.library import Placement, mime_type, place
 from episodes.live import link_recording
 from episodes.models import Episode
 from episodes.publishing import publish_now, schedule
-from episodes.scheduler import add_publish_job
+from episodes.record import EpisodeRecord
 from studio.errors import StudioError
 from studio.files import atomic_path
 from studio.media import probe
@@ -67,26 +67,21 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
     """Import ``root`` and publish it now, or at ``at`` (UTC); ``live`` names the
     live broadcast this recording came from."""
     work = _work_folder(root)
-    try:
-        meta = parse_metadata(work.metadata.read_text(encoding="utf-8"), work.metadata)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudioError(f"cannot read it as UTF-8 text ({exc})", work.metadata) from exc
+    record = EpisodeRecord.load(work.metadata)
     found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
     found = [(kind, variant, path) for kind, variant, path in found if path.is_file()]
     _check_cover(work.cover)
-    plans = [(kind, variant, place(media_root, meta.slug, path)) for kind, variant, path in found]
+    plans = [(kind, variant, place(media_root, record.slug, path)) for kind, variant, path in found]
     assets = [_asset_info(kind, variant, plan) for kind, variant, plan in plans]
     cues = transcript_cues(work)
     with transaction(make_sessionmaker(engine)) as session:
-        episode = save_episode(session, meta, assets, cues, replace=replace)
+        episode = save_episode(session, record, assets, cues, replace=replace)
         _publish_or_schedule(episode, at, now)
         if live is not None:
             link_recording(session, live, episode.id)
         copied = sum(_copy(plan) for _, _, plan in plans)
         result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
                            copied, len(assets))
-    if at is not None:  # after the commit: the job store shares the database
-        add_publish_job(engine, result.episode_id, at)
     return result
 
 
@@ -95,10 +90,7 @@ def publish_episode(ref: str, engine: Engine, now: datetime, at: datetime | None
     with transaction(make_sessionmaker(engine)) as session:
         episode = find_episode(session, ref)
         _publish_or_schedule(episode, at, now)
-        episode_id, slug = episode.id, episode.slug
-    if at is not None:  # after the commit: the job store shares the database
-        add_publish_job(engine, episode_id, at)
-    return slug
+        return episode.slug
 
 
 def _publish_or_schedule(episode: Episode, at: datetime | None, now: datetime) -> None:

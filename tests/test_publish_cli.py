@@ -106,6 +106,30 @@ def test_bad_episode_json(tmp_path, instance, content, problem):
     assert library_files(instance) == []
 
 
+HEAD = '{"title": "t", "kind": "guide", "slug": "a"'
+
+
+@pytest.mark.parametrize("content, problem", [
+    (HEAD + ', "duration_ms": NaN}', "holds NaN, which is not a number"),
+    (HEAD + ', "duration_ms": 1e308}', "duration_ms must be a whole number"),
+    (HEAD + ', "duration_ms": 1e400}', "duration_ms must be a whole number"),
+    (HEAD + f', "duration_ms": {2**70}}}', "duration_ms must be a whole number"),
+    ('{"title": "\\ud800", "kind": "guide", "slug": "a"}', "title holds a lone surrogate"),
+    (HEAD + ', "guests": [{"name": "\\udfff"}]}', "guest name holds a lone surrogate"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (HEAD + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+    ("[1, 2]", "must hold a JSON object"),
+    ('"episode"', "must hold a JSON object"),
+    (HEAD + ', "summary": 5}', "summary must be text"),
+])
+def test_hostile_episode_json_is_one_line_and_copies_nothing(tmp_path, instance, content, problem):
+    work = make_workdir(tmp_path / "work", "x-4")
+    (work / "episode.json").write_text(content, encoding="utf-8", errors="surrogatepass")
+    line = bad(run("publish", str(work)), problem)
+    assert line.startswith(f"Error: {work / 'episode.json'}: ")
+    assert episodes(instance) == [] and library_files(instance) == []
+
+
 @pytest.mark.parametrize("at, problem", [
     ("next tuesday", "is not a time like 2026-12-01 19:30"),
     ("2020-01-01 19:30", "is in the past"),
@@ -132,7 +156,8 @@ def test_cover_of_the_wrong_size(tmp_path, instance):
 
 def test_publish_existing_episode_by_slug_and_unknown_slug(tmp_path, instance):
     work = make_workdir(tmp_path / "work", "later-1")
-    assert run("publish", str(work), "--at", "2099-01-01 08:00").exit_code == 0
+    scheduled = run("publish", str(work), "--at", "2099-01-01 08：00")  # a Chinese keyboard's colon
+    assert scheduled.output.startswith("scheduled later-1 for 2099-01-01 08:00 Asia/Shanghai"), scheduled.output
     [episode] = episodes(instance)
     assert episode.status == "scheduled"
     assert run("publish", "later-1").output.strip() == "published later-1"

@@ -9,16 +9,19 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from episodes.record import Guest
 from studio.pipeline import RENDER_STAGES, TEXT_STAGES, run_stages
 from studio.stages.burnin import burn_in_script, cjk_font_file
 from studio.stages.geometry import Size
-from studio.stages.job import EpisodeFields, Guest, Job, RenderOptions
+from studio.stages.ingest import record_for
+from studio.stages.job import Job, RenderOptions
 from studio.workdir import WorkDir
 from subtitles.profiles import get_profile
 
@@ -90,9 +93,9 @@ def prepared_job(tmp_path: Path, source: Path, srt: Path, **render) -> Job:
     work.root.mkdir(parents=True, exist_ok=True)
     for variant in ("verbatim", "plain"):
         shutil.copyfile(srt, work.subtitles(variant, "srt"))
-    fields = EpisodeFields(title="新办企业怎么申领营业执照", air_date="2026-11-24",
-                           guests=(Guest("王敏", "区市场监管局"),))
-    return Job(work, source, fields, RenderOptions(**render))
+    episode = record_for(source, "新办企业怎么申领营业执照", air_date=date(2026, 11, 24),
+                         guests=(Guest("王敏", "区市场监管局"),))
+    return Job(work, source, episode, RenderOptions(**render))
 
 
 def statuses(results) -> dict[str, str]:

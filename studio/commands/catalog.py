@@ -4,11 +4,11 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from episodes.catalog import GuestInfo
 from episodes.db import make_sessionmaker, transaction
 from episodes.live import add_broadcast, broadcasts
-from episodes.models import EPISODE_KINDS, STATUSES, Episode, as_utc, utcnow
+from episodes.models import STATUSES, Episode, as_utc, utcnow
 from episodes.publishing import archive, parse_local_time
+from episodes.record import KINDS
 from studio import settings
 from studio.commands.publish import local_time, ready_engine
 from studio.commands.schedule import change_episode
@@ -22,7 +22,7 @@ def episodes_group() -> None:
 
 @episodes_group.command("list")
 @click.option("--status", type=click.Choice(STATUSES), help="Only episodes in this state.")
-@click.option("--kind", type=click.Choice(EPISODE_KINDS), help="Only call-in episodes or guides.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only call-in episodes or guides.")
 def list_episodes(status: str | None, kind: str | None) -> None:
     """List episodes: id, status, kind, slug, publish time, title."""
     query = select(Episode).order_by(Episode.id)
@@ -59,9 +59,9 @@ def live_group() -> None:
 def add_live(at_text: str, topic: str, guests: tuple[str, ...], stream_url: str) -> None:
     """Announce a live broadcast."""
     air_at = parse_local_time(at_text, settings.get("timezone"))
-    people = [GuestInfo(g.name, g.department) for g in map(parse_guest, guests)]
     with transaction(make_sessionmaker(ready_engine())) as session:
-        show = add_broadcast(session, air_at, topic, people, stream_url)
+        show = add_broadcast(session, air_at, topic, [parse_guest(g) for g in guests],
+                             stream_url)
         click.echo(f"added live broadcast {show.id} for {local_time(air_at)}")
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import click
 
+from episodes.record import KINDS, Guest
 from studio import settings
 from studio.commands.transcribe import read_script, script_option
 from studio.environment import Environment
 from studio.errors import StudioError
 from studio.pipeline import RENDER_STAGES, STAGES, StageResult, run_stages
-from studio.stages.ingest import KINDS, read_metadata
-from studio.stages.job import EpisodeFields, Guest, Job, RenderOptions, TextOptions
+from studio.stages.ingest import read_record, record_for
+from studio.stages.job import Job, RenderOptions, TextOptions
 from studio.watch import watch_folder
 from studio.workdir import WorkDir
 from subtitles.errors import WulingError
@@ -71,9 +72,9 @@ def parse_guest(text: str) -> Guest:
     return Guest(name.strip(), department.strip())
 
 
-def _air_date(ctx, param, value: str | None) -> str | None:
+def _air_date(ctx, param, value: str | None) -> datetime.date | None:
     try:
-        return value and datetime.date.fromisoformat(value).isoformat()
+        return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD") from None
 
@@ -94,11 +95,11 @@ def _air_date(ctx, param, value: str | None) -> str | None:
 def run_command(source, work, title, kind, slug, summary_text, air_date, category, guests,
                 script, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
-    fields = EpisodeFields(title, kind, slug, summary_text, air_date, category,
-                           tuple(parse_guest(g) for g in guests))
+    episode = record_for(source, title, slug, kind=kind, summary=summary_text, air_date=air_date,
+                         service_category=category, guests=tuple(map(parse_guest, guests)))
     env = Environment.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
-    job = Job(WorkDir(work), source, fields, _render(vertical, bumpers), _text(context), env.progress)
+    job = Job(WorkDir(work), source, episode, _render(vertical, bumpers), _text(context), env.progress)
     click.echo(_timed(env, job, STAGES))
 
 
@@ -109,7 +110,7 @@ def render_command(work, vertical, bumpers, quiet):
     """Run only the render stages on the work folder WORK (made by `studio run`)."""
     env = Environment.for_terminal(quiet)
     workdir = WorkDir(work)
-    job = Job(workdir, Path(read_metadata(workdir)["source"]), render=_render(vertical, bumpers),
+    job = Job(workdir, Path(read_record(workdir).source), render=_render(vertical, bumpers),
               text=_text(), progress=env.progress)
     click.echo(_timed(env, job, RENDER_STAGES))
 

@@ -12,17 +12,17 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from episodes.record import EpisodeRecord
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
 from studio.stages.burnin import cjk_font_file
 from studio.stages.geometry import Size, web_size
-from studio.stages.ingest import read_metadata
+from studio.stages.ingest import read_record
 from studio.stages.job import Job
 
 ARTWORK_VERSION = 2
 COVER_SIZE = 1400
 BACKGROUND = (23, 62, 110)
-SHOW_NAMES = {"episode": "武陵政务直播间", "guide": "武陵政务服务导办"}
 
 
 def consumes(job: Job) -> list[Path]:
@@ -41,10 +41,10 @@ def params(job: Job) -> dict:
 def run(job: Job) -> None:
     if job.media.has_video:
         write_poster(job, web_size(job.media))
-    metadata = read_metadata(job.work)
+    record = read_record(job.work)
     backdrop = Image.open(job.work.poster) if job.media.has_video else None
     with atomic_path(job.work.cover) as tmp:
-        cover_image(metadata, backdrop).save(tmp, "JPEG", quality=90)
+        cover_image(record, backdrop).save(tmp, "JPEG", quality=90)
 
 
 def write_poster(job: Job, size: Size) -> None:
@@ -56,7 +56,7 @@ def write_poster(job: Job, size: Size) -> None:
                     str(tmp)], duration_ms=0, desc="poster", path=job.source, cancel=job.cancel)
 
 
-def cover_image(metadata: dict, backdrop: Image.Image | None) -> Image.Image:
+def cover_image(record: EpisodeRecord, backdrop: Image.Image | None) -> Image.Image:
     """The square cover: show name on top, the title large in the middle, date below."""
     size = (COVER_SIZE, COVER_SIZE)
     if backdrop is None:
@@ -67,18 +67,12 @@ def cover_image(metadata: dict, backdrop: Image.Image | None) -> Image.Image:
         image = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
         image = Image.blend(image, Image.new("RGB", size, (0, 0, 0)), 0.55)
     draw = ImageDraw.Draw(image)
-    show = SHOW_NAMES.get(metadata.get("kind", "guide"), SHOW_NAMES["guide"])
-    _centered(draw, [show], cjk_font(70), top=140)
-    _centered(draw, wrap(draw, metadata["title"], cjk_font(120), COVER_SIZE - 240), cjk_font(120),
+    _centered(draw, [record.show_name], cjk_font(70), top=140)
+    _centered(draw, wrap(draw, record.title, cjk_font(120), COVER_SIZE - 240), cjk_font(120),
               top=480)
-    footer = [metadata.get("air_date") or "", *departments(metadata)]
+    footer = [record.air_date_text, *record.departments]
     _centered(draw, [line for line in footer if line][:3], cjk_font(60), top=1080)
     return image
-
-
-def departments(metadata: dict) -> list[str]:
-    return sorted({guest["department"] for guest in metadata.get("guests", [])
-                   if guest.get("department")})
 
 
 @functools.lru_cache(maxsize=8)

@@ -13,9 +13,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from studio.files import atomic_path
-from studio.stages.artwork import BACKGROUND, SHOW_NAMES, departments, cjk_font, wrap
+from studio.stages.artwork import BACKGROUND, cjk_font, wrap
 from studio.stages.geometry import Size, web_size
-from studio.stages.ingest import read_metadata
+from studio.stages.ingest import read_record
 from studio.stages.job import Job
 
 BUMPER_VERSION = 1
@@ -43,10 +43,10 @@ def skip_reason(job: Job) -> str | None:
 
 
 def run(job: Job) -> None:
-    metadata = read_metadata(job.work)
+    record = read_record(job.work)
     size = web_size(job.media)
-    intro = [metadata["title"], metadata.get("air_date") or "", *departments(metadata)]
-    outro = [SHOW_NAMES.get(metadata.get("kind"), SHOW_NAMES["guide"]), "感谢收看"]
+    intro = [record.title, record.air_date_text, *record.departments]
+    outro = [record.show_name, "感谢收看"]
     for name, lines in (("intro", intro), ("outro", outro)):
         write_bumper(title_card([line for line in lines if line], size),
                      job.work.bumper(name), job.render.crf)

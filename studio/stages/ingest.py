@@ -1,25 +1,23 @@
-"""Ingest: probe the recording and write episode.json, the metadata every stage reads.
+"""Ingest: probe the recording and write episode.json, the record every stage reads.
 
-episode.json is shared with ``studio publish``: title, kind, slug, summary,
-air_date (YYYY-MM-DD or null), service_category, guests [{name, department}],
-duration_ms, source (absolute path).
+episode.json is an :class:`~episodes.record.EpisodeRecord` (shared with
+``studio publish``): what people typed, the title and slug derived from the file
+name where they typed none, the probed duration and the source's absolute path.
 """
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
-from dataclasses import asdict
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
+from episodes.record import EpisodeRecord
 from studio.errors import StudioError
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import write_text
 from studio.workdir import WorkDir
-from studio.stages.job import EpisodeFields, Job
-
-KINDS = ("episode", "guide")
+from studio.stages.job import Job
 
 
 def consumes(job: Job) -> list[Path]:
@@ -31,13 +29,13 @@ def produces(job: Job) -> list[Path]:
 
 
 def params(job: Job) -> dict:
-    return {"fields": asdict(job.fields), "source": str(job.source.resolve())}
+    return {"episode": typed_record(job).to_dict()}
 
 
 def run(job: Job) -> None:
     verify_complete(job)
-    write_text(job.work.metadata, json.dumps(episode_metadata(job), ensure_ascii=False,
-                                             indent=1))
+    record = dataclasses.replace(typed_record(job), duration_ms=job.media.duration_ms)
+    write_text(job.work.metadata, record.to_json())
 
 
 def verify_complete(job: Job) -> None:
@@ -47,29 +45,26 @@ def verify_complete(job: Job) -> None:
                progress=job.progress, cancel=job.cancel)
 
 
-def episode_metadata(job: Job) -> dict:
-    """episode.json's content: typed fields, defaults from the file name, probed duration."""
-    fields: EpisodeFields = job.fields
-    return {"title": fields.title or default_title(job.source),
-            "kind": fields.kind,
-            "slug": fields.slug or slugify(job.source.stem),
-            "summary": fields.summary,
-            "air_date": fields.air_date,
-            "service_category": fields.service_category,
-            "guests": [asdict(guest) for guest in fields.guests],
-            "duration_ms": job.media.duration_ms,
-            "source": str(job.source.resolve())}
+def typed_record(job: Job) -> EpisodeRecord:
+    """What people typed (``job.episode``), or a record derived from the file name."""
+    return job.episode or record_for(job.source)
 
 
-def read_metadata(work: WorkDir) -> dict:
+def record_for(source: Path, title: str | None = None, slug: str | None = None,
+               **typed) -> EpisodeRecord:
+    """The record of ``source`` before probing: a missing title or slug comes from the
+    file name; ``typed`` are the other :class:`EpisodeRecord` fields people gave."""
+    return EpisodeRecord(title=title or default_title(source),
+                         slug=slug or slugify(source.stem),
+                         source=str(source.resolve()), **typed)
+
+
+def read_record(work: WorkDir) -> EpisodeRecord:
     """episode.json of ``work``, or a one-line error saying how to make it."""
-    try:
-        return json.loads(work.metadata.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not work.metadata.is_file():
         raise StudioError("no episode.json here; make the work folder with "
-                          "`studio run SOURCE --work DIR` first", work.root) from None
-    except (OSError, ValueError) as exc:
-        raise StudioError(f"episode.json is unreadable ({exc})", work.metadata) from None
+                          "`studio run SOURCE --work DIR` first", work.root)
+    return EpisodeRecord.load(work.metadata)
 
 
 def default_title(source: Path) -> str:

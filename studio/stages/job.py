@@ -6,28 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Event
 
+from episodes.record import EpisodeRecord
 from studio.media import MediaInfo, probe
 from studio.progress import NULL_PROGRESS, Progress
 from studio.workdir import WorkDir
-
-
-@dataclass(frozen=True)
-class Guest:
-    name: str
-    department: str
-
-
-@dataclass(frozen=True)
-class EpisodeFields:
-    """What people type about a recording; ``None`` means "derive from the file"."""
-
-    title: str | None = None
-    kind: str = "guide"
-    slug: str | None = None
-    summary: str = ""
-    air_date: str | None = None
-    service_category: str = ""
-    guests: tuple[Guest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,7 +40,8 @@ class TextOptions:
 class Job:
     work: WorkDir
     source: Path
-    fields: EpisodeFields = field(default_factory=EpisodeFields)
+    # What people typed about the recording; None: everything from the file name.
+    episode: EpisodeRecord | None = None
     render: RenderOptions = field(default_factory=RenderOptions)
     text: TextOptions = field(default_factory=TextOptions)
     progress: Progress = NULL_PROGRESS

@@ -15,8 +15,8 @@ from pathlib import Path
 from studio.errors import MediaError
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
-from studio.stages.artwork import SHOW_NAMES
-from studio.stages.ingest import read_metadata
+from episodes.record import EpisodeRecord
+from studio.stages.ingest import read_record
 from studio.stages.job import Job
 
 PODCAST_VERSION = 1
@@ -48,13 +48,13 @@ M4A = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k"]
 
 
 def run(job: Job) -> None:
-    metadata = read_metadata(job.work)
+    record = read_record(job.work)
     measured = measure_loudness(job)
     with atomic_path(job.work.podcast_mp3) as mp3, atomic_path(job.work.podcast_m4a) as m4a:
         run_ffmpeg(["-i", str(job.source), "-i", str(job.work.cover),
                     "-filter_complex", f"[0:a:0]{gain_filter(measured)},asplit[mp3][m4a]",
-                    *_output("[mp3]", MP3, metadata), str(mp3),
-                    *_output("[m4a]", M4A, metadata), str(m4a)],
+                    *_output("[mp3]", MP3, record), str(mp3),
+                    *_output("[m4a]", M4A, record), str(m4a)],
                    duration_ms=job.media.duration_ms, desc="podcast audio", path=job.source,
                    progress=job.progress, cancel=job.cancel)
 
@@ -79,10 +79,10 @@ def gain_filter(integrated: float) -> str:
             f"alimiter=limit={limit:.4f}:level=0:latency=1")
 
 
-def _output(label: str, codec: list[str], metadata: dict) -> list[str]:
-    show = SHOW_NAMES.get(metadata.get("kind", "guide"), SHOW_NAMES["guide"])
-    tags = {"title": metadata["title"], "album": show, "artist": show,
-            "date": metadata.get("air_date") or "", "comment": metadata.get("summary", ""),
+def _output(label: str, codec: list[str], record: EpisodeRecord) -> list[str]:
+    show = record.show_name
+    tags = {"title": record.title, "album": show, "artist": show,
+            "date": record.air_date_text, "comment": record.summary,
             "genre": "Podcast"}
     args = ["-map", label, "-map", "1:v", "-c:v", "copy", "-disposition:v", "attached_pic",
             "-metadata:s:v", "title=Album cover", "-metadata:s:v", "comment=Cover (front)",
