@@ -104,6 +104,7 @@ def test_bots_and_staff_preview_are_not_counted(client, session, episode, clock)
     b'{"episode": 1, "watched": Infinity}', b'{"episode": 1, "watched": -3}',
     b'{"episode": 1, "watched": 1e308}', b'{"episode": 1, "watched": 100000}',
     b'{"episode": 424242, "watched": 12}',
+    b"[" * 4000, b'{"":' * 1000,  # nested deeper than the parser's recursion limit
 ])
 def test_malformed_beacons_are_rejected_with_400(client, episode, clock, body):
     response = client.post("/views/beacon", data=body, content_type="application/json",

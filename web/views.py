@@ -77,7 +77,10 @@ def _read_beacon() -> tuple[Row, int]:
     """The episode and watched milliseconds, or BadBeacon naming the problem."""
     if not request.is_json:
         raise BadBeacon("body must be application/json")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json parses nesting by recursion: 1,000 '[' exhaust the stack
+        body = None
     if not isinstance(body, dict):
         raise BadBeacon("body must be a JSON object")
     episode_id, watched = body.get("episode"), body.get("watched")
