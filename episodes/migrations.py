@@ -1,8 +1,20 @@
-"""Named, versioned schema migrations, applied in order by ``studio db upgrade``.
+"""Named schema migrations, applied in order (the shape of sqlite-utils' ``Migrations``).
 
-Each migration is a function registered with :func:`migration`; its name is
-recorded in ``schema_migrations`` once applied, so it never runs twice. Add new
-migrations at the end; never edit one that has shipped.
+A :class:`Migrations` object is the ordered list of one database's migrations: each is
+a function of a SQLAlchemy ``Connection``, registered by decorating it. Applying the
+list runs the pending ones, each in its own transaction, and records its name in
+``schema_migrations`` so it never runs twice. This module knows no tables of ours;
+the catalog's list lives in :mod:`episodes.schema`.
+
+Example::
+
+    migrations = Migrations()
+
+    @migrations
+    def m0001_notes(connection):
+        Table("notes", MetaData(), Column("id", Integer, primary_key=True)).create(connection)
+
+    migrations.apply(engine)  # -> ["m0001_notes"], then [] on every later call
 """
 from __future__ import annotations
 
@@ -19,49 +31,62 @@ schema_migrations = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False),
 )
 
+Step = Callable[[Connection], None]
+
 
 @dataclass(frozen=True)
 class Migration:
     name: str
-    apply: Callable[[Connection], None]
+    apply: Step
 
 
-MIGRATIONS: list[Migration] = []
+class Migrations:
+    """An append-only, ordered list of named migrations."""
 
+    def __init__(self) -> None:
+        self._migrations: list[Migration] = []
 
-def migration(fn: Callable[[Connection], None]) -> Callable[[Connection], None]:
-    """Register ``fn`` as the next migration, named after the function."""
-    if any(m.name == fn.__name__ for m in MIGRATIONS):
-        raise ValueError(f"duplicate migration name {fn.__name__}")
-    MIGRATIONS.append(Migration(fn.__name__, fn))
-    return fn
+    def __call__(self, fn: Step | None = None, *, name: str | None = None):
+        """Register ``fn`` as the next migration, named after the function unless ``name``
+        is given: ``@migrations`` or ``@migrations(name="m0002_views")``."""
+        def register(step: Step) -> Step:
+            label = name or step.__name__
+            if label in self.names():
+                raise ValueError(f"duplicate migration name {label}")
+            self._migrations.append(Migration(label, step))
+            return step
 
+        return register if fn is None else register(fn)
 
-def create_tables(connection: Connection, *names: str) -> None:
-    """Create the named tables from the ORM models as they are declared now."""
-    from episodes.db import Base
+    def names(self) -> list[str]:
+        return [item.name for item in self._migrations]
 
-    Base.metadata.create_all(connection, tables=[Base.metadata.tables[n] for n in names])
-
-
-def applied(engine: Engine) -> list[str]:
-    with engine.begin() as connection:
-        _meta.create_all(connection)
-        return [row.name for row in connection.execute(select(schema_migrations.c.name))]
-
-
-def upgrade(engine: Engine) -> list[str]:
-    """Apply every pending migration, each in its own transaction; return their names."""
-    import episodes.schema  # noqa: F401  (registers the migrations)
-
-    done = set(applied(engine))
-    ran = []
-    for item in MIGRATIONS:
-        if item.name in done:
-            continue
+    def applied(self, engine: Engine) -> list[str]:
+        """Names recorded in the database, in the order they were applied."""
         with engine.begin() as connection:
-            item.apply(connection)
-            connection.execute(schema_migrations.insert().values(
-                name=item.name, applied_at=datetime.now(timezone.utc)))
-        ran.append(item.name)
-    return ran
+            _meta.create_all(connection)
+            query = select(schema_migrations.c.name).order_by(schema_migrations.c.applied_at,
+                                                              schema_migrations.c.name)
+            return list(connection.scalars(query))
+
+    def pending(self, engine: Engine) -> list[Migration]:
+        done = set(self.applied(engine))
+        return [item for item in self._migrations if item.name not in done]
+
+    def apply(self, engine: Engine) -> list[str]:
+        """Apply every pending migration, each in its own transaction; return their names."""
+        ran = []
+        for item in self.pending(engine):
+            with engine.begin() as connection:
+                if connection.dialect.name == "sqlite":
+                    # Python's sqlite3 commits DDL at once unless a transaction is open:
+                    # without this, a migration failing halfway would stay half-applied.
+                    connection.exec_driver_sql("BEGIN")
+                item.apply(connection)
+                connection.execute(schema_migrations.insert().values(
+                    name=item.name, applied_at=datetime.now(timezone.utc)))
+            ran.append(item.name)
+        return ran
+
+    def __repr__(self) -> str:
+        return f"<Migrations [{', '.join(self.names())}]>"

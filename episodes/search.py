@@ -7,8 +7,9 @@ to ``LIKE`` on the same tables.
 
 Two FTS tables mirror the catalog: ``search_titles`` (rowid = episode id) and
 ``search_cues`` (rowid = transcript cue id). Triggers keep them in sync on every
-insert, update and delete, whatever module writes the catalog; ``reindex_episode``
-repairs one episode and ``rebuild`` all of them. Only published episodes are returned.
+insert, update and delete, whatever module writes the catalog (migration
+``m0003_search_index`` in :mod:`episodes.schema` creates them); ``reindex_episode``
+repairs one episode. Only published episodes are returned.
 
 Example::
 
@@ -20,36 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
-
-CREATE = (
-    "CREATE VIRTUAL TABLE search_titles USING fts5(title, summary, tokenize='trigram')",
-    "CREATE VIRTUAL TABLE search_cues USING fts5(text, plain_text, episode_id UNINDEXED,"
-    " tokenize='trigram')",
-    "CREATE TRIGGER search_episode_ai AFTER INSERT ON episodes BEGIN"
-    " INSERT INTO search_titles(rowid, title, summary) VALUES (new.id, new.title, new.summary);"
-    " END",
-    "CREATE TRIGGER search_episode_au AFTER UPDATE OF title, summary ON episodes BEGIN"
-    " DELETE FROM search_titles WHERE rowid = old.id;"
-    " INSERT INTO search_titles(rowid, title, summary) VALUES (new.id, new.title, new.summary);"
-    " END",
-    "CREATE TRIGGER search_episode_ad AFTER DELETE ON episodes BEGIN"
-    " DELETE FROM search_titles WHERE rowid = old.id;"
-    " END",
-    "CREATE TRIGGER search_cue_ai AFTER INSERT ON transcript_cues BEGIN"
-    " INSERT INTO search_cues(rowid, text, plain_text, episode_id)"
-    " VALUES (new.id, new.text, new.plain_text, new.episode_id);"
-    " END",
-    "CREATE TRIGGER search_cue_au AFTER UPDATE ON transcript_cues BEGIN"
-    " DELETE FROM search_cues WHERE rowid = old.id;"
-    " INSERT INTO search_cues(rowid, text, plain_text, episode_id)"
-    " VALUES (new.id, new.text, new.plain_text, new.episode_id);"
-    " END",
-    "CREATE TRIGGER search_cue_ad AFTER DELETE ON transcript_cues BEGIN"
-    " DELETE FROM search_cues WHERE rowid = old.id;"
-    " END",
-)
 
 _HITS = """
 SELECT * FROM (
@@ -79,20 +52,6 @@ class Hit:
     kind: str
     start_ms: int | None
     text: str
-
-
-def create_index(connection: Connection) -> None:
-    """Create the FTS tables and triggers, and fill them from the catalog (migration)."""
-    for statement in CREATE:
-        connection.execute(text(statement))
-    rebuild(connection)
-
-
-def rebuild(connection: Connection | Session) -> None:
-    """Refill both FTS tables from the catalog; safe to run at any time."""
-    connection.execute(text("DELETE FROM search_titles"))
-    connection.execute(text("DELETE FROM search_cues"))
-    _fill(connection, "1 = 1")
 
 
 def reindex_episode(session: Session, episode_id: int) -> None:

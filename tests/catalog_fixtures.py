@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from episodes.db import make_engine, database_url
-from episodes.migrations import upgrade
+from episodes.schema import migrations
 from studio.media import ffmpeg_exe
 from studio.publish import publish_workdir
 
@@ -102,7 +102,7 @@ def make_workdir(root: Path, slug: str, kind: str = "episode", seconds: float = 
 def _migrated_catalog() -> Path:
     path = _MADE / "catalog.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    migrations.apply(engine)
     engine.dispose()  # the last close checkpoints the WAL into the file
     return path
 
@@ -119,7 +119,7 @@ def seed_catalog(instance: Path) -> None:
 def catalog_engine(instance: Path):
     seed_catalog(instance)
     engine = make_engine(database_url(instance))
-    upgrade(engine)
+    migrations.apply(engine)
     return engine
 
 

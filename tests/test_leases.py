@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from episodes.db import make_engine
 from episodes.leases import current, holder_id, release, renew, take
-from episodes.migrations import upgrade
+from episodes.schema import migrations
 
 TTL = timedelta(seconds=30)
 T0 = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
@@ -15,7 +15,7 @@ T0 = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
 def catalog_engine(folder):
     folder.mkdir()
     engine = make_engine(f"sqlite:///{folder / 'catalog.sqlite3'}")
-    upgrade(engine)
+    migrations.apply(engine)
     return engine
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from episodes.db import make_engine, make_sessionmaker
 from episodes.groupcommit import GroupCommit
-from episodes.migrations import upgrade
+from episodes.schema import migrations
 from episodes.models import Episode
 from episodes.views import DailyViews, View, ViewEvent, record_views
 
@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def factory(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
-    upgrade(engine)
+    migrations.apply(engine)
     factory = make_sessionmaker(engine)
     with factory.begin() as session:
         session.add_all(Episode(slug=f"e{n}", title="节目", status="published") for n in range(3))

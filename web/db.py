@@ -5,7 +5,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from episodes.db import database_url, make_engine, make_sessionmaker
-from episodes.migrations import upgrade
+from episodes.schema import migrations
 
 
 def init_app(app: Flask) -> None:
@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     app.extensions["catalog_engine"] = engine
     app.extensions["catalog_sessions"] = make_sessionmaker(engine)
     if app.config["AUTO_MIGRATE"]:
-        upgrade(engine)
+        migrations.apply(engine)
     app.teardown_appcontext(close_session)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from episodes.db import database_url, make_engine
-from episodes.migrations import applied, upgrade
+from episodes.schema import migrations
 from studio import settings
 
 
@@ -20,14 +20,14 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def upgrade_command() -> None:
     """Apply pending schema migrations (safe to run again)."""
-    ran = upgrade(catalog_engine())
+    ran = migrations.apply(catalog_engine())
     click.echo(f"applied {len(ran)} migration(s)" + (": " + ", ".join(ran) if ran else ""))
 
 
 @db_group.command("status")
 def status_command() -> None:
     """List the migrations already applied."""
-    for name in applied(catalog_engine()):
+    for name in migrations.applied(catalog_engine()):
         click.echo(name)
 
 

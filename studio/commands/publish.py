@@ -8,7 +8,7 @@ import click
 from sqlalchemy import Engine
 
 from episodes.errors import NotFound
-from episodes.migrations import upgrade
+from episodes.schema import migrations
 from episodes.models import utcnow
 from episodes.publishing import parse_local_time, zone
 from studio import settings
@@ -20,7 +20,7 @@ from studio.publish import publish_episode, publish_workdir
 def ready_engine() -> Engine:
     """The catalog engine with every migration applied (publishing needs the tables)."""
     engine = catalog_engine()
-    upgrade(engine)
+    migrations.apply(engine)
     return engine
 
 
