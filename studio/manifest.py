@@ -66,10 +66,43 @@ class Manifest:
         return all(path.name in recorded and path.exists()
                    and self.fingerprint(path) == recorded[path.name] for path in outputs)
 
-    def record(self, stage: str, key: str, outputs: list[Path]) -> None:
+    def record(self, stage: str, key: str, outputs: list[Path]) -> list[Path]:
+        """Record what ``stage`` made; remove what it made last time and no longer makes.
+
+        A rerun without ``--vertical`` must not leave the last run's vertical video in
+        the folder for ``studio publish`` to import. Returns the removed files.
+        """
         fingerprints = {path.name: self.fingerprint(path) for path in outputs}
         with self._lock:
+            previous = self.stages.get(stage, {}).get("outputs", {})
+            removed = self._remove(name for name in previous if name not in fingerprints)
             self.stages[stage] = {"key": key, "outputs": fingerprints}
-            data = json.dumps({"version": MANIFEST_VERSION, "stages": self.stages,
-                               "files": self.files}, ensure_ascii=False, indent=1, sort_keys=True)
-            write_text(self.path, data)
+            self._save()
+        return removed
+
+    def forget(self, stage: str) -> list[Path]:
+        """``stage`` is not in this run's plan (e.g. ``--bumpers`` left off): remove its
+        outputs of an earlier run, so the folder holds only this configuration's files."""
+        with self._lock:
+            if stage not in self.stages:
+                return []
+            removed = self._remove(self.stages[stage].get("outputs", {}))
+            del self.stages[stage]
+            self._save()
+        return removed
+
+    def _remove(self, names) -> list[Path]:
+        # Files go before the manifest entry: a crash in between leaves an entry whose
+        # outputs are missing, which only makes the stage run again.
+        removed = []
+        for path in (self.path.parent / name for name in names):
+            if path.exists():
+                path.unlink()
+                removed.append(path)
+            self.files.pop(str(path), None)
+        return removed
+
+    def _save(self) -> None:
+        data = json.dumps({"version": MANIFEST_VERSION, "stages": self.stages,
+                           "files": self.files}, ensure_ascii=False, indent=1, sort_keys=True)
+        write_text(self.path, data)

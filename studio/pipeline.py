@@ -141,6 +141,7 @@ def _run_one(stage: Stage, job: Job, manifest: Manifest, clock) -> StageResult:
     reason = stage.skip_reason(job)
     if reason:
         job.progress.message(f"{stage.name}: skipped, {reason}")
+        _report_removed(job, stage, manifest.forget(stage.name))
         return StageResult(stage.name, "skipped", note=reason)
     inputs = stage.consumes(job)
     missing = [path for path in inputs if not path.exists()]
@@ -152,5 +153,11 @@ def _run_one(stage: Stage, job: Job, manifest: Manifest, clock) -> StageResult:
         return StageResult(stage.name, "up to date")
     started = clock()
     stage.run(job)
-    manifest.record(stage.name, key, stage.produces(job))
+    _report_removed(job, stage, manifest.record(stage.name, key, stage.produces(job)))
     return StageResult(stage.name, "done", clock() - started)
+
+
+def _report_removed(job: Job, stage: Stage, removed: list[Path]) -> None:
+    if removed:
+        names = ", ".join(path.name for path in removed)
+        job.progress.message(f"{stage.name}: removed {names} of an earlier run (no longer asked for)")

@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from episodes.db import make_sessionmaker
+from episodes.models import Episode
 from studio.cli import cli
+from studio.manifest import Manifest
 from studio.pipeline import RENDER_STAGES, run_stages
 from studio.stages.job import RenderOptions
+from tests.catalog_fixtures import catalog_engine, seed_catalog
 from tests.conftest import FIXTURES, SAMPLES
 from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job, statuses
 
@@ -43,6 +48,25 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path):
     assert rerun(job)["video"] == "done"
     assert rerun(job, vertical=True)["video"] == "done"
     assert job.work.vertical_video.exists()
+
+
+def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing(tmp_path):
+    job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
+    rerun(job, vertical=True)
+    assert job.work.vertical_video.exists()
+    intro = job.work.bumper("intro")  # as if an earlier run had --bumpers
+    intro.write_bytes(b"an earlier run's bumper")
+    Manifest(job.work.manifest).record("bumpers", "earlier run", [intro])
+    assert rerun(job)["video"] == "done"
+    assert not job.work.vertical_video.exists()  # the manifest knew the video stage made it
+    assert not intro.exists()  # and that bumpers, not in this run's plan, made this
+    instance = Path(os.environ["WULING_INSTANCE_PATH"])
+    seed_catalog(instance)
+    published = CliRunner().invoke(cli, ["publish", str(job.work.root)])
+    assert published.exit_code == 0, published.output
+    with make_sessionmaker(catalog_engine(instance))() as session:
+        episode = session.scalars(select(Episode)).one()
+        assert episode.asset("burned_video") and not episode.asset("vertical_video")
 
 
 def _wait_for(ready, process: subprocess.Popen, seconds: float = 120) -> None:
