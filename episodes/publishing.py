@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from episodes.errors import CatalogError
 from episodes.models import Episode, as_utc
+from episodes.typed import halfwidth
 
 
 def zone(name: str) -> ZoneInfo:
@@ -29,9 +30,9 @@ def zone(name: str) -> ZoneInfo:
 
 
 def parse_local_time(text: str, tz_name: str) -> datetime:
-    """A time typed by a person ("2026-12-01 19:30", local to ``tz_name``) in UTC."""
+    """A time typed by a person ("2026-12-01 19:30" or "19：30", local to ``tz_name``) in UTC."""
     try:
-        moment = datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(halfwidth(text).strip())
     except ValueError as exc:
         raise CatalogError("is not a time like 2026-12-01 19:30", f"--at {text!r}") from exc
     if moment.tzinfo is None:

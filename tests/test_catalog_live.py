@@ -40,6 +40,16 @@ def test_live_broadcast_becomes_an_episode(tmp_path):
     assert listed[:4] == ["1", "published", "episode", "yibao-beian"]
 
 
+def test_full_width_colons_from_chinese_keyboards_are_accepted():
+    added = run("live", "add", "--at", "２０９９-12-03　10：00", "--topic", "法律援助",
+                "--guest", "王芳：区司法局（法律援助中心）", "--guest", "李明:区医保局")
+    assert added.output == "added live broadcast 1 for 2099-12-03 10:00 Asia/Shanghai\n", added.output
+    assert run("live", "list").output == ("1\t2099-12-03 10:00 Asia/Shanghai\t法律援助\t"
+                                          "王芳（区司法局（法律援助中心））、李明（区医保局）\t-\n")
+    no_colon = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "x", "--guest", "王芳")
+    assert no_colon.exit_code == 2 and "expected 姓名:部门" in no_colon.output
+
+
 def test_live_bad_inputs_change_nothing(tmp_path):
     bad_url = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "x", "--stream-url", "ftp://x")
     assert bad_url.exit_code == 3 and bad_url.stderr == "Error: ftp://x: must be an http(s) address\n"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from episodes.typed import halfwidth, name_and_department
 from episodes.record import KINDS, Guest
 from studio import settings
 from studio.commands.transcribe import read_script, script_option
@@ -66,15 +67,16 @@ def _timed(env: Environment, job: Job, stages) -> str:
 
 
 def parse_guest(text: str) -> Guest:
-    name, sep, department = text.partition(":")
-    if not sep or not name.strip():
+    """``姓名:部门`` as typed, with a half- or full-width colon (Chinese keyboards)."""
+    pair = name_and_department(text)
+    if pair is None or not pair[0]:
         raise click.BadParameter(f"{text!r}: expected 姓名:部门, e.g. 张伟:区政务服务中心")
-    return Guest(name.strip(), department.strip())
+    return Guest(*pair)
 
 
 def _air_date(ctx, param, value: str | None) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
+        return datetime.date.fromisoformat(halfwidth(value).strip()) if value else None
     except ValueError:
         raise click.BadParameter(f"{value!r}: expected YYYY-MM-DD") from None
 
