@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import DateTime, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from episodes.assets import PODCAST_AUDIO
 from episodes.db import Base
 from episodes.models import MediaAsset
 from episodes.views import daily_salt, viewer_id
 
 WINDOW = timedelta(hours=24)
 MINUTE_MS = 60_000
-PODCAST_KINDS = ("podcast_mp3", "podcast_m4a")
 
 
 class PodcastDownload(Base):
@@ -61,7 +61,7 @@ def minute_of_audio(asset: MediaAsset) -> int:
 
 def countable_request(asset: MediaAsset, first_byte: int, last_byte: int) -> bool:
     """True when bytes ``first_byte..last_byte`` (inclusive) hold a minute of audio."""
-    return asset.kind in PODCAST_KINDS and last_byte - first_byte + 1 >= minute_of_audio(asset)
+    return asset.kind in PODCAST_AUDIO and last_byte - first_byte + 1 >= minute_of_audio(asset)
 
 
 def count_download(session: Session, episode_id: int, ip: str, user_agent: str,

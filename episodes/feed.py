@@ -18,12 +18,13 @@ from urllib.parse import quote
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedEntry, FeedGenerator
 
+from episodes.assets import PODCAST_AUDIO, AssetKind
 from episodes.catalog import AssetInfo, PublishedEpisode
 from episodes.podcastindex import (AtomEnclosureEntryExtension, PodcastIndexEntryExtension,
                                    PodcastIndexExtension)
+from episodes.record import SHOW_NAMES
 
 GUID_NAMESPACE = uuid.UUID("6f1c2a52-3f0e-4d8a-9a55-1b6f2d7c9e41")  # fixed forever
-AUDIO_KINDS = ("podcast_mp3", "podcast_m4a")  # preference order for the enclosure
 TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip")
 ARTWORK_PX = (1400, 3000)  # Apple Podcasts: square, at least 1400, at most 3000
 
@@ -33,7 +34,7 @@ class Channel:
     """Who publishes the show; ``artwork_url`` empty means the newest episode's cover."""
 
     site_url: str
-    title: str = "武陵政务直播间"
+    title: str = SHOW_NAMES["episode"]
     description: str = "武陵区政务服务热线直播节目：部门负责人走进直播间，用大白话解答办事难题。"
     author: str = "武陵区政务服务中心"
     owner_name: str = "武陵区政务服务中心"
@@ -58,7 +59,7 @@ def episode_guid(episode: PublishedEpisode) -> str:
 
 
 def audio_of(episode: PublishedEpisode) -> AssetInfo | None:
-    return next(filter(None, (episode.asset(kind) for kind in AUDIO_KINDS)), None)
+    return next(filter(None, (episode.asset(kind) for kind in PODCAST_AUDIO)), None)
 
 
 def podcast_rss(episodes: list[PublishedEpisode], channel: Channel) -> bytes:
@@ -74,7 +75,7 @@ def podcast_rss(episodes: list[PublishedEpisode], channel: Channel) -> bytes:
     fg.podcast.itunes_type("episodic")
     fg.podcastindex.explicit(False)
     artwork = channel.artwork_url or next(
-        (channel.media_url(e.asset("cover")) for e in with_audio if e.asset("cover")), "")
+        (channel.media_url(e.asset(AssetKind.COVER)) for e in with_audio if e.asset(AssetKind.COVER)), "")
     if artwork:
         fg.podcast.itunes_image(artwork)
         fg.image(url=artwork, title=channel.title, link=channel.url("/"))
@@ -104,11 +105,11 @@ def _podcast_item(entry: FeedEntry, episode: PublishedEpisode, channel: Channel)
     entry.guid(episode_guid(episode), permalink=False)
     entry.enclosure(channel.media_url(audio), str(audio.bytes), audio.mime_type)
     entry.podcast.itunes_duration(round(audio.duration_ms / 1000) or 1)
-    cover = episode.asset("cover")
+    cover = episode.asset(AssetKind.COVER)
     if cover is not None:
         entry.podcast.itunes_image(channel.media_url(cover))
     for asset in episode.assets:
-        if asset.kind == "subtitles" and asset.variant == "verbatim" \
+        if asset.kind == AssetKind.SUBTITLES and asset.variant == "verbatim" \
                 and asset.mime_type in TRANSCRIPT_TYPES:
             entry.podcastindex.transcript(channel.media_url(asset), asset.mime_type,
                                           channel.language)
@@ -139,7 +140,7 @@ def guides_atom(guides: list[PublishedEpisode], channel: Channel) -> bytes:
         entry = fg.add_entry(order="append")
         _common_entry(entry, guide, channel)
         entry.id(episode_guid(guide))
-        video = guide.asset("web_video") or guide.asset("burned_video")
+        video = guide.asset(AssetKind.WEB_VIDEO) or guide.asset(AssetKind.BURNED_VIDEO)
         if video is not None:
             entry.atomenclosure.enclosure(channel.media_url(video), video.bytes, video.mime_type)
     return fg.atom_str(pretty=False)

@@ -71,9 +71,9 @@ class Guest(Base):
 
 
 class MediaAsset(Base):
-    """A published file. ``kind``: web_video, burned_video, vertical_video, podcast_mp3,
-    podcast_m4a, poster, cover, subtitles (``variant`` verbatim/plain; format from mime),
-    transcript_json. ``path`` is relative to the media root and never overwritten."""
+    """A published file. ``kind`` is an :class:`~episodes.assets.AssetKind` value
+    (``variant`` verbatim/plain for subtitles). ``path`` is relative to the media root
+    and never overwritten."""
 
     __tablename__ = "media_assets"
     __table_args__ = (UniqueConstraint("episode_id", "kind", "variant", "mime_type"),)

@@ -18,6 +18,7 @@ from typing import Callable
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Engine
 
+from episodes.assets import TIMED, AssetKind
 from episodes.catalog import AssetInfo, CueText, find_episode, save_episode
 from episodes.db import make_sessionmaker, transaction
 from episodes.feed import artwork_problem
@@ -34,21 +35,20 @@ from subtitles import io as subtitle_io
 from subtitles.cue import Cue
 
 # (asset kind, variant, where the pipeline leaves it)
-DELIVERABLES: tuple[tuple[str, str, Callable[[WorkDir], Path]], ...] = (
-    ("web_video", "", lambda w: w.web_video),
-    ("burned_video", "", lambda w: w.burned_video),
-    ("vertical_video", "", lambda w: w.vertical_video),
-    ("podcast_mp3", "", lambda w: w.podcast_mp3),
-    ("podcast_m4a", "", lambda w: w.podcast_m4a),
-    ("poster", "", lambda w: w.poster),
-    ("cover", "", lambda w: w.cover),
-    ("subtitles", "verbatim", lambda w: w.subtitles("verbatim", "vtt")),
-    ("subtitles", "verbatim", lambda w: w.subtitles("verbatim", "srt")),
-    ("subtitles", "plain", lambda w: w.subtitles("plain", "vtt")),
-    ("subtitles", "plain", lambda w: w.subtitles("plain", "srt")),
-    ("transcript_json", "", lambda w: w.transcript),
+DELIVERABLES: tuple[tuple[AssetKind, str, Callable[[WorkDir], Path]], ...] = (
+    (AssetKind.WEB_VIDEO, "", lambda w: w.web_video),
+    (AssetKind.BURNED_VIDEO, "", lambda w: w.burned_video),
+    (AssetKind.VERTICAL_VIDEO, "", lambda w: w.vertical_video),
+    (AssetKind.PODCAST_MP3, "", lambda w: w.podcast_mp3),
+    (AssetKind.PODCAST_M4A, "", lambda w: w.podcast_m4a),
+    (AssetKind.POSTER, "", lambda w: w.poster),
+    (AssetKind.COVER, "", lambda w: w.cover),
+    (AssetKind.SUBTITLES, "verbatim", lambda w: w.subtitles("verbatim", "vtt")),
+    (AssetKind.SUBTITLES, "verbatim", lambda w: w.subtitles("verbatim", "srt")),
+    (AssetKind.SUBTITLES, "plain", lambda w: w.subtitles("plain", "vtt")),
+    (AssetKind.SUBTITLES, "plain", lambda w: w.subtitles("plain", "srt")),
+    (AssetKind.TRANSCRIPT_JSON, "", lambda w: w.transcript),
 )
-TIMED_KINDS = ("web_video", "burned_video", "vertical_video", "podcast_mp3", "podcast_m4a")
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def _check_cover(path: Path) -> None:
         raise StudioError(problem, path)
 
 
-def _asset_info(kind: str, variant: str, plan: Placement) -> AssetInfo:
-    duration = probe(plan.source).duration_ms if kind in TIMED_KINDS else 0
+def _asset_info(kind: AssetKind, variant: str, plan: Placement) -> AssetInfo:
+    duration = probe(plan.source).duration_ms if kind in TIMED else 0
     return AssetInfo(kind, variant, plan.relpath, mime_type(plan.source), plan.bytes, duration,
                      plan.sha256)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
 
-from episodes.downloads import PODCAST_KINDS, count_download, countable_request
+from episodes.assets import PODCAST_AUDIO
+from episodes.downloads import count_download, countable_request
 from episodes.models import Episode, MediaAsset, utcnow
 from episodes.views import is_bot
 from web.db import get_session
@@ -35,7 +36,7 @@ def serve(relpath: str) -> Response:
                                    as_attachment=not _inline(asset.mime_type))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Access-Control-Allow-Origin"] = "*"  # web players fetch transcripts
-    if asset.kind in PODCAST_KINDS:
+    if asset.kind in PODCAST_AUDIO:
         _count(asset, response)
     return response
 

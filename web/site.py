@@ -21,7 +21,9 @@ import glossary
 from glossary.errors import GlossaryError
 from glossary.io import load as load_glossary
 
+from episodes.assets import AssetKind
 from episodes.models import Episode, LiveBroadcast, MediaAsset, TranscriptCue, as_utc
+from episodes.record import SHOW_NAMES
 from episodes.views import total_views
 from web.db import get_session
 from web.security import is_staff
@@ -30,14 +32,15 @@ from web.transcript import Transcript, transcript_lines
 bp = Blueprint("site", __name__)
 
 KINDS = {"episodes": "episode", "guides": "guide"}
-KIND_TITLES = {"episode": "《武陵政务直播间》节目", "guide": "政务服务导办视频"}
+KIND_TITLES = {"episode": f"《{SHOW_NAMES['episode']}》节目", "guide": f"{SHOW_NAMES['guide']}视频"}
 # (kind, variant, mime type) of each file the episode page links to.
 MEDIA = {
-    "video": ("web_video", "", "video/mp4"), "poster": ("poster", "", "image/jpeg"),
-    "mp3": ("podcast_mp3", "", "audio/mpeg"),
-    "vtt_plain": ("subtitles", "plain", "text/vtt"), "vtt_verbatim": ("subtitles", "verbatim", "text/vtt"),
-    "srt_plain": ("subtitles", "plain", "application/x-subrip"),
-    "srt_verbatim": ("subtitles", "verbatim", "application/x-subrip"),
+    "video": (AssetKind.WEB_VIDEO, "", "video/mp4"), "poster": (AssetKind.POSTER, "", "image/jpeg"),
+    "mp3": (AssetKind.PODCAST_MP3, "", "audio/mpeg"),
+    "vtt_plain": (AssetKind.SUBTITLES, "plain", "text/vtt"),
+    "vtt_verbatim": (AssetKind.SUBTITLES, "verbatim", "text/vtt"),
+    "srt_plain": (AssetKind.SUBTITLES, "plain", "application/x-subrip"),
+    "srt_verbatim": (AssetKind.SUBTITLES, "verbatim", "application/x-subrip"),
 }
 MEDIA_ENDPOINT = "media.serve"
 PER_PAGE = 12
