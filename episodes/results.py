@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from episodes.contest import Contest, Round, Submission
 from episodes.judging import Assignment, round_marks
 from episodes.scoring import Ranked, rank
+from subtitles.spreadsheet import spreadsheet_safe
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,6 @@ def to_xlsx(tables: list[Table]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Free text (titles, comments) that a spreadsheet must never run as a formula
-    (CSV/formula injection) gets a leading quote; other values pass unchanged."""
-    return "'" + value if isinstance(value, str) and value[:1] in FORMULA_STARTS else value
 
 
 def _safe_row(row: tuple) -> tuple:

@@ -13,6 +13,7 @@ from glossary.errors import GlossaryError
 from glossary.rows import COLUMNS, Row, parse, read_rows
 from glossary.termbase import Glossary, Term
 from glossary.validate import split_variants, validate
+from subtitles.spreadsheet import spreadsheet_safe
 
 
 def from_rows(rows: list[Row], source: str = "") -> Glossary:
@@ -44,11 +45,15 @@ def load(path: Path | str) -> Glossary:
 
 
 def dumps(glossary: Glossary) -> str:
-    """CSV text (header + one row per term) that :func:`loads` reads back unchanged."""
+    """CSV text (header + one row per term) that :func:`loads` reads back unchanged.
+
+    A cell a spreadsheet would run as a formula gets a leading quote; a loaded term
+    base never has one (validation refuses it), so only terms made in code change.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for t in glossary.terms:
-        writer.writerow((t.term, t.plain, t.explanation, t.category, "|".join(t.variants),
-                         t.status, t.mode))
+        writer.writerow(map(spreadsheet_safe, (t.term, t.plain, t.explanation, t.category,
+                                               "|".join(t.variants), t.status, t.mode)))
     return out.getvalue()

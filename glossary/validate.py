@@ -12,8 +12,10 @@ import ahocorasick_rs
 from glossary.normalize import to_simplified
 from glossary.rows import Row
 from glossary.termbase import MODES, STATUSES
+from subtitles.spreadsheet import starts_formula
 
 MIN_OVERLAP = 2  # one shared character is everyday Chinese, not a conflict
+FREE_TEXT = ("term", "plain", "explanation", "category", "variants")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,19 @@ def split_variants(cell: str) -> tuple[str, ...]:
 
 def surfaces(row: Row) -> tuple[str, ...]:
     return tuple(to_simplified(s) for s in (row.get("term"), *split_variants(row.get("variants"))) if s)
+
+
+def formula_problem(column: str, value: str) -> str:
+    """Why ``value`` may not stand in ``column`` ('' when it may): staff open the term
+    base in Excel or WPS, which would run a cell starting with ``=`` as a formula. Such
+    cells are refused, not quoted: a quote would reach the subtitles as text.
+
+    >>> formula_problem("plain", "=HYPERLINK(1)")
+    "plain '=HYPERLINK(1)' starts with '=', which a spreadsheet runs as a formula; remove it"
+    """
+    if not starts_formula(value):
+        return ""
+    return f"{column} {value!r} starts with {value[0]!r}, which a spreadsheet runs as a formula; remove it"
 
 
 def validate(rows: list[Row]) -> list[Problem]:
@@ -61,6 +76,8 @@ def _field_problems(row: Row) -> list[Problem]:
               (row.get("mode") not in ("", *MODES),
                f"mode {row.get('mode')!r} is not one of {', '.join(MODES)}"))
     found = [Problem(row.path, row.line, message) for failed, message in checks if failed]
+    found += [Problem(row.path, row.line, message) for column in FREE_TEXT
+              if (message := formula_problem(column, row.get(column)))]
     if term and not row.get("explanation"):
         found.append(Problem(row.path, row.line, f"no explanation for {term}", "warning"))
     return found

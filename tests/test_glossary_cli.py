@@ -1,6 +1,7 @@
 """`studio glossary …` end to end, through the real CLI and real files under tmp_path."""
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from glossary.io import dumps
+from glossary.termbase import Glossary, Term
 from studio.cli import cli
 
 HEADER = "term,plain,explanation,category,variants,status,mode\n"
@@ -64,6 +67,43 @@ def test_a_bad_addition_writes_nothing(run, tmp_path):
     assert "rewriting would loop" in result.output and "Traceback" not in result.output
     assert office.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["office.csv"]
+
+
+FORMULAS = {"term": '=HYPERLINK("http://evil.example","社保卡")', "plain": "+1+1",
+            "explanation": "-2+3", "category": "@SUM(A1)", "variants": "=cmd|' /C calc'!A0"}
+
+
+@pytest.mark.parametrize("column", FORMULAS)
+def test_import_refuses_a_cell_a_spreadsheet_would_run_as_a_formula(run, tmp_path, column):
+    office = tmp_path / "office.csv"
+    office.write_text(HEADER + "容缺受理,收件后补材料,说明。,,,,\n", encoding="utf-8")
+    before = office.read_bytes()
+    row = {"term": "一窗通办", "plain": "一个窗口全办", "explanation": "说明。", "category": "",
+           "variants": "", column: FORMULAS[column]}
+    extra = tmp_path / "extra.csv"
+    with open(extra, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([HEADER.strip().split(","), ["居住证", "暂住证明", "说明。"],
+                                   list(row.values())])
+    result = run("import", extra, "--to", office)
+    assert result.exit_code == 3
+    assert result.output.startswith(f"Error: {extra}:3: {column} {FORMULAS[column]!r} starts with "
+                                    f"{FORMULAS[column][0]!r}, which a spreadsheet runs as a formula")
+    assert len(result.output.strip().splitlines()) == 1 and office.read_bytes() == before
+
+
+def test_add_refuses_a_formula_too(run, tmp_path):
+    office = tmp_path / "office.csv"
+    office.write_text(HEADER + "容缺受理,收件后补材料,说明。,,,,\n", encoding="utf-8")
+    before = office.read_bytes()
+    result = run("add", "一窗通办", "=1+1", "--category", "@SUM(A1)", "--to", office)
+    assert result.exit_code == 3 and office.read_bytes() == before
+    assert result.output == "Error: plain '=1+1' starts with '=', which a spreadsheet runs as a " \
+                            "formula; remove it\n"
+
+
+def test_export_quotes_cells_a_spreadsheet_would_run_as_formulas():
+    exported = dumps(Glossary((Term("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)"),)))
+    assert exported.splitlines()[1] == "'=HYPERLINK(1),'+1,'-2,'@SUM(A1),,preferred,replace"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -73,7 +73,7 @@ def test_a_rubric_line_reads_the_same_from_the_command_line_and_the_web_form():
 
 
 def test_spreadsheet_cells_never_start_a_formula():
-    from episodes.results import spreadsheet_safe
+    from subtitles.spreadsheet import spreadsheet_safe
 
     for text in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
         assert spreadsheet_safe(text).startswith("'"), text

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from episodes.downloads import downloads_per_episode
 from episodes.models import Episode
-from episodes.results import spreadsheet_safe
 from episodes.views import daily_counts, top_episodes
+from subtitles.spreadsheet import spreadsheet_safe
 from web.auth import role_required
 from web.chart import line_chart
 from web.db import get_session

@@ -18,7 +18,7 @@ from glossary.io import dumps, load, loads
 from glossary.report import Unit, report
 from glossary.rows import decode, parse, read_rows
 from glossary.termbase import MODES, STATUSES, Glossary, Term
-from glossary.validate import split_variants, validate
+from glossary.validate import formula_problem, split_variants, validate
 from studio import settings
 from studio.errors import ExitCode
 from studio.files import write_text
@@ -109,6 +109,11 @@ def add_command(term: str, plain: str, explanation: str, category: str, variants
                 status: str, mode: str, to: Path | None) -> None:
     """Add (or replace) TERM with its PLAIN wording; the result is validated before saving."""
     target = writable_target(to)
+    typed = {"term": term, "plain": plain, "explanation": explanation, "category": category,
+             "variants": variants}
+    for column, value in typed.items():
+        if problem := formula_problem(column, value.strip()):
+            raise GlossaryError(problem)
     new = Term(term.strip(), plain.strip(), explanation.strip(), category.strip(),
                split_variants(variants), status, mode)
     _merge_and_save(target, [new])
