@@ -342,3 +342,99 @@ def m0007_leases(connection: Connection) -> None:
           Column("holder", String(200), nullable=False),
           Column("expires_at", DateTime(timezone=True), nullable=False),
           ).create(connection, checkfirst=True)
+
+
+@migrations
+def m0008_jobs(connection: Connection) -> None:
+    from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
+
+    # declared here as it was when added, so later edits to episodes.jobs never change it
+    jobs = Table("jobs", MetaData(),
+                 Column("id", Integer, primary_key=True),
+                 Column("kind", String(80), nullable=False),
+                 Column("target", String(300), nullable=False),
+                 Column("key", String(400), nullable=False, unique=True),
+                 Column("params", JSON, nullable=False),
+                 Column("state", String(20), nullable=False),
+                 Column("attempts", Integer, nullable=False),
+                 Column("lease_expires_at", DateTime(timezone=True)),
+                 Column("retry_at", DateTime(timezone=True)),
+                 Column("worker", String(200), nullable=False),
+                 Column("progress", Float, nullable=False),
+                 Column("message", String(300), nullable=False),
+                 Column("error", Text, nullable=False),
+                 Column("created_at", DateTime(timezone=True), nullable=False),
+                 Column("updated_at", DateTime(timezone=True), nullable=False),
+                 Index("ix_jobs_state", "state"))
+    jobs.create(connection, checkfirst=True)
+
+
+@migrations
+def m0009_submission_intake(connection: Connection) -> None:
+    from sqlalchemy import inspect, text
+
+    # Uploads from the site are checked by a job: a submission waits 'checking' until
+    # the worker accepts or rejects it. Rows from before were checked on upload.
+    have = {column["name"] for column in inspect(connection).get_columns("contest_submissions")}
+    if "intake" not in have:
+        connection.execute(text("ALTER TABLE contest_submissions "
+                                "ADD COLUMN intake VARCHAR(20) NOT NULL DEFAULT 'accepted'"))
+    if "rejection" not in have:
+        connection.execute(text("ALTER TABLE contest_submissions ADD COLUMN rejection JSON"))
+
+
+@migrations
+def m0010_session_generation(connection: Connection) -> None:
+    from sqlalchemy import inspect, text
+
+    # Sessions carry the user's generation; logout, a new password or disabling the
+    # account raises it, which ends every session of that user.
+    if "session_generation" not in {c["name"] for c in inspect(connection).get_columns("users")}:
+        connection.execute(text("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0"))
+
+
+@migrations
+def m0011_drop_apscheduler_jobs(connection: Connection) -> None:
+    # Timed publishing reads the episode rows (status, publish_at), the only record of
+    # when an episode goes out; the old APScheduler job store only repeated them.
+    connection.execute(text("DROP TABLE IF EXISTS apscheduler_jobs"))
+
+
+@migrations
+def m0012_review(connection: Connection) -> None:
+    # Review and sign-off: every revision of an episode's captions, approvals, and the
+    # episode's review state (草稿/待审/已审核). Declared as they were when added.
+    meta = MetaData()
+    _referenced(meta, "episodes")
+    revisions = Table(
+        "transcript_revisions", meta,
+        Column("id", Integer, primary_key=True),
+        Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False,
+               index=True),
+        Column("number", Integer, nullable=False),
+        Column("author", String(100), nullable=False),
+        Column("source", String(20), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("cues", JSON, nullable=False),
+        Column("private", JSON, nullable=False),
+        Column("note", Text, nullable=False),
+        UniqueConstraint("episode_id", "number"),
+    )
+    approvals = Table(
+        "transcript_approvals", meta,
+        Column("id", Integer, primary_key=True),
+        Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False,
+               index=True),
+        Column("revision", Integer, nullable=False),
+        Column("approved_by", String(100), nullable=False),
+        Column("approved_at", DateTime(timezone=True), nullable=False),
+        Column("unreviewed", Boolean, nullable=False),
+    )
+    states = Table(
+        "episode_reviews", meta,
+        Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), primary_key=True),
+        Column("state", String(20), nullable=False),
+        Column("changed_by", String(100), nullable=False),
+        Column("changed_at", DateTime(timezone=True), nullable=False),
+    )
+    _create(connection, meta, revisions, approvals, states)
