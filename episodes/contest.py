@@ -162,6 +162,19 @@ def parse_criterion(text: str) -> tuple[str, int] | None:
     return (match["name"], int(match["weight"])) if match else None
 
 
+ROUND_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def parse_rounds(text: str) -> tuple[str, ...]:
+    """Round names as organisers type them, separated by 、 or a comma (half- or
+    full-width), a semicolon or a new line; the CLI and the site's form both read here.
+
+    >>> parse_rounds("初评、复评，终评")
+    ('初评', '复评', '终评')
+    """
+    return tuple(name.strip() for name in ROUND_SEPARATORS.split(text) if name.strip())
+
+
 def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: int = 180_000,
                    min_height: int = 720, max_bytes: int = 500 * 1024 * 1024,
                    rounds: tuple[str, ...] = DEFAULT_ROUNDS,

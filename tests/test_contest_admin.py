@@ -19,7 +19,7 @@ pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once pe
 
 def _create(client, **fields):
     form = {"slug": "c2", "title": "第二届大赛", "max_seconds": "120", "min_height": "720",
-            "max_mb": "100", "rounds": "初评、终评", "rubric": "准确 50\n通俗 50", **fields}
+            "max_mb": "100", "rounds": "初评，终评", "rubric": "准确 50\n通俗 50", **fields}
     return client.post("/contest/admin/", data={**form, "csrf_token": token(client, "/contest/admin/")})
 
 

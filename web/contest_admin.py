@@ -12,8 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from episodes import accounts
-from episodes.contest import (Contest, PrecheckReport, Submission, add_conflict, add_judge,
-                              create_contest, get_round, get_submission, judges, parse_criterion)
+from episodes.contest import (DEFAULT_ROUNDS, Contest, PrecheckReport, Submission, add_conflict,
+                              add_judge, create_contest, get_round, get_submission, judges,
+                              parse_criterion, parse_rounds)
 from episodes.errors import CatalogError, NotFound
 from episodes.judging import Assignment, advance, assign_round, audit_log, progress
 from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
@@ -33,7 +34,8 @@ class ContestForm(Form):
     max_seconds = IntegerField("最长时长（秒）", default=180, validators=[NumberRange(10, 3600)])
     min_height = IntegerField("最低分辨率（p）", default=720, validators=[NumberRange(240, 2160)])
     max_mb = IntegerField("文件大小上限（MB）", default=500, validators=[NumberRange(1, 4096)])
-    rounds = StringField("轮次（用顿号分隔）", default="初评、复评、终评", validators=[DataRequired()])
+    rounds = StringField("轮次（用顿号或逗号分隔）", default="、".join(DEFAULT_ROUNDS),
+                         validators=[DataRequired()])
     rubric = TextAreaField("评分标准（每行：名称 权重，权重合计 100）",
                            default="政策准确 30\n通俗易懂 30\n创意与制作 25\n字幕与无障碍 15",
                            validators=[DataRequired()])
@@ -82,7 +84,7 @@ def home():
             contest = create_contest(
                 db, form.slug.data, form.title.data.strip(), max_duration_ms=form.max_seconds.data * 1000,
                 min_height=form.min_height.data, max_bytes=form.max_mb.data * 1024 * 1024,
-                rounds=tuple(r.strip() for r in form.rounds.data.split("、") if r.strip()),
+                rounds=parse_rounds(form.rounds.data),
                 rubric=parse_rubric(form.rubric.data))
             db.commit()
             return redirect(url_for("contest_admin.manage", slug=contest.slug))

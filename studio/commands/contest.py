@@ -14,7 +14,8 @@ import click
 
 from episodes import accounts
 from episodes.contest import (DEFAULT_ROUNDS, add_conflict, add_judge, create_contest, get_contest,
-                              get_round, get_submission, parse_criterion, round_submissions)
+                              get_round, get_submission, parse_criterion, parse_rounds,
+                              round_submissions)
 from episodes.db import make_sessionmaker, transaction
 from episodes.errors import NotFound
 from episodes.judging import advance, assign_round
@@ -65,12 +66,11 @@ def contest_group() -> None:
               help="A rubric criterion (repeat; weights sum to 100). Default: the issue's four.")
 def create_command(slug, title, max_seconds, min_height, max_mb, rounds, criteria) -> None:
     """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
-    names = tuple(r.strip() for r in rounds.replace(",", "、").split("、") if r.strip())
     extra = {"rubric": tuple(map(criterion_option, criteria))} if criteria else {}
     with transaction(sessions()) as session:
         contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
                                  min_height=min_height, max_bytes=max_mb * 1024 * 1024,
-                                 rounds=names, **extra)
+                                 rounds=parse_rounds(rounds), **extra)
         click.echo(f"created {slug}: {len(contest.rounds)} rounds, "
                    + ", ".join(f"{c.name} {c.weight}%" for c in contest.criteria))
 

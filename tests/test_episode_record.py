@@ -1,0 +1,40 @@
+"""The episode record and the small shared tables: one shape, one parser, one day."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from episodes.contest import parse_rounds
+from episodes.errors import CatalogError
+from episodes.record import EpisodeRecord, Guest
+
+
+def test_record_round_trips_through_json(tmp_path):
+    record = EpisodeRecord(title="营业执照怎么办", slug="ying-ye-zhi-zhao", kind="guide",
+                           air_date=date(2026, 11, 24), guests=(Guest("王敏", "区市场监管局"),),
+                           duration_ms=45_000, source="/recordings/a.mp4")
+    path = tmp_path / "episode.json"
+    path.write_text(record.to_json(), encoding="utf-8")
+    assert EpisodeRecord.load(path) == record
+    assert record.show_name == "武陵政务服务导办" and record.departments == ["区市场监管局"]
+
+
+@pytest.mark.parametrize("fields, problem", [
+    ({"title": " "}, "missing or empty 'title'"),
+    ({"kind": "show"}, "kind must be one of episode, guide"),
+    ({"slug": "户籍"}, "must be lowercase ASCII"),
+    ({"duration_ms": -1}, "duration_ms must be a whole number"),
+    ({"duration_ms": 2**70}, "duration_ms must be a whole number"),
+    ({"summary": "a\x00b"}, "summary holds control characters"),
+    ({"title": "\ud800"}, "title holds a lone surrogate"),
+])
+def test_a_record_cannot_be_made_invalid(fields, problem):
+    with pytest.raises(CatalogError, match=problem):
+        EpisodeRecord(**{"title": "t", "slug": "a", **fields})
+
+
+@pytest.mark.parametrize("typed", ["初评、复评、终评", "初评,复评,终评", "初评，复评；终评",
+                                   " 初评 、、复评\n终评、"])
+def test_round_names_are_parsed_one_way(typed):
+    assert parse_rounds(typed) == ("初评", "复评", "终评")
