@@ -1,7 +1,8 @@
 """Check cues against a profile, as a broadcaster's QC pass would.
 
 Every broken rule becomes a :class:`Violation` naming the cue (1-based, as players
-and editors number them), its start time and a short rule id.
+and editors number them), its start time and a short rule id. :func:`check_file`
+checks a whole file's dialogue, track by track, numbering cues as editors do.
 """
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+import pysubs2
+
 from subtitles.cue import Cue
+from subtitles.events import dialogue_tracks
 from subtitles.profiles import Profile
 from subtitles.text import display_width, has_words, reading_length
 
@@ -49,24 +53,43 @@ def check(cues: Sequence[Cue], profile: Profile) -> list[Violation]:
     """
     violations = []
     for number, cue in enumerate(cues, start=1):
-        previous = cues[number - 2] if number > 1 else None
+        previous = (number - 1, cues[number - 2]) if number > 1 else None
         violations += [Violation(number, cue.start_ms, rule, detail)
-                       for rule, detail in _problems(cue, number, previous, profile)]
+                       for rule, detail in _problems(cue, previous, profile)]
     return violations
 
 
-def _problems(cue: Cue, number: int, previous: Cue | None,
+def check_file(subs: pysubs2.SSAFile, profile: Profile) -> list[Violation]:
+    """:func:`check` for the dialogue of a whole file (see :mod:`subtitles.events`).
+
+    A cue is numbered by its event's place in the file, comments and signs counted,
+    as Aegisub numbers lines; overlap and gap compare it with the cue before it in
+    time on its own track (style and layer), so a bilingual pair shown together is fine.
+    """
+    violations = []
+    for track in dialogue_tracks(subs).values():
+        in_time = sorted(track, key=lambda cue: (cue.start_ms, cue.end_ms, cue.origin))
+        for previous, cue in zip([None, *in_time], in_time):
+            before = (previous.origin + 1, previous) if previous else None
+            violations += [Violation(cue.origin + 1, cue.start_ms, rule, detail)
+                           for rule, detail in _problems(cue, before, profile)]
+    return sorted(violations, key=lambda violation: violation.cue)
+
+
+def _problems(cue: Cue, previous: tuple[int, Cue] | None,
               profile: Profile) -> Iterator[tuple[str, str]]:
+    """The rules ``cue`` breaks; ``previous`` is the (number, cue) shown before it."""
     if not has_words(cue.text):
         yield "empty", "has no words"
     yield from _layout_problems(cue, profile)
     yield from _timing_problems(cue, profile)
     if previous is not None:
-        gap = cue.start_ms - previous.end_ms
+        number, before = previous
+        gap = cue.start_ms - before.end_ms
         if gap < 0:
-            yield "overlap", f"starts {-gap} ms before cue {number - 1} ends"
+            yield "overlap", f"starts {-gap} ms before cue {number} ends"
         elif gap < profile.min_gap_ms:
-            yield "gap", (f"starts {gap} ms after cue {number - 1} ends; "
+            yield "gap", (f"starts {gap} ms after cue {number} ends; "
                           f"the minimum gap is {profile.min_gap_ms} ms")
 
 

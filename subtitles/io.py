@@ -1,28 +1,69 @@
 """Read and write SRT, WebVTT and ASS through pysubs2. Times stay integer milliseconds.
 
-Layered as pysubs2 is: :func:`load` (a path) reads and decodes, :func:`loads`
-(a string) parses; :func:`dumps` renders cues as a string, and the caller writes
-it (atomically, with ``studio.files``). Every failure is a :class:`SubtitleError`
+Layered as pysubs2 is: :func:`read_text` (a path) reads the bytes and finds their
+encoding, :func:`parse` (a string) gives pysubs2's :class:`~pysubs2.SSAFile` with
+every style, tag and event as written, and :func:`load`/:func:`loads` give plain
+cues; :func:`dumps` renders cues and :func:`render` a whole file as a string, and
+:meth:`Encoding.encode` turns it back into bytes for the caller to write
+(atomically, with ``studio.files``). Every failure is a :class:`SubtitleError`
 naming the file and the problem.
 """
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import charset_normalizer
 import pysubs2
 from pysubs2.exceptions import Pysubs2Error
 from pysubs2.formats import autodetect_format
 
 from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
+from subtitles.events import cue_of
 from subtitles.profiles import Profile
 
 FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ass"}
 _READABLE = {"srt", "vtt", "ass", "ssa"}
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: Times a format can store: ASS keeps centiseconds, so 833 ms is written as 830.
+TIME_GRID_MS = {"srt": 1, "vtt": 1, "ass": 10}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+# A short GBK text is as plausible in Big5 or Shift-JIS to a detector; in a Chinese
+# office it is GB, so GB18030 wins a tie. GBK and GB2312 are read as GB18030, their
+# superset, which encodes their characters with the same bytes.
+_GB = {"gb2312", "gbk", "gb18030"}
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a file's text is stored: a Python codec, a byte-order mark, and whether the
+    codec was guessed by the detector (legacy encodings carry no mark to be sure by).
+
+    >>> Encoding("utf-16-le", codecs.BOM_UTF16_LE).encode("好", "x.srt")
+    b'\\xff\\xfe}Y'
+    """
+
+    codec: str
+    bom: bytes = b""
+    detected: bool = False
+
+    def __str__(self) -> str:
+        return self.codec + (" with BOM" if self.bom else "") + (" (detected)" if self.detected else "")
+
+    def encode(self, text: str, path: object = None) -> bytes:
+        """``text`` in this encoding; a character it cannot hold is a one-line error."""
+        try:
+            return self.bom + text.encode(self.codec)
+        except LookupError:
+            raise SubtitleError(f"unknown text encoding {self.codec!r}; "
+                                "try utf-8, utf-8-sig, gb18030 or utf-16", path) from None
+        except UnicodeEncodeError as exc:
+            raise SubtitleError(f"{exc.object[exc.start]!r} cannot be written in {self.codec}; "
+                                "use --encoding utf-8 or gb18030", path) from None
 
 
 @dataclass(frozen=True)
@@ -70,8 +111,11 @@ def format_of(path: Path | str) -> str:
                             "use .srt, .vtt or .ass", path) from None
 
 
-def load(path: Path | str) -> list[Cue]:
-    """Cues of the SRT, WebVTT or ASS file at ``path`` (format from its content)."""
+def read_text(path: Path | str) -> tuple[str, Encoding]:
+    """The text of the file at ``path`` and the encoding it was stored in.
+
+    The one place subtitle bytes become text: see :func:`decode` for how.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -81,25 +125,79 @@ def load(path: Path | str) -> list[Cue]:
         raise SubtitleError("is a folder, not a subtitle file", path) from None
     except OSError as exc:
         raise SubtitleError(f"cannot read the file ({exc.strerror})", path) from None
-    text = _decode(data, path)
-    # An empty SRT is valid: it is what a silent recording yields. SRT has no header.
-    empty_srt = not text.strip() and path.suffix.lower() == ".srt"
-    return loads(text, "srt" if empty_srt else None, path)
+    return decode(data, path)
 
 
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith(_UTF16_BOMS):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise SubtitleError(f"not valid UTF-16 text ({exc.reason})", path) from None
-    if b"\0" in data:
+def decode(data: bytes, path: object = None) -> tuple[str, Encoding]:
+    """``data`` as text, and its encoding: a byte-order mark first, then UTF-16 without
+    a mark (told by its NUL bytes), then strict UTF-8 (which legacy text almost never
+    passes by chance), and only then charset-normalizer for GB18030, Big5 and the
+    like, since a detector alone misreads the few bytes of a one-cue file.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec), Encoding(codec, bom)
+            except UnicodeDecodeError as exc:
+                raise SubtitleError(f"not valid {codec.upper()} text ({exc.reason})", path) from None
+    if b"\0" in data:  # no text but UTF-16 (or UTF-32) holds NUL bytes
+        for codec in _utf16_byte_orders(data):
+            text = _clean_decode(data, codec)
+            if text is not None:
+                return text, Encoding(codec)
         raise SubtitleError("binary data, not a subtitle file", path)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SubtitleError(f"not UTF-8 text (bad byte at offset {exc.start}); if it is GBK, "
-                            "convert it with: iconv -f GBK -t UTF-8", path) from None
+        return data.decode("utf-8"), Encoding("utf-8")
+    except UnicodeDecodeError:
+        return _detected(data, path)
+
+
+def _utf16_byte_orders(data: bytes) -> list[str]:
+    """UTF-16 byte orders ``data`` looks like: the digits, time codes and line ends of
+    a subtitle file are ASCII, whose high byte is NUL. A CJK character's low byte may
+    be NUL too (一 is U+4E00), so the other side need only have far fewer."""
+    if len(data) < 2 or len(data) % 2:
+        return []
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    return [codec for codec, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd))
+            if high * 4 >= half and low * 4 <= high]
+
+
+def _clean_decode(data: bytes, codec: str) -> str | None:
+    """``data`` in ``codec`` if that gives text without control characters, else None."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    controls = (char for char in text if char not in "\t\r\n")
+    return None if any(unicodedata.category(char) in ("Cc", "Cs") for char in controls) else text
+
+
+def _detected(data: bytes, path: object) -> tuple[str, Encoding]:
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise SubtitleError("not text in any encoding known (tried UTF-8, UTF-16, GB18030, "
+                            "Big5 and others)", path)
+    ties = [match for match in matches if (match.chaos, match.coherence) == (best.chaos, best.coherence)]
+    codec = next((match.encoding for match in ties if match.encoding in _GB), best.encoding)
+    codec = "gb18030" if codec in _GB else codec
+    return data.decode(codec), Encoding(codec, detected=True)
+
+
+def load(path: Path | str) -> list[Cue]:
+    """Cues of the SRT, WebVTT or ASS file at ``path`` (format from its content)."""
+    return _shown(read(path)[0])
+
+
+def read(path: Path | str) -> tuple[pysubs2.SSAFile, Encoding]:
+    """The whole file at ``path`` (every style, tag and event as written) and its encoding."""
+    path = Path(path)
+    text, encoding = read_text(path)
+    # An empty SRT is valid: it is what a silent recording yields. SRT has no header.
+    empty_srt = not text.strip() and path.suffix.lower() == ".srt"
+    return parse(text, "srt" if empty_srt else None, path), encoding
 
 
 def loads(text: str, fmt: str | None = None, path: object = None) -> list[Cue]:
@@ -107,6 +205,19 @@ def loads(text: str, fmt: str | None = None, path: object = None) -> list[Cue]:
 
     ``path`` only names the source in error messages. ASS override tags are dropped
     and ``\\N`` becomes a line break; comment events are skipped.
+    """
+    return _shown(parse(text, fmt, path))
+
+
+def _shown(subs: pysubs2.SSAFile) -> list[Cue]:
+    return [cue_of(event) for event in subs.events if not event.is_comment]
+
+
+def parse(text: str, fmt: str | None = None, path: object = None) -> pysubs2.SSAFile:
+    """``text`` as pysubs2 reads it, in format ``fmt`` (None detects it).
+
+    SRT's ``<i> <b> <u> <s>`` become override tags (and are written back as such);
+    other HTML tags in SRT, such as ``<font color>``, are dropped as pysubs2 does.
     """
     fmt = fmt or _detect(text, path)
     if fmt not in _READABLE:
@@ -117,7 +228,7 @@ def loads(text: str, fmt: str | None = None, path: object = None) -> list[Cue]:
         raise SubtitleError(f"not a valid {fmt.upper()} file ({exc})", path) from None
     if fmt == "srt" and not subs.events and text.strip():
         raise SubtitleError("no cues found; not an SRT file", path)
-    return [_cue(event) for event in subs.events if not event.is_comment]
+    return subs
 
 
 def _detect(text: str, path: object) -> str:
@@ -129,25 +240,25 @@ def _detect(text: str, path: object) -> str:
         raise SubtitleError("not a subtitle file (SRT, WebVTT or ASS)", path) from None
 
 
-def _cue(event: pysubs2.SSAEvent) -> Cue:
-    lines = (line.strip() for line in event.plaintext.splitlines())
-    return Cue(event.start, event.end, tuple(line for line in lines if line))
-
-
 def dumps(cues: Sequence[Cue], fmt: str, style: AssStyle | None = None) -> str:
     """``cues`` as an SRT, WebVTT or ASS document; ``style`` sets the look of ASS.
 
     >>> dumps([Cue(0, 1500, ("第一行", "第二行"))], "srt")
     '1\\n00:00:00,000 --> 00:00:01,500\\n第一行\\n第二行\\n\\n'
     """
-    if fmt not in ("srt", "vtt", "ass"):
-        raise SubtitleError(f"cannot write {fmt!r} subtitles; use srt, vtt or ass")
     subs = pysubs2.SSAFile()
     if fmt == "ass":
         _apply_style(subs, style or AssStyle())
     for cue in cues:
         subs.append(pysubs2.SSAEvent(start=cue.start_ms, end=cue.end_ms,
                                      text=r"\N".join(_ass_safe(line) for line in cue.lines)))
+    return render(subs, fmt)
+
+
+def render(subs: pysubs2.SSAFile, fmt: str) -> str:
+    """A whole file as an SRT, WebVTT or ASS document; ASS keeps every style and tag."""
+    if fmt not in ("srt", "vtt", "ass"):
+        raise SubtitleError(f"cannot write {fmt!r} subtitles; use srt, vtt or ass")
     return subs.to_string(fmt)
 
 

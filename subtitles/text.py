@@ -38,9 +38,12 @@ def reading_length(text: str) -> int:
 
 
 def _is_pause_mark(text: str, index: int) -> bool:
-    """A comma or full stop, but not the ASCII one inside "3.5", "1,000" or "Amara.org"."""
+    """A comma or full stop, but not the ASCII one inside "3.5", "1,000" or "Amara.org",
+    nor a stop that is part of an ellipsis ("..." or "。。。"), which is kept as written."""
     char = text[index]
     if char not in _PAUSE_MARKS:
+        return False
+    if char in ".。" and char in (text[index - 1:index], text[index + 1:index + 2]):
         return False
     if char in ",." and 0 < index < len(text) - 1:
         before, after = text[index - 1], text[index + 1]
@@ -74,10 +77,10 @@ def display_style(text: str) -> str:
 
 
 def join_lines(lines: tuple[str, ...] | list[str]) -> str:
-    """Lines back into one text; a space only where two Latin words would fuse."""
+    """Lines back into one text; a space only where two half-width (Latin) pieces meet,
+    so "Yeah!" and "babibabi" stay two words while Chinese lines join without one."""
     text = ""
     for line in (line.strip() for line in lines):
-        latin_seam = text and line and text[-1].isascii() and text[-1].isalnum() \
-            and line[0].isascii() and line[0].isalnum()
+        latin_seam = text and line and char_width(text[-1]) == char_width(line[0]) == 0.5
         text += (" " if latin_seam else "") + line
     return text

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from subtitles.check import check, timestamp
 from subtitles.cue import Cue
-from subtitles.fix import fix
+from subtitles.fix import MAX_EARLY_MS, fix
 from subtitles.io import load
 from subtitles.linebreak import atoms
 from subtitles.profiles import PROFILES, get_profile
@@ -81,6 +81,20 @@ def test_fix_drops_empty_cues_and_never_moves_a_start_earlier():
     cues = [Cue(500, 1900, ("窗口可以",)), Cue(2000, 2100, ("  ",)), Cue(1000, 4000, ("先容缺受理",))]
     fixed = fix(cues, BROADCAST)
     assert all(cue.text for cue in fixed) and min(c.start_ms for c in fixed) == 500
+
+
+def test_fix_keeps_ellipses_and_a_space_between_latin_words():
+    """Re-breaking must not glue "Yeah!" to the next line nor take "..." for full stops."""
+    fixed = fix([Cue(0, 4000, ("Yeah!", "babibabi...", "我们走吧……"))], BROADCAST)
+    assert [cue.lines for cue in fixed] == [("Yeah! babibabi...我们走吧……",)]
+    assert display_style("好的。。。再见。") == "好的。。。再见"
+
+
+def test_fix_never_shows_a_cue_long_before_it_is_spoken():
+    """A merge would show "好的" 1.3 s early: the short cue is extended instead, as far as it can."""
+    cues = [Cue(0, 1200, ("市场准入负面清单以外的行业",)), Cue(1300, 3000, ("好的",))]
+    assert fix(cues, BROADCAST) == [cues[0].shifted(end_ms=1220), cues[1]]
+    assert cues[1].start_ms - cues[0].start_ms > MAX_EARLY_MS
 
 
 def test_fix_leaves_a_good_file_alone():

@@ -31,7 +31,7 @@ def _write(path, cues, fmt="srt"):
 def test_check_passes_a_good_file(run, tmp_path):
     result = run("check", _write(tmp_path / "good.srt", GOOD))
     assert result.exit_code == ExitCode.OK
-    assert result.stdout.strip().endswith("2 cue(s), 0 violation(s) of broadcast-zh")
+    assert result.stdout.strip().endswith("2 cue(s), 0 violation(s) of broadcast-zh; read as utf-8")
 
 
 def test_check_lists_every_violation_and_exits_4(run, tmp_path):
@@ -41,7 +41,8 @@ def test_check_lists_every_violation_and_exits_4(run, tmp_path):
     lines = result.stdout.splitlines()
     assert f"{path}: cue 1 at 00:00:00,000: min-duration: shows for 400 ms; the minimum is 833 ms" in lines
     assert any(": cue 2 at 00:00:00,420: line-width:" in line for line in lines)
-    assert lines[-1].endswith(f"2 cue(s), {len(check(BAD, BROADCAST))} violation(s) of broadcast-zh")
+    assert lines[-1].endswith(f"2 cue(s), {len(check(BAD, BROADCAST))} violation(s) of broadcast-zh; "
+                              "read as utf-8")
 
 
 def test_profile_comes_from_the_option_or_the_setting(run, tmp_path):
@@ -51,14 +52,25 @@ def test_profile_comes_from_the_option_or_the_setting(run, tmp_path):
     assert run("check", path, env={"WULING_PROFILE": "vertical-zh"}).exit_code == 4
 
 
-def test_fix_replaces_the_file_in_place(run, tmp_path):
+def test_fix_writes_name_fixed_ext_and_leaves_the_file_alone(run, tmp_path):
     path = _write(tmp_path / "bad.srt", BAD)
+    before = path.read_bytes()
     result = run("fix", path)
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"{path}: 2 cue(s) in, 1 out; violations of broadcast-zh: 4 before, 0 after"
+    target = tmp_path / "bad.fixed.srt"
+    assert result.stdout.strip() == (f"{target}: 2 cue(s) in, 1 out; violations of broadcast-zh: "
+                                     "4 before, 0 after; read as utf-8, written as utf-8")
     # The second cue first grew to its reading time (420 + 3112 ms); the merged cue keeps that end.
-    assert load(path) == [Cue(0, 3532, ("好的 市场准入负面清单以外的行业", "各类经营主体都可以依法平等进入"))]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.srt"]
+    assert load(target) == [Cue(0, 3532, ("好的 市场准入负面清单以外的行业", "各类经营主体都可以依法平等进入"))]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.fixed.srt", "bad.srt"]
+
+
+def test_fix_in_place_replaces_the_file(run, tmp_path):
+    path = _write(tmp_path / "bad.srt", BAD)
+    assert run("fix", path, "--in-place").exit_code == 0
+    assert len(load(path)) == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["bad.srt"]
+    assert run("fix", path, "--in-place", "-o", tmp_path / "x.srt").exit_code == ExitCode.USAGE
 
 
 def test_fix_writes_another_format_to_output(run, tmp_path):
@@ -73,7 +85,7 @@ def test_fix_writes_another_format_to_output(run, tmp_path):
 def test_fix_keeps_ass_as_ass(run, tmp_path):
     path = _write(tmp_path / "in.ass", BAD, "ass")
     assert run("fix", path).exit_code == 0
-    assert path.read_text(encoding="utf-8").startswith("[Script Info]")
+    assert (tmp_path / "in.fixed.ass").read_text(encoding="utf-8").startswith("[Script Info]")
 
 
 def test_an_empty_srt_checks_clean(run, tmp_path):
@@ -110,3 +122,55 @@ def test_fix_refuses_an_output_name_without_a_subtitle_extension(run, tmp_path):
     assert result.exit_code == 3
     assert "fixed.txt: cannot tell the subtitle format from the file name" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.srt"]
+
+
+ONE_CUE = "1\n00:00:01,000 --> 00:00:01,400\n{}\n\n"
+
+
+@pytest.mark.parametrize("text, codec, named", [
+    (ONE_CUE.format("好的"), "gbk", "gb18030 (detected)"),
+    (ONE_CUE.format("𠀀䶮"), "gb18030", "gb18030 (detected)"),
+    (ONE_CUE.format("一你好"), "utf-16-le", "utf-16-le"),
+    (ONE_CUE.format("一你好"), "utf-16-be", "utf-16-be"),
+    (ONE_CUE.format("你好"), "utf-8-sig", "utf-8 with BOM"),
+    (ONE_CUE.format("你好"), "utf-8", "utf-8"),
+])
+def test_fix_writes_in_the_encoding_it_read(run, tmp_path, text, codec, named):
+    path = tmp_path / "one.srt"
+    path.write_bytes(text.encode(codec))
+    check = run("check", path)
+    assert check.exit_code == 4 and check.stdout.strip().endswith(f"read as {named}")
+    result = run("fix", path)
+    assert result.exit_code == 0, result.output
+    written = named.replace(" (detected)", "")
+    assert result.stdout.strip().endswith(f"read as {named}, written as {written}")
+    fixed = (tmp_path / "one.fixed.srt").read_bytes().decode(codec)
+    assert fixed == text.replace("01,400", "01,833")
+
+
+def test_fix_writes_another_encoding_when_asked(run, tmp_path):
+    path = tmp_path / "one.srt"
+    path.write_bytes(ONE_CUE.format("好的").encode("gbk"))
+    result = run("fix", path, "--encoding", "utf-8")
+    assert result.exit_code == 0 and result.stdout.strip().endswith("written as utf-8")
+    assert "好的" in (tmp_path / "one.fixed.srt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding, problem", [
+    ("gbk", "'𠀀' cannot be written in gbk"),
+    ("klingon", "unknown text encoding 'klingon'"),
+])
+def test_an_encoding_that_cannot_write_the_text_is_refused(run, tmp_path, encoding, problem):
+    path = tmp_path / "one.srt"
+    path.write_bytes(ONE_CUE.format("𠀀").encode("utf-8"))
+    result = run("fix", path, "--encoding", encoding)
+    assert result.exit_code == 3 and f"one.fixed.srt: {problem}" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.srt"]
+
+
+def test_fix_keeps_every_character_of_latin_text(run, tmp_path):
+    path = tmp_path / "song.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:05,000\nYeah!\nbabibabi...\nOh, yeah.\n\n", encoding="utf-8")
+    assert run("fix", path).exit_code == 0
+    # Commas and single full stops become spaces (Chinese-TV style); "..." is an ellipsis.
+    assert load(tmp_path / "song.fixed.srt")[0].lines == ("Yeah! babibabi... Oh yeah",)

@@ -7,7 +7,7 @@ import pytest
 
 from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
-from subtitles.io import AssStyle, dumps, format_of, load, loads
+from subtitles.io import AssStyle, Encoding, decode, dumps, format_of, load, loads, read_text
 from subtitles.profiles import get_profile
 
 # ASS keeps centiseconds, so the times are whole multiples of 10 ms.
@@ -54,6 +54,45 @@ def test_byte_order_marks_are_understood(tmp_path, encode):
     assert load(path)[0].lines == CUES[0].lines
 
 
+ONE_CUE = "1\n00:00:01,000 --> 00:00:02,500\n{}\n\n"
+
+
+@pytest.mark.parametrize("text, written_as, expected", [
+    # GBK is the commonest encoding in Chinese offices; GB18030 reads it byte for byte.
+    (ONE_CUE.format("你好"), "gbk", Encoding("gb18030", detected=True)),
+    (ONE_CUE.format("请看《民法典》第一条"), "gbk", Encoding("gb18030", detected=True)),
+    (ONE_CUE.format("𠀀䶮"), "gb18030", Encoding("gb18030", detected=True)),  # not in GBK
+    (ONE_CUE.format("一你好"), "utf-16-le", Encoding("utf-16-le")),  # 一 is U+4E00: a NUL low byte
+    (ONE_CUE.format("一你好"), "utf-16-be", Encoding("utf-16-be")),
+    (ONE_CUE.format("你好"), "utf-16", Encoding("utf-16-le", codecs.BOM_UTF16_LE)),
+    (ONE_CUE.format("你好"), "utf-8-sig", Encoding("utf-8", codecs.BOM_UTF8)),
+    (ONE_CUE.format("你好"), "utf-8", Encoding("utf-8")),
+])
+def test_the_encoding_is_found_and_round_trips(tmp_path, text, written_as, expected):
+    path = tmp_path / "one.srt"
+    path.write_bytes(text.encode(written_as))
+    assert read_text(path) == (text, expected)
+    assert expected.encode(text) == path.read_bytes()  # written back byte for byte
+    assert load(path)[0].lines == (text.splitlines()[2],)
+
+
+def test_a_big_endian_bom_is_kept():
+    text, encoding = decode(codecs.BOM_UTF16_BE + ONE_CUE.format("你好").encode("utf-16-be"))
+    assert encoding == Encoding("utf-16-be", codecs.BOM_UTF16_BE)
+
+
+def test_the_encoding_is_named_for_people():
+    assert str(decode("你好".encode("gbk") * 20)[1]) == "gb18030 (detected)"
+    assert str(decode(codecs.BOM_UTF16_LE + "x".encode("utf-16-le"))[1]) == "utf-16-le with BOM"
+
+
+def test_text_an_encoding_cannot_hold_is_a_one_line_error():
+    with pytest.raises(SubtitleError, match="^out.srt: '𠀀' cannot be written in gbk; use --encoding"):
+        Encoding("gbk").encode("好𠀀", "out.srt")
+    with pytest.raises(SubtitleError, match="^out.srt: unknown text encoding 'klingon'"):
+        Encoding("klingon").encode("好", "out.srt")
+
+
 def test_an_empty_srt_is_a_valid_file_without_cues(tmp_path):
     (tmp_path / "silence.srt").write_text(dumps([], "srt"), encoding="utf-8")
     (tmp_path / "silence.vtt").write_text(dumps([], "vtt"), encoding="utf-8")
@@ -87,7 +126,7 @@ def test_format_of_reads_the_extension(name, fmt):
     (None, "no such file"),
     (b"", "empty file"),
     (b"\x00\x01\x02garbage\xff", "binary data"),
-    ("大家好".encode("gbk"), "not UTF-8 text"),
+    ("大家好".encode("gbk"), "not a subtitle file"),  # read as GB18030, then found no cues
     ("这只是一段普通文字，不是字幕。".encode(), "not a subtitle file"),
     (b"{1}{25}MicroDVD line", "cannot read microdvd subtitles"),
     (b"WEBVTT\n\n00:00:01.000 --> nonsense\n", None),

@@ -1,16 +1,19 @@
 """`studio subtitles`: check subtitle files against a profile, and fix common errors."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
+import pysubs2
 
 from studio import settings
 from studio.errors import ExitCode
-from studio.files import write_text
-from subtitles.check import check
-from subtitles.fix import fix
-from subtitles.io import dumps, format_of, load
+from studio.files import write_bytes
+from subtitles.check import check_file
+from subtitles.events import dialogue_tracks
+from subtitles.fix import fix_file
+from subtitles.io import TIME_GRID_MS, Encoding, format_of, parse, read, render
 from subtitles.profiles import PROFILES, get_profile
 
 
@@ -31,16 +34,18 @@ def subtitles_group() -> None:
 @profile_option
 @click.pass_context
 def check_command(ctx: click.Context, file: Path, profile_name: str) -> None:
-    """Report every rule FILE breaks: cue number, time, rule and detail.
+    """Report every rule FILE's dialogue breaks: cue number, time, rule and detail.
 
-    Exits with 4 when anything is reported, 0 when the file passes.
+    Signs, positioned lines and comments are not checked. Exits with 4 when
+    anything is reported, 0 when the file passes.
     """
     profile = get_profile(profile_name)
-    cues = load(file)
-    violations = check(cues, profile)
+    subs, encoding = read(file)
+    violations = check_file(subs, profile)
     for violation in violations:
         click.echo(f"{file}: {violation}")
-    click.echo(f"{file}: {len(cues)} cue(s), {len(violations)} violation(s) of {profile.name}")
+    click.echo(f"{file}: {_cue_count(subs)} cue(s), {len(violations)} violation(s) of "
+               f"{profile.name}; read as {encoding}")
     if violations:
         ctx.exit(ExitCode.CHECK_FAILED)
 
@@ -48,23 +53,40 @@ def check_command(ctx: click.Context, file: Path, profile_name: str) -> None:
 @subtitles_group.command("fix")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (format from its extension) instead of replacing FILE.")
+              help="Write here (format from its extension) instead of FILE.fixed.EXT.")
+@click.option("--in-place", is_flag=True, help="Replace FILE itself.")
+@click.option("--encoding", "encoding_name", metavar="ENC",
+              help="Text encoding to write (utf-8, utf-8-sig, gb18030, utf-16 …); "
+                   "default: FILE's own.")
 @profile_option
-def fix_command(file: Path, output: Path | None, profile_name: str) -> None:
-    """Fix common errors in FILE: merge too-short cues, split too-long ones,
+def fix_command(file: Path, output: Path | None, in_place: bool, encoding_name: str | None,
+                profile_name: str) -> None:
+    """Fix common errors in FILE's dialogue: merge too-short cues, split too-long ones,
     re-break lines, extend durations into gaps, keep the minimum gap.
 
-    FILE is replaced atomically unless --output is given.
+    Styles, tags, signs and comments are kept as they are. Writes FILE.fixed.EXT
+    (atomically) unless --in-place or -o is given, in FILE's encoding unless
+    --encoding says otherwise.
     """
+    if output and in_place:
+        raise click.UsageError("give either -o/--output or --in-place, not both")
     profile = get_profile(profile_name)
-    cues = load(file)
-    target = output or file
+    subs, encoding = read(file)
+    target = output or (file if in_place else file.with_name(f"{file.stem}.fixed{file.suffix}"))
     fmt = format_of(target)
-    fixed = fix(cues, profile)
-    write_text(target, dumps(fixed, fmt))
-    before, after = len(check(cues, profile)), len(check(fixed, profile))
-    click.echo(f"{target}: {len(cues)} cue(s) in, {len(fixed)} out; "
-               f"violations of {profile.name}: {before} before, {after} after")
+    written_as = Encoding(encoding_name) if encoding_name else replace(encoding, detected=False)
+    text = render(fix_file(subs, profile, TIME_GRID_MS[fmt]), fmt)
+    write_bytes(target, written_as.encode(text, target))
+    # Counted on the file as written and read back, so `check` on it agrees.
+    fixed = parse(text, fmt, target)
+    before, after = len(check_file(subs, profile)), len(check_file(fixed, profile))
+    click.echo(f"{target}: {_cue_count(subs)} cue(s) in, {_cue_count(fixed)} out; "
+               f"violations of {profile.name}: {before} before, {after} after; "
+               f"read as {encoding}, written as {written_as}")
+
+
+def _cue_count(subs: pysubs2.SSAFile) -> int:
+    return sum(len(track) for track in dialogue_tracks(subs).values())
 
 
 def register(cli: click.Group) -> None:
