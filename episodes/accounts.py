@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from episodes.db import Base
 from episodes.errors import CatalogError, NotFound
-from episodes.models import ROLES, User, utcnow
+from episodes.models import User, utcnow
+from episodes.vocabulary import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 # Checked when the username is unknown, so a miss costs as long as a wrong password.

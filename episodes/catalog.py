@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -51,6 +52,15 @@ def find_episode(session: Session, ref: str) -> Episode:
     if episode is None:
         raise NotFound("no such episode in the catalog", ref)
     return episode
+
+
+def change_episode(session: Session, ref: str, change: Callable[[Episode], None]) -> str:
+    """Apply ``change`` (e.g. ``publishing.archive``) to the episode ``ref`` and return
+    its slug; the scheduler drops a publish that no longer applies when it next reads
+    the episode rows."""
+    episode = find_episode(session, ref)
+    change(episode)
+    return episode.slug
 
 
 def save_episode(session: Session, record: EpisodeRecord, assets: list[AssetInfo],

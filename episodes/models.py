@@ -13,9 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from episodes.db import Base
 
-STATUSES = ("draft", "scheduled", "published", "archived")
-ROLES = ("staff", "organiser", "judge", "entrant")
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -131,4 +128,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     display_name: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's identity: raising it ends all of this user's sessions.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,17 +2,11 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
-from episodes.db import make_sessionmaker, transaction
-from episodes.live import add_broadcast, broadcasts
-from episodes.models import STATUSES, Episode, as_utc, utcnow
-from episodes.publishing import archive, parse_local_time
 from episodes.record import KINDS
+from episodes.vocabulary import STATUSES
 from studio import settings
-from studio.commands.publish import local_time, ready_engine
-from studio.commands.schedule import change_episode
-from studio.commands.run import parse_guest
+from studio.cli_support import catalog_session, local_time, parse_guest
 
 
 @click.group("episodes")
@@ -25,12 +19,16 @@ def episodes_group() -> None:
 @click.option("--kind", type=click.Choice(KINDS), help="Only call-in episodes or guides.")
 def list_episodes(status: str | None, kind: str | None) -> None:
     """List episodes: id, status, kind, slug, publish time, title."""
+    from sqlalchemy import select
+
+    from episodes.models import Episode, as_utc
+
     query = select(Episode).order_by(Episode.id)
     if status:
         query = query.where(Episode.status == status)
     if kind:
         query = query.where(Episode.kind == kind)
-    with transaction(make_sessionmaker(ready_engine())) as session:
+    with catalog_session() as session:
         for episode in session.scalars(query):
             when = as_utc(episode.published_at or episode.publish_at)
             click.echo("\t".join((str(episode.id), episode.status, episode.kind, episode.slug,
@@ -41,7 +39,11 @@ def list_episodes(status: str | None, kind: str | None) -> None:
 @click.argument("episode")
 def archive_episode(episode: str) -> None:
     """Take EPISODE (slug or id) off the site and feeds; its files are kept."""
-    click.echo(f"archived {change_episode(episode, archive)}")
+    from episodes.catalog import change_episode
+    from episodes.publishing import archive
+
+    with catalog_session() as session:
+        click.echo(f"archived {change_episode(session, episode, archive)}")
 
 
 @click.group("live")
@@ -58,8 +60,11 @@ def live_group() -> None:
 @click.option("--stream-url", default="", help="Where the stream can be watched.")
 def add_live(at_text: str, topic: str, guests: tuple[str, ...], stream_url: str) -> None:
     """Announce a live broadcast."""
+    from episodes.live import add_broadcast
+    from episodes.publishing import parse_local_time
+
     air_at = parse_local_time(at_text, settings.get("timezone"))
-    with transaction(make_sessionmaker(ready_engine())) as session:
+    with catalog_session() as session:
         show = add_broadcast(session, air_at, topic, [parse_guest(g) for g in guests],
                              stream_url)
         click.echo(f"added live broadcast {show.id} for {local_time(air_at)}")
@@ -69,14 +74,13 @@ def add_live(at_text: str, topic: str, guests: tuple[str, ...], stream_url: str)
 @click.option("--all", "everything", is_flag=True, help="Include broadcasts already aired.")
 def list_live(everything: bool) -> None:
     """List live broadcasts: id, air time, topic, guests, episode it became."""
-    with transaction(make_sessionmaker(ready_engine())) as session:
+    from episodes.live import broadcasts
+    from episodes.models import as_utc, utcnow
+
+    with catalog_session() as session:
         for show in broadcasts(session, None if everything else utcnow()):
             guests = "、".join(f"{g['name']}（{g['department']}）" for g in show.guests)
             episode = f"#{show.episode_id}" if show.episode_id else "-"
             click.echo("\t".join((str(show.id), local_time(as_utc(show.air_at)), show.topic,
                                   guests or "-", episode)))
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(episodes_group)
-    cli.add_command(live_group)

@@ -22,8 +22,7 @@ from episodes.judging import advance, assign_round
 from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
 from studio import backup as catalog_backup
 from studio import precheck, settings
-from studio.commands.publish import ready_engine
-from studio.commands.users import password_stdin_option, read_password
+from studio.cli_support import password_stdin_option, read_password, ready_engine
 from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, check_name
 from studio.environment import Environment
 from studio.errors import ExitCode, StudioError

@@ -3,13 +3,7 @@ from __future__ import annotations
 
 import click
 
-from episodes.db import database_url, make_engine
-from episodes.schema import migrations
-from studio import settings
-
-
-def catalog_engine():
-    return make_engine(database_url(settings.get("instance_path"), settings.get("database_url")))
+from studio.cli_support import catalog_engine
 
 
 @click.group("db")
@@ -20,6 +14,8 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def upgrade_command() -> None:
     """Apply pending schema migrations (safe to run again)."""
+    from episodes.schema import migrations
+
     ran = migrations.apply(catalog_engine())
     click.echo(f"applied {len(ran)} migration(s)" + (": " + ", ".join(ran) if ran else ""))
 
@@ -27,9 +23,7 @@ def upgrade_command() -> None:
 @db_group.command("status")
 def status_command() -> None:
     """List the migrations already applied."""
+    from episodes.schema import migrations
+
     for name in migrations.applied(catalog_engine()):
         click.echo(name)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(db_group)

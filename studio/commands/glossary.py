@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from glossary import DEFAULT_NAME, default_text, load_default
+from glossary import DEFAULT_NAME, default_text
 from glossary.errors import GlossaryError
 from glossary.io import dumps, load, loads
 from glossary.report import Unit, report
@@ -20,25 +20,13 @@ from glossary.rows import decode, parse, read_rows
 from glossary.termbase import MODES, STATUSES, Glossary, Term
 from glossary.validate import formula_problem, split_variants, validate
 from studio import settings
+from studio.cli_support import glossary_option, open_glossary
 from studio.errors import ExitCode
 from studio.files import write_text
-from subtitles.check import timestamp
-from subtitles.io import load as load_cues
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 BOM = "\ufeff"
-
-
-def glossary_option(command):
-    return click.option("--glossary", "source", type=click.Path(path_type=Path),
-                        default=lambda: settings.get("glossary") or None,
-                        show_default="setting `glossary`, else the shipped default",
-                        help="Term base: a CSV file or a folder of CSV files.")(command)
-
-
-def open_glossary(source: Path | None) -> Glossary:
-    return load(source) if source else load_default()
 
 
 def writable_target(to: Path | None) -> Path:
@@ -165,6 +153,8 @@ def check_command(file: Path, source: Path | None, as_json: bool) -> None:
     Prints each term with its cue and time (or line), then the jargon density (terms
     per 100 characters) and the plain-language score (0–100, see the README).
     """
+    from subtitles.check import timestamp
+
     result = report(read_units(file), open_glossary(source))
     if as_json:
         click.echo(json.dumps({"file": str(file), **result.to_dict()}, ensure_ascii=False, indent=1))
@@ -185,6 +175,8 @@ def _is_subtitles(file: Path) -> bool:
 def read_units(file: Path) -> list[Unit]:
     """Cues of a subtitle file, or non-empty lines of a text/Markdown file."""
     if _is_subtitles(file):
+        from subtitles.io import load as load_cues
+
         return [Unit("cue", n, cue.text, cue.start_ms) for n, cue in enumerate(load_cues(file), 1)]
     if file.suffix.lower() not in TEXT_SUFFIXES:
         raise GlossaryError(f"cannot check {file.suffix or 'files without an extension'}; "
@@ -195,6 +187,3 @@ def read_units(file: Path) -> list[Unit]:
         raise GlossaryError(f"cannot read the file ({exc.strerror})", file) from None
     return [Unit("line", n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(glossary_group)

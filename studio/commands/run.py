@@ -8,21 +8,22 @@ from __future__ import annotations
 import datetime
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from episodes.typed import halfwidth, name_and_department
-from episodes.record import KINDS, Guest
+from episodes.record import KINDS
+from episodes.typed import halfwidth
 from studio import settings
-from studio.commands.transcribe import read_script, script_option
-from studio.environment import Environment
-from studio.errors import StudioError
-from studio.pipeline import RENDER_STAGES, STAGES, StageResult, run_stages
-from studio.stages.ingest import read_record, record_for
-from studio.stages.job import Job, RenderOptions, TextOptions
-from studio.watch import watch_folder
-from studio.workdir import WorkDir
+from studio.cli_support import parse_guest, read_script, script_option
 from subtitles.errors import WulingError
+
+if TYPE_CHECKING:
+    from studio.environment import Environment
+    from studio.pipeline import StageResult
+    from studio.stages.job import Job, RenderOptions, TextOptions
+    from studio.workdir import WorkDir
+
 
 def render_options(command):
     """Options shared by `run`, `render` and `watch`: optional deliverables."""
@@ -36,11 +37,15 @@ def render_options(command):
 
 
 def _render(vertical: bool, bumpers: bool) -> RenderOptions:
+    from studio.stages.job import RenderOptions
+
     return RenderOptions(vertical=vertical, bumpers=bumpers, preset=settings.get("render_preset"),
                          crf=settings.get_int("render_crf", 0, 51))
 
 
 def _text(prompt_context: str = "") -> TextOptions:
+    from studio.stages.job import TextOptions
+
     return TextOptions(model=settings.get("model"), language=settings.get("language"),
                        beam_size=settings.get_int("beam_size", 1, 20),
                        profile=settings.get("profile"), glossary=settings.get("glossary"),
@@ -61,17 +66,11 @@ def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
 
 
 def _timed(env: Environment, job: Job, stages) -> str:
+    from studio.pipeline import run_stages
+
     started = env.clock()
     results = run_stages(job, stages)
     return summary(job.work, results, env.clock() - started)
-
-
-def parse_guest(text: str) -> Guest:
-    """``姓名:部门`` as typed, with a half- or full-width colon (Chinese keyboards)."""
-    pair = name_and_department(text)
-    if pair is None or not pair[0]:
-        raise click.BadParameter(f"{text!r}: expected 姓名:部门, e.g. 张伟:区政务服务中心")
-    return Guest(*pair)
 
 
 def _air_date(ctx, param, value: str | None) -> datetime.date | None:
@@ -97,6 +96,12 @@ def _air_date(ctx, param, value: str | None) -> datetime.date | None:
 def run_command(source, work, title, kind, slug, summary_text, air_date, category, guests,
                 script, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
+    from studio.environment import Environment
+    from studio.pipeline import STAGES
+    from studio.stages.ingest import record_for
+    from studio.stages.job import Job
+    from studio.workdir import WorkDir
+
     episode = record_for(source, title, slug, kind=kind, summary=summary_text, air_date=air_date,
                          service_category=category, guests=tuple(map(parse_guest, guests)))
     env = Environment.for_terminal(quiet)
@@ -110,6 +115,12 @@ def run_command(source, work, title, kind, slug, summary_text, air_date, categor
 @render_options
 def render_command(work, vertical, bumpers, quiet):
     """Run only the render stages on the work folder WORK (made by `studio run`)."""
+    from studio.environment import Environment
+    from studio.pipeline import RENDER_STAGES
+    from studio.stages.ingest import read_record
+    from studio.stages.job import Job
+    from studio.workdir import WorkDir
+
     env = Environment.for_terminal(quiet)
     workdir = WorkDir(work)
     job = Job(workdir, Path(read_record(workdir).source), render=_render(vertical, bumpers),
@@ -127,6 +138,9 @@ def render_command(work, vertical, bumpers, quiet):
 @render_options
 def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
     """Process recordings dropped into INBOX, one at a time, as they finish copying."""
+    from studio.environment import Environment
+    from studio.watch import watch_folder
+
     env = Environment.for_terminal(quiet)
     make_job = functools.partial(_inbox_job, work_root=work_root, render=_render(vertical, bumpers),
                                  progress=env.progress)
@@ -135,10 +149,9 @@ def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
 
 
 def _inbox_job(source: Path, work_root: Path, render: RenderOptions, progress) -> Job:
+    from studio.stages.job import Job
+    from studio.workdir import WorkDir
+
     return Job(WorkDir(work_root / source.name), source, render=render, text=_text(),
                progress=progress)
 
-
-def register(cli: click.Group) -> None:
-    for command in (run_command, render_command, watch_command):
-        cli.add_command(command)

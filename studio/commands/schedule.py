@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable
 
 import click
 from sqlalchemy import select
 
-from episodes.catalog import find_episode
+from episodes.catalog import change_episode
 from episodes.db import make_sessionmaker, transaction
 from episodes.models import Episode, as_utc
 from episodes.publishing import unschedule
-from episodes.scheduler import queued_publish_jobs, remove_publish_job, start
+from episodes.scheduler import queued_publish_jobs, start
 from studio import settings
-from studio.commands.publish import local_time, ready_engine
+from studio.cli_support import catalog_session, local_time, ready_engine
 from studio.errors import StudioError
 
 
@@ -47,19 +46,8 @@ def list_command() -> None:
 @click.argument("episode")
 def cancel_command(episode: str) -> None:
     """Cancel the scheduled publish of EPISODE (slug or id); it goes back to draft."""
-    click.echo(f"cancelled {change_episode(episode, unschedule)} (now a draft)")
-
-
-def change_episode(reference: str, change: Callable[[Episode], None]) -> str:
-    """Apply ``change`` to the episode (slug or id), then drop any publish job queued
-    for it, since it no longer applies; return the episode's slug."""
-    engine = ready_engine()
-    with transaction(make_sessionmaker(engine)) as session:
-        found = find_episode(session, reference)
-        change(found)
-        episode_id, slug = found.id, found.slug
-    remove_publish_job(engine, episode_id)
-    return slug
+    with catalog_session() as session:
+        click.echo(f"cancelled {change_episode(session, episode, unschedule)} (now a draft)")
 
 
 @schedule_group.command("run")

@@ -5,31 +5,8 @@ from pathlib import Path
 
 import click
 
-from studio import media, settings
-from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
-from studio.commands.glossary import glossary_option, open_glossary
-from studio.environment import Environment
-from studio.errors import StudioError
-from studio.files import write_text
-from studio.transcribe import TranscribeOptions, load_model, transcribe_file
-from subtitles.profiles import get_profile
-
-
-def script_option(command):
-    return click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
-                        help="The episode's script or outline (UTF-8 text): the glossary terms it "
-                             "names bias recognition.")(command)
-
-
-def read_script(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise StudioError("no such script file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudioError(f"cannot read the script as UTF-8 text ({exc})", path) from exc
+from studio import settings
+from studio.cli_support import glossary_option, open_glossary, read_script, script_option
 
 
 @click.command("transcribe")
@@ -60,6 +37,13 @@ def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: st
     Writes INPUT.transcript.json (segments and words, integer ms) and INPUT.srt,
     INPUT.vtt and INPUT.ass cut to the subtitle profile.
     """
+    from studio import media
+    from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
+    from studio.environment import Environment
+    from studio.files import write_text
+    from studio.transcribe import TranscribeOptions, load_model, transcribe_file
+    from subtitles.profiles import get_profile
+
     env = Environment.for_terminal(quiet)
     profile = get_profile(profile_name)
     glossary = open_glossary(source)
@@ -85,6 +69,3 @@ def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: st
                    f"({seconds / elapsed:.1f}x real time), {len(cues)} cues, "
                    f"{len(transcript.corrections)} glossary corrections -> {stem}.srt/.vtt/.ass")
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(transcribe_command)

@@ -5,30 +5,17 @@ never from an argument, which any user on the machine could read in ``ps``.
 """
 from __future__ import annotations
 
-import sys
 from typing import Callable
 
 import click
 
-from episodes import accounts
-from episodes.db import make_sessionmaker, transaction
-from episodes.models import ROLES
-from studio.commands.publish import ready_engine
-
-password_stdin_option = click.option(
-    "--password-stdin", is_flag=True,
-    help="Read the password from the first line of stdin instead of prompting.")
-
-
-def read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+from episodes.vocabulary import ROLES
+from studio.cli_support import catalog_session, password_stdin_option, read_password
 
 
 def with_session(action: Callable) -> object:
     """Run ``action(session)`` in one committed transaction on the ready catalog."""
-    with transaction(make_sessionmaker(ready_engine())) as session:
+    with catalog_session() as session:
         return action(session)
 
 
@@ -44,6 +31,8 @@ def users_group() -> None:
 @password_stdin_option
 def add_command(username: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create an account USERNAME with --role."""
+    from episodes import accounts
+
     password = read_password(password_stdin)
     with_session(lambda s: accounts.create_user(s, username, password, role, display_name))
     click.echo(f"added {role} {username}")
@@ -53,6 +42,8 @@ def add_command(username: str, role: str, display_name: str, password_stdin: boo
 @click.option("--role", type=click.Choice(ROLES), help="Only accounts with this role.")
 def list_command(role: str | None) -> None:
     """List accounts: username, role, name, active or disabled."""
+    from episodes import accounts
+
     for user in with_session(lambda s: accounts.list_users(s, role)):
         state = "active" if user.active else "disabled"
         click.echo(f"{user.username}\t{user.role}\t{user.display_name}\t{state}")
@@ -63,6 +54,8 @@ def list_command(role: str | None) -> None:
 @password_stdin_option
 def passwd_command(username: str, password_stdin: bool) -> None:
     """Set a new password for USERNAME."""
+    from episodes import accounts
+
     password = read_password(password_stdin)
     with_session(lambda s: accounts.set_password(s, username, password))
     click.echo(f"password changed for {username}")
@@ -73,9 +66,8 @@ def passwd_command(username: str, password_stdin: bool) -> None:
 @click.option("--enable", is_flag=True, help="Re-enable a disabled account instead.")
 def disable_command(username: str, enable: bool) -> None:
     """Stop USERNAME from logging in (existing sessions end at their next request)."""
+    from episodes import accounts
+
     with_session(lambda s: accounts.set_active(s, username, enable))
     click.echo(f"{'enabled' if enable else 'disabled'} {username}")
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(users_group)

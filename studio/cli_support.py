@@ -1,0 +1,115 @@
+"""What several `studio` commands share: the catalog engine, local times, and the
+options and argument parsers more than one command takes.
+
+Command modules import this, never each other. It stays light to import (click,
+the settings table and the typed-input parsers): SQLAlchemy, the glossary and the
+catalog load inside the functions, when a command runs, so `studio --help` and
+`studio COMMAND --help` answer at once.
+"""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import click
+
+from episodes.record import Guest
+from episodes.typed import name_and_department
+from studio import settings
+from studio.errors import StudioError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from glossary.termbase import Glossary
+
+
+def catalog_engine() -> Engine:
+    """The catalog named by the `instance_path` and `database_url` settings."""
+    from episodes.db import database_url, make_engine
+
+    return make_engine(database_url(settings.get("instance_path"), settings.get("database_url")))
+
+
+def ready_engine() -> Engine:
+    """The catalog engine with every migration applied (commands need the tables)."""
+    from episodes.schema import migrations
+
+    engine = catalog_engine()
+    migrations.apply(engine)
+    return engine
+
+
+@contextmanager
+def catalog_session() -> Iterator[Session]:
+    """One transaction on the ready catalog: committed on success, rolled back on error."""
+    from episodes.db import make_sessionmaker, transaction
+
+    with transaction(make_sessionmaker(ready_engine())) as session:
+        yield session
+
+
+def media_root() -> Path:
+    return Path(settings.get("instance_path")) / "media"
+
+
+def local_time(moment: datetime) -> str:
+    """``moment`` as people here read it: "2026-12-01 19:30 Asia/Shanghai"."""
+    from episodes.publishing import zone
+
+    name = settings.get("timezone")
+    return f"{moment.astimezone(zone(name)):%Y-%m-%d %H:%M} {name}"
+
+
+def parse_guest(text: str) -> Guest:
+    """``姓名:部门`` as typed, with a half- or full-width colon (Chinese keyboards)."""
+    pair = name_and_department(text)
+    if pair is None or not pair[0]:
+        raise click.BadParameter(f"{text!r}: expected 姓名:部门, e.g. 张伟:区政务服务中心")
+    return Guest(*pair)
+
+
+password_stdin_option = click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the password from the first line of stdin instead of prompting.")
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def script_option(command):
+    return click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
+                        help="The episode's script or outline (UTF-8 text): the glossary terms it "
+                             "names bias recognition.")(command)
+
+
+def read_script(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise StudioError("no such script file", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudioError(f"cannot read the script as UTF-8 text ({exc})", path) from exc
+
+
+def glossary_option(command):
+    return click.option("--glossary", "source", type=click.Path(path_type=Path),
+                        default=lambda: settings.get("glossary") or None,
+                        show_default="setting `glossary`, else the shipped default",
+                        help="Term base: a CSV file or a folder of CSV files.")(command)
+
+
+def open_glossary(source: Path | None) -> Glossary:
+    from glossary import load_default
+    from glossary.io import load
+
+    return load(source) if source else load_default()
