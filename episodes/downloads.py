@@ -11,12 +11,12 @@ spans midnight, and dropped salts make old hashes unlinkable. No raw IP is store
 Example::
 
     if countable_request(asset, first_byte, last_byte) and not is_bot(agent):
-        count_download(session, episode.id, ip, agent, now)
+        count_download(session, episode.id, ip, agent, now, ZoneInfo("Asia/Shanghai"))
 """
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from episodes.assets import PODCAST_AUDIO
 from episodes.db import Base
 from episodes.models import MediaAsset
-from episodes.views import daily_salt, viewer_id
+from episodes.views import daily_salt, salt_day, viewer_id
 
 WINDOW = timedelta(hours=24)
 MINUTE_MS = 60_000
@@ -65,15 +65,16 @@ def countable_request(asset: MediaAsset, first_byte: int, last_byte: int) -> boo
 
 
 def count_download(session: Session, episode_id: int, ip: str, user_agent: str,
-                   now: datetime) -> bool:
+                   now: datetime, tz: tzinfo) -> bool:
     """Record a download unless this listener got one in the last 24 h; True if counted.
 
     ``daily_salt`` writes first, so on SQLite the transaction holds the write lock
     before the check: two parallel range requests cannot both count.
     """
     network = network_of(ip)
+    today = salt_day(now, tz)
     listeners = [viewer_id(daily_salt(session, day), network, user_agent)
-                 for day in (now.date(), now.date() - timedelta(days=1))]
+                 for day in (today, today - timedelta(days=1))]
     recent = select(PodcastDownload.id).where(
         PodcastDownload.episode_id == episode_id, PodcastDownload.listener.in_(listeners),
         PodcastDownload.counted_at > now - WINDOW).limit(1)

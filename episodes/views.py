@@ -7,7 +7,7 @@ yesterday's hashes cannot be linked to today's. Known bots never count.
 
 Example::
 
-    viewer = viewer_id(daily_salt(session, day), ip, user_agent)
+    viewer = viewer_id(daily_salt(session, salt_day(now, tz)), ip, user_agent)
     if countable(watched_ms, episode.duration_ms) and not is_bot(user_agent):
         record_view(session, episode.id, viewer, now, tz)
 """
@@ -95,6 +95,13 @@ def viewer_id(salt: str, ip: str, user_agent: str) -> str:
 def hour_of(now: datetime) -> datetime:
     """The dedupe window: the UTC clock hour ``now`` falls in."""
     return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+
+
+def salt_day(moment: datetime, tz: tzinfo) -> date:
+    """The day whose salt hashes a viewer or listener at ``moment``: the local day in the
+    office's time zone, the same day the dashboard counts views in. Views and podcast
+    downloads share the salts table, so both must ask here."""
+    return moment.astimezone(tz).date()
 
 
 def daily_salt(session: Session, day: date) -> str:

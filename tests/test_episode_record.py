@@ -1,13 +1,20 @@
 """The episode record and the small shared tables: one shape, one parser, one day."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from episodes.contest import parse_rounds
+from episodes.db import make_sessionmaker
+from episodes.downloads import PodcastDownload, count_download
 from episodes.errors import CatalogError
+from episodes.models import Episode
 from episodes.record import EpisodeRecord, Guest
+from episodes.views import ViewSalt, daily_salt, salt_day, viewer_id
+from tests.catalog_fixtures import catalog_engine
 
 
 def test_record_round_trips_through_json(tmp_path):
@@ -38,3 +45,18 @@ def test_a_record_cannot_be_made_invalid(fields, problem):
                                    " 初评 、、复评\n终评、"])
 def test_round_names_are_parsed_one_way(typed):
     assert parse_rounds(typed) == ("初评", "复评", "终评")
+
+
+def test_views_and_downloads_hash_with_the_salt_of_the_same_local_day(tmp_path):
+    """17:30 UTC on 1 December is 01:30 on 2 December in the office: one day for both."""
+    shanghai, moment = ZoneInfo("Asia/Shanghai"), datetime(2026, 12, 1, 17, 30, tzinfo=timezone.utc)
+    with make_sessionmaker(catalog_engine(tmp_path))() as session:
+        episode = Episode(slug="a", title="t")
+        session.add(episode)
+        session.flush()
+        view_salt = daily_salt(session, salt_day(moment, shanghai))
+        assert count_download(session, episode.id, "203.0.113.7", "AppleCoreMedia/1.0", moment,
+                              shanghai)
+        listener = session.scalar(select(PodcastDownload.listener))
+        assert listener == viewer_id(view_salt, "203.0.113.7", "AppleCoreMedia/1.0")
+        assert set(session.scalars(select(ViewSalt.day))) == {date(2026, 12, 2), date(2026, 12, 1)}

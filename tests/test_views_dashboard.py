@@ -37,7 +37,7 @@ def stats(session):
         for viewer in range(viewers):
             record_view(session, popular.id, f"v{viewer}", now - timedelta(days=days_ago), SHANGHAI)
     record_view(session, quiet.id, "v1", now, SHANGHAI)
-    count_download(session, quiet.id, "203.0.113.7", "AppleCoreMedia/1.0", now)
+    count_download(session, quiet.id, "203.0.113.7", "AppleCoreMedia/1.0", now, SHANGHAI)
     session.commit()
     return popular, quiet
 

@@ -8,6 +8,8 @@ else is an attachment, and ``nosniff`` stops browsers guessing otherwise.
 """
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
 
@@ -65,5 +67,6 @@ def _count(asset: MediaAsset, response: Response) -> None:
     if countable_request(asset, first, last) and not is_bot(agent):
         session = get_session()
         count_download(session, asset.episode_id, request.remote_addr or "0.0.0.0", agent,
-                       current_app.config["DOWNLOAD_CLOCK"]())
+                       current_app.config["DOWNLOAD_CLOCK"](),
+                       ZoneInfo(current_app.config["TIMEZONE"]))
         session.commit()

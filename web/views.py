@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from episodes.groupcommit import GroupCommit
 from episodes.models import Episode
 from episodes.db import transaction
-from episodes.views import View, countable, daily_salt, is_bot, plausible, record_views, viewer_id
+from episodes.views import (View, countable, daily_salt, is_bot, plausible, record_views, salt_day,
+                            viewer_id)
 from web.db import close_session, get_session
 from web.security import csrf, is_staff
 from web.site import DEFAULT_TIMEZONE
@@ -51,7 +52,7 @@ def beacon():
     if reason:
         return jsonify(counted=False, reason=reason), 202
     now, tz = current_app.config["VIEWS_CLOCK"](), ZoneInfo(current_app.config["TIMEZONE"])
-    viewer = viewer_id(_salt(now.astimezone(tz).date()), request.remote_addr or "",
+    viewer = viewer_id(_salt(salt_day(now, tz)), request.remote_addr or "",
                        request.user_agent.string)
     close_session()  # give the connection back: the writer thread needs one from the pool
     try:
