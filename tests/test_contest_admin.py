@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from episodes.contest import (Contest, PrecheckReport, Submission, get_contest, get_round,
                               round_submissions)
-from episodes.judging import Assignment, save_review
+from episodes.judging import Assignment, ScoreAudit, save_review
 from tests.contest_fixtures import SLUG, build_app, login, session_of, token
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
@@ -126,3 +127,23 @@ def test_a_finished_precheck_is_shown_to_the_judge_and_the_organiser(contest):
         page = client.get(url).get_data(as_text=True)
         assert "-23.4 LUFS" in page and "2.5 个/百字" in page and "75 / 100" in page
         assert "没有字幕轨" in page
+
+
+def test_contest_times_are_shown_in_the_configured_time_zone(contest):
+    """Submitted 02:17 UTC is 10:17 in Asia/Shanghai (the default `timezone`)."""
+    s1, at = contest.codes["S1"], datetime(2026, 12, 1, 2, 17, tzinfo=timezone.utc)
+    with session_of(contest.app) as db:
+        item = get_contest(db, SLUG)
+        submission = db.scalar(select(Submission).where(Submission.code == s1))
+        review = db.scalar(select(Assignment).where(Assignment.submission_id == submission.id,
+                                                    Assignment.judge.has(username="judge_a")))
+        save_review(db, item, review, {c.id: 7 for c in item.criteria}, "", submit=True)
+        submission.created_at = review.submitted_at = at
+        for entry in db.scalars(select(ScoreAudit)):
+            entry.at = at
+        db.commit()
+    shown = '<time datetime="2026-12-01T10:17:00+08:00">2026-12-01 10:17'
+    for user, url in (("alice", "/contest/"), ("judge_a", f"/contest/{SLUG}/r1/{s1}"),
+                      ("org", f"/contest/admin/{SLUG}/submissions/{s1}")):
+        page = login(contest.app, user).get(url).get_data(as_text=True)
+        assert shown in page and "02:17" not in page, (user, url)

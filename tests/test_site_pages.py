@@ -30,6 +30,19 @@ def test_home_shows_latest_episodes_guides_and_next_live_show(client, session):
     assert "不动产登记答疑" in html and "区自然资源局 赵刚" in html
 
 
+def test_times_are_local_and_machine_readable_times_carry_the_offset(client, session):
+    # 20:30 UTC on 1 Dec is 04:30 on 2 Dec in Asia/Shanghai (the default `timezone`).
+    add_episode(session, "late-1", published_at=datetime(2026, 12, 1, 20, 30, tzinfo=timezone.utc))
+    session.add(LiveBroadcast(air_at=datetime(2099, 12, 1, 11, 30, tzinfo=timezone.utc), topic="社保答疑"))
+    session.commit()
+    home, episode = page(client, "/"), page(client, "/e/late-1")
+    assert '<time datetime="2099-12-01T19:30:00+08:00">2099年12月01日 19:30</time>' in home
+    assert '<time datetime="2026-12-02T04:30:00+08:00">2026年12月02日</time>' in episode
+    for html in (home, episode, page(client, "/episodes/")):
+        assert re.findall(r'<time datetime="([^"]+)"', html)
+        assert all(value.endswith("+08:00") for value in re.findall(r'<time datetime="([^"]+)"', html))
+
+
 def test_list_pages_filter_by_kind_and_category_and_paginate(client, session):
     for number in range(14):
         add_episode(session, f"guide-{number}", kind="guide", title=f"导办第{number}期",

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -62,18 +63,24 @@ class Page:
 def init_app(app: Flask) -> None:
     app.config.setdefault("TIMEZONE", DEFAULT_TIMEZONE)
     app.config.setdefault("GLOSSARY_PATH", "")  # empty: the shipped term base
-    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["media_url"] = media_url
     app.register_error_handler(404, not_found)
 
 
-def local_time(moment: datetime | None, fmt: str = "%Y年%m月%d日 %H:%M") -> str:
-    """A stored UTC time as people in the district read it."""
+def local_time(moment: datetime | None, fmt: str = "%Y年%m月%d日 %H:%M") -> Markup:
+    """A stored UTC time as people in the district read it, as a ``<time>`` element.
+
+    Every time on the site goes through here, so none is shown in UTC and every
+    ``datetime`` attribute carries the offset: ``<time datetime="2026-12-01T19:30:00+08:00">``.
+    """
     if moment is None:
-        return ""
-    return as_utc(moment).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+        return Markup("")
+    local = as_utc(moment).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return Markup('<time datetime="{}">{}</time>').format(local.isoformat(timespec="seconds"),
+                                                          local.strftime(fmt))
 
 
 def filesize(size: int) -> str:
