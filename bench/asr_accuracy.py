@@ -12,15 +12,19 @@ WAV input, VAD on, the embedded base model, one model load for everything.
 """
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
-from glossary import load_default
-from glossary.correct import correct
-from glossary.evaluation import term_recall
-from glossary.prompt import decoding_hints
-from studio.transcribe import TranscribeOptions, load_model, transcribe_file
-from subtitles.evaluation import character_errors
+if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from glossary import load_default  # noqa: E402
+from glossary.correct import correct  # noqa: E402
+from glossary.evaluation import term_recall  # noqa: E402
+from glossary.prompt import decoding_hints  # noqa: E402
+from studio.transcribe import TranscribeOptions, load_model, transcribe_file  # noqa: E402
+from subtitles.evaluation import character_errors  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MEDIA = ROOT.parent / "shared" / "media"

@@ -23,17 +23,21 @@ import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from studio import settings
-from studio.media import probe
-from studio.pipeline import RENDER_STAGES, TEXT_STAGES, run_stages
-from studio.stages import render
-from studio.stages.job import Job, RenderOptions
-from studio.workdir import WorkDir
-from subtitles import io as subtitle_io
+if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from studio import settings  # noqa: E402
+from studio.media import probe  # noqa: E402
+from studio.pipeline import RENDER_STAGES, TEXT_STAGES, run_stages  # noqa: E402
+from studio.stages import render  # noqa: E402
+from studio.stages.job import Job, RenderOptions  # noqa: E402
+from studio.workdir import WorkDir  # noqa: E402
+from subtitles import io as subtitle_io  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = ROOT.parent / "shared" / "media" / "guide_business_license.mp4"

@@ -31,7 +31,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import func, select  # noqa: E402
 
