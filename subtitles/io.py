@@ -11,6 +11,7 @@ naming the file and the problem.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from subtitles.profiles import Profile
 
 FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ass"}
 _READABLE = {"srt", "vtt", "ass", "ssa"}
+_NEGATIVE_TIME = re.compile(r"-\s*(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d+")  # the arrow's "->" never matches
 #: Times a format can store: ASS keeps centiseconds, so 833 ms is written as 830.
 TIME_GRID_MS = {"srt": 1, "vtt": 1, "ass": 10}
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -228,7 +230,24 @@ def parse(text: str, fmt: str | None = None, path: object = None) -> pysubs2.SSA
         raise SubtitleError(f"not a valid {fmt.upper()} file ({exc})", path) from None
     if fmt == "srt" and not subs.events and text.strip():
         raise SubtitleError("no cues found; not an SRT file", path)
+    _refuse_negative_times(text, subs, path)
     return subs
+
+
+def _refuse_negative_times(text: str, subs: pysubs2.SSAFile, path: object) -> None:
+    """A cue timed before 00:00:00 is an error naming the file, its line and the cue
+    number. pysubs2 drops the sign of SRT and WebVTT times (``-00:00:05,000`` would read
+    as +5 s, moving the cue), so their timing lines are read here; ASS keeps the sign."""
+    timing = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
+              if "-->" in line]
+    for cue, (line_number, line) in enumerate(timing, start=1):
+        if found := _NEGATIVE_TIME.search(line):
+            raise SubtitleError(f"cue {cue}: negative time {found.group()!r}; times count "
+                                "from 00:00:00", path, line_number)
+    for cue, event in enumerate(subs.events, start=1):
+        if min(event.start, event.end) < 0:
+            raise SubtitleError(f"cue {cue}: negative time "
+                                f"({min(event.start, event.end)} ms); times count from 00:00:00", path)
 
 
 def _detect(text: str, path: object) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from studio.cli import cli
@@ -48,3 +49,26 @@ def test_absurd_search_page_is_not_a_server_error(tmp_path):
                       "WTF_CSRF_ENABLED": False}, instance_path=str(tmp_path / "instance"))
     response = app.test_client().get("/search?q=社保卡&page=1000000000000000000")
     assert response.status_code == 200
+
+
+ASS_HEADER = ("[Script Info]\nScriptType: v4.00+\n\n[V4+ Styles]\nFormat: Name, Fontname, Fontsize\n"
+              "Style: Default,Noto Sans CJK SC,54\n\n[Events]\n"
+              "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n")
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("minus.srt", "1\n00:00:01,000 --> 00:00:03,000\n第一句\n\n2\n-00:00:05,000 --> 00:00:07,000\n第二句\n",
+     ":6: cue 2: negative time '-00:00:05,000'"),
+    ("minus.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n第一句\n\n00:00:04.000 --> -00:00:07.000\n第二句\n",
+     ":6: cue 2: negative time '-00:00:07.000'"),
+    ("minus.ass", ASS_HEADER + "Dialogue: 0,0:00:01.00,0:00:03.00,Default,,0,0,0,,第一句\n"
+                               "Dialogue: 0,-0:00:05.00,0:00:07.00,Default,,0,0,0,,第二句\n",
+     ": cue 2: negative time (-5000 ms)"),
+])
+def test_a_negative_subtitle_time_is_refused_naming_the_file_and_cue(tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["subtitles", "check", str(path)])
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith(f"Error: {path}{where}; times count from 00:00:00")
+    assert len(result.output.strip().splitlines()) == 1
