@@ -156,7 +156,8 @@ def test_cover_of_the_wrong_size(tmp_path, instance):
 
 def test_publish_existing_episode_by_slug_and_unknown_slug(tmp_path, instance):
     work = make_workdir(tmp_path / "work", "later-1")
-    assert run("publish", str(work), "--at", "2099-01-01 08:00").exit_code == 0
+    scheduled = run("publish", str(work), "--at", "2099-01-01 08：00")  # a Chinese keyboard's colon
+    assert scheduled.output.startswith("scheduled later-1 for 2099-01-01 08:00 Asia/Shanghai"), scheduled.output
     [episode] = episodes(instance)
     assert episode.status == "scheduled"
     assert run("publish", "later-1").output.strip() == "published later-1"
