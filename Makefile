@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Debian packages only where PyPI has nothing that serves: ffmpeg with ffprobe and
 # libass, a CJK font for burned-in subtitles, and Chromium for the browser test.
-DEBIAN_PACKAGES := ffmpeg fonts-noto-cjk chromium
+DEBIAN_PACKAGES := ffmpeg fonts-noto-cjk chromium redis-server
 STUDIO := $(VENV)/bin/studio
 SAMPLE := samples/demo_guide.mp4
 DEMO_WORK := demo-work

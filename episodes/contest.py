@@ -77,9 +77,14 @@ class ContestJudge(Base):
     user: Mapped[User] = relationship()
 
 
+INTAKE_STATES = ("checking", "accepted", "rejected")
+
+
 class Submission(Base):
-    """An accepted video. ``stored_name`` is generated; the entrant's file name is kept
-    only as text. ``code`` is the blind label judges see."""
+    """An uploaded video. ``stored_name`` is generated; the entrant's file name is kept
+    only as text. ``code`` is the blind label judges see. An upload from the site waits
+    ``checking`` until the intake job accepts it (measured, tags stripped, entered in
+    round 1) or rejects it (``rejection`` holds the rule broken, its file is gone)."""
 
     __tablename__ = "contest_submissions"
 
@@ -100,6 +105,8 @@ class Submission(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    intake: Mapped[str] = mapped_column(String(20), default="accepted", server_default="accepted")
+    rejection: Mapped[dict | None] = mapped_column(JSON)  # {"reason": key, **detail}
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -258,15 +265,32 @@ def new_code() -> str:
     return "V-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-def add_submission(session: Session, contest: Contest, **fields) -> Submission:
-    """Record an accepted video and enter it in round 1 with a pending pre-check."""
-    submission = Submission(contest_id=contest.id, code=new_code(), **fields)
+def add_submission(session: Session, contest: Contest, checked: bool = True, **fields) -> Submission:
+    """Record a video. A ``checked`` one is admitted at once; an unchecked one (an upload
+    from the site, measured later by the intake job) waits ``checking``."""
+    submission = Submission(contest_id=contest.id, code=new_code(), intake="checking", **fields)
     session.add(submission)
     session.flush()
+    if checked:
+        admit(session, contest, submission)
+    return submission
+
+
+def admit(session: Session, contest: Contest, submission: Submission, **measured) -> None:
+    """Accept a checked submission (with what the check measured): it enters round 1
+    with a pending pre-check."""
+    for name, value in measured.items():
+        setattr(submission, name, value)
+    submission.intake = "accepted"
     session.add(RoundEntry(round_id=contest.rounds[0].id, submission_id=submission.id))
     session.add(PrecheckReport(submission_id=submission.id))
     session.flush()
-    return submission
+
+
+def reject(session: Session, submission: Submission, reason: str, **detail) -> None:
+    """Refuse a submission the intake check failed; ``reason`` is a key the site translates."""
+    submission.intake, submission.rejection = "rejected", {"reason": reason, **detail}
+    session.flush()
 
 
 def round_submissions(session: Session, round_: Round) -> list[Submission]:

@@ -13,6 +13,7 @@ import logging
 
 import click
 
+from studio.environment import Environment
 from subtitles.errors import ExitCode, WulingError
 
 # command name -> "module:attribute" of its click command or group
@@ -31,6 +32,7 @@ COMMANDS = {
     "serve": "studio.commands.serve:serve_command",
     "users": "studio.commands.users:users_group",
     "contest": "studio.commands.contest:contest_group",
+    "worker": "studio.commands.worker:worker_command",
 }
 
 
@@ -70,8 +72,10 @@ class StudioGroup(click.Group):
 @click.group(cls=StudioGroup, lazy_subcommands=COMMANDS)
 @click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
 @click.version_option(package_name="wuling-studio")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """Wuling Studio: plain-language civic-service media, from recording to web and podcast."""
+    ctx.ensure_object(Environment)  # the one environment; tests pass their own as obj=
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 

@@ -12,17 +12,16 @@ the upload as received.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
 from episodes.contest import Contest, Submission, add_submission
-from studio.errors import MediaError, StudioError
+from episodes.uploads import MIME_TYPES, Entrant, UploadRejected, check_name, receive
+from studio.errors import MediaError
 from studio.files import atomic_path
 from studio.media import MediaInfo, ffmpeg_exe, ffprobe_exe, probe, stderr_tail
 
@@ -30,55 +29,9 @@ from studio.media import MediaInfo, ffmpeg_exe, ffprobe_exe, probe, stderr_tail
 DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 VIDEO_CODECS = frozenset({"h264", "hevc", "vp9", "av1"})
 AUDIO_CODECS = frozenset({"aac", "mp3", "opus", "vorbis"})
-MIME_TYPES = {"mov,mp4,m4a,3gp,3g2,mj2": "video/mp4", "matroska,webm": "video/webm"}
 # Caption tracks kept in the stored copy, by the muxer that writes it (MP4 or Matroska).
 TEXT_SUBTITLES = {"video/mp4": frozenset({"mov_text"}),
                   "video/webm": frozenset({"subrip", "ass", "ssa", "webvtt"})}
-CHUNK = 1 << 20
-UPLOADS_FOLDER = "contest-uploads"  # in the instance folder, never under the web root
-
-
-class UploadRejected(StudioError):
-    """An upload that breaks a rule; ``reason`` is a stable key the site translates."""
-
-    def __init__(self, reason: str, problem: str, path: object = None, **detail: object):
-        self.reason = reason
-        self.detail = detail
-        super().__init__(problem, path)
-
-
-@dataclass(frozen=True)
-class Entrant:
-    name: str
-    org: str = ""
-    contact: str = ""
-    user_id: int | None = None
-
-
-def check_name(original_name: str) -> str:
-    """The entrant's file name, refused when it tries to be a path or a hidden file."""
-    if (not original_name or "/" in original_name or "\\" in original_name or ".." in original_name
-            or original_name.startswith(".") or any(ord(ch) < 32 for ch in original_name)):
-        raise UploadRejected("bad_name", "file name must be a plain name, not a path",
-                             repr(original_name))
-    return original_name
-
-
-def receive(stream: BinaryIO, target: Path, max_bytes: int, label: str) -> str:
-    """Copy ``stream`` into ``target`` chunk by chunk, stopping past ``max_bytes``;
-    return the SHA-256. The caller's temp file is removed when this raises."""
-    digest, written = hashlib.sha256(), 0
-    with open(target, "wb") as out:
-        while chunk := stream.read(CHUNK):
-            written += len(chunk)
-            if written > max_bytes:
-                raise UploadRejected("too_large", f"larger than the {max_bytes // 2**20} MB limit",
-                                     label, limit_mb=max_bytes // 2**20)
-            digest.update(chunk)
-            out.write(chunk)
-    if written == 0:
-        raise UploadRejected("empty", "file is empty (0 bytes)", label)
-    return digest.hexdigest()
 
 
 def container_of(path: Path, label: str) -> str:
@@ -175,12 +128,3 @@ def accept(session: Session, contest: Contest, stream: BinaryIO, original_name: 
             entrant_user_id=entrant.user_id, entrant_name=entrant.name, entrant_org=entrant.org,
             entrant_contact=entrant.contact)
     return submission
-
-
-def mime_type(submission: Submission) -> str:
-    return MIME_TYPES.get(submission.container, "application/octet-stream")
-
-
-def download_name(submission: Submission) -> str:
-    """``V-XXXXXX.mp4``: the blind code, never the entrant's own file name."""
-    return submission.code + (".webm" if mime_type(submission) == "video/webm" else ".mp4")

@@ -56,6 +56,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("render_preset", "veryfast",
             "x264 preset for rendered videos (slower presets: smaller files, longer renders)."),
     Setting("render_crf", "23", "x264 quality for rendered videos (lower: better, bigger)."),
+    Setting("queue_url", "",
+            "Job queue: empty means SQLite in the instance folder; redis://HOST:PORT/DB for "
+            "workers on other machines."),
+    Setting("job_retries", "3", "Times a failed background job is tried again."),
+    Setting("job_retry_delay", "10",
+            "Seconds before a failed job's first retry; each later retry waits twice as long."),
+    Setting("job_lease_seconds", "60",
+            "A running job renews its lease every third of this; a job whose lease runs out "
+            "(its worker died) is run again."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -1,10 +1,12 @@
-"""One catalog session per request, on ``g``, closed at teardown (as in flaskr)."""
+"""One catalog session per request, on ``g``, closed at teardown (as in flaskr); the job
+queue the pages enqueue background work on (by job name: ``studio worker`` runs it)."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from episodes.db import database_url, make_engine, make_sessionmaker
+from episodes.queue import JobQueue
 from episodes.schema import migrations
 
 
@@ -14,7 +16,15 @@ def init_app(app: Flask) -> None:
     app.extensions["catalog_sessions"] = make_sessionmaker(engine)
     if app.config["AUTO_MIGRATE"]:
         migrations.apply(engine)
+    app.extensions["jobs"] = JobQueue.create(
+        engine, app.instance_path, app.config.get("QUEUE_URL", ""),
+        retries=int(app.config.get("JOB_RETRIES", 3)),
+        retry_delay=float(app.config.get("JOB_RETRY_DELAY", 10)))
     app.teardown_appcontext(close_session)
+
+
+def get_jobs() -> JobQueue:
+    return current_app.extensions["jobs"]
 
 
 def get_session() -> Session:

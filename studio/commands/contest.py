@@ -20,10 +20,11 @@ from episodes.db import make_sessionmaker, transaction
 from episodes.errors import NotFound
 from episodes.judging import advance, assign_round
 from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
+from episodes.uploads import UPLOADS_FOLDER, Entrant, UploadRejected, check_name
 from studio import backup as catalog_backup
 from studio import precheck, settings
 from studio.cli_support import password_stdin_option, read_password, ready_engine
-from studio.contest_intake import UPLOADS_FOLDER, Entrant, UploadRejected, accept, check_name
+from studio.contest_intake import accept
 from studio.environment import Environment
 from studio.errors import ExitCode, StudioError
 from studio.files import write_bytes, write_text

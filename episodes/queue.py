@@ -1,0 +1,138 @@
+"""The job queue: Huey carries job ids from whoever enqueues to ``studio worker``.
+
+One Huey task, ``run_job(job_id)``, runs every kind of job: it claims the job's
+catalog row (:mod:`episodes.jobs`), calls the handler registered for its kind,
+renews the lease while the handler works, and records the outcome. The site
+builds a :class:`JobQueue` without handlers and only enqueues by job name; the
+worker registers the handlers (``studio.tasks``), so the web process never
+imports the code, or loads the model, that does the work.
+
+Storage: SQLite in the instance folder by default (no server to run); a
+``redis://`` URL (setting ``queue_url``) selects Redis, same code, for workers on
+other machines. Retries are Huey's, with exponential backoff.
+
+>>> queue = JobQueue.create(engine, "instance", retries=3, retry_delay=10)  # doctest: +SKIP
+>>> queue.enqueue(engine, "contest.precheck", 42)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from episodes import jobs
+from episodes.errors import CatalogError
+
+log = logging.getLogger(__name__)
+
+QUEUE_FILE = "queue.sqlite3"  # in the instance folder, beside the catalog
+Handler = Callable[[jobs.Claim, jobs.JobProgress], None]
+
+
+def make_huey(instance_path: Path | str, url: str = "") -> Huey:
+    """SQLite in the instance folder, or Redis when ``url`` is ``redis://…``."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("wuling", url=url, results=False)
+    if url:
+        raise CatalogError("queue_url must be empty (SQLite in the instance folder) or a "
+                           "redis:// URL", url)
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("wuling", filename=str(folder / QUEUE_FILE), results=False)
+
+
+class JobQueue:
+    """The Huey instance, the catalog engine and (in a worker) the job handlers."""
+
+    def __init__(self, huey: Huey, engine: Engine, retries: int, retry_delay: float,
+                 lease_seconds: float = 60.0):
+        """A job not renewed for ``lease_seconds`` counts as abandoned; a running job
+        renews its lease every third of that."""
+        self.huey, self.engine, self.lease_seconds = huey, engine, lease_seconds
+        self.handlers: dict[str, Handler] = {}
+        self.run_job = huey.task(retries=retries, retry_delay=retry_delay, retry_backoff=2,
+                                 context=True, name="run_job")(self._run)
+        huey.periodic_task(crontab(minute="*"), name="requeue_expired")(lambda: self.requeue_expired())
+
+    @classmethod
+    def create(cls, engine: Engine, instance_path: Path | str, url: str = "", *,
+               retries: int, retry_delay: float, lease_seconds: float = 60.0) -> "JobQueue":
+        return cls(make_huey(instance_path, url), engine, retries, retry_delay, lease_seconds)
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Run ``handler`` for jobs named ``kind`` (in the worker that registered it)."""
+        self.handlers[kind] = handler
+
+    def enqueue(self, bind: Session | Engine, kind: str, target: object = "",
+                key: str | None = None, **params) -> jobs.Job:
+        """Record the job (see :func:`episodes.jobs.enqueue`) and send it to a worker
+        once that is committed; with a session, on the caller's commit."""
+        job = jobs.enqueue(bind, kind, target, key, **params)
+        if job.state == "queued":  # running or done: nothing to send
+            if isinstance(bind, Engine):
+                self.run_job(job.id)
+            else:
+                self._send_on_commit(bind, job.id)
+        return job
+
+    def _send_on_commit(self, session: Session, job_id: int) -> None:
+        """Send ``job_id`` when ``session`` commits; forget it if it rolls back."""
+        if "jobs_to_send" not in session.info:
+            session.info["jobs_to_send"] = []
+            event.listen(session, "after_commit", self._send_pending)
+            event.listen(session, "after_rollback", lambda s: s.info["jobs_to_send"].clear())
+        session.info["jobs_to_send"].append(job_id)
+
+    def _send_pending(self, session: Session) -> None:
+        pending, session.info["jobs_to_send"] = session.info["jobs_to_send"], []
+        for job_id in pending:
+            self.run_job(job_id)
+
+    def requeue_expired(self, at_start: bool = False) -> list[int]:
+        """Send again the jobs whose worker died (lease expired), every minute; at a
+        worker's start, also the jobs never started (their message may be lost)."""
+        ids = jobs.requeue_expired(self.engine) + (jobs.never_started(self.engine) if at_start else [])
+        for job_id in ids:
+            self.run_job(job_id)
+        if ids:
+            log.info("re-sent %d jobs: %s", len(ids), ids)
+        return ids
+
+    def _run(self, job_id: int, task=None) -> None:
+        claim = jobs.claim(self.engine, job_id, self.lease_seconds)
+        if claim is None:
+            return  # done, or taken by another worker: a second run changes nothing
+        handler = self.handlers.get(claim.kind)
+        if handler is None:
+            jobs.fail(self.engine, claim, f"this worker has no handler for job kind {claim.kind!r} "
+                      "(an older version?)")
+            return
+        stop = threading.Event()
+        renewer = threading.Thread(target=self._renew, args=(claim, stop), daemon=True,
+                                   name=f"lease-{job_id}")
+        renewer.start()
+        try:
+            handler(claim, jobs.JobProgress(self.engine, claim))
+        # The worker's boundary: whatever a handler raises is recorded on the job row
+        # (the site shows it), then re-raised so Huey retries or gives up.
+        except Exception as exc:
+            # Huey waits task.retry_delay before the retry (then multiplies it by the backoff)
+            retry_in = task.retry_delay if task is not None and task.retries else None
+            jobs.fail(self.engine, claim, str(exc) or type(exc).__name__, retry_in)
+            raise
+        else:
+            jobs.finish(self.engine, claim)
+        finally:
+            stop.set()
+            renewer.join()
+
+    def _renew(self, claim: jobs.Claim, stop: threading.Event) -> None:
+        while not stop.wait(self.lease_seconds / 3):
+            if not jobs.renew(self.engine, claim, self.lease_seconds):
+                log.warning("job %d: lease lost (another worker took it over)", claim.job_id)
+                return

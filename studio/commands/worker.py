@@ -1,0 +1,20 @@
+"""`studio worker`: run background jobs (contest intake and pre-checks) until stopped.
+
+A thin shell over :func:`studio.tasks.run_worker`. Start as many as the machine
+(or machines, with ``queue_url=redis://…``) can carry; each job still runs once.
+"""
+from __future__ import annotations
+
+import click
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at the same time in this process (threads).")
+def worker_command(workers: int) -> None:
+    """Run queued background jobs until Ctrl-C (SIGINT or SIGTERM lets running jobs finish)."""
+    from studio import tasks
+
+    queue = tasks.build_queue()
+    click.echo(f"worker: {workers} thread(s) on {type(queue.huey.storage).__name__}", err=True)
+    tasks.run_worker(queue, workers)

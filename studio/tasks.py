@@ -1,0 +1,99 @@
+"""What ``studio worker`` runs: the job handlers, registered by job name on the queue.
+
+The site enqueues jobs by name (``episodes.queue.JobQueue.enqueue``) and never
+imports this module; a worker builds the queue with :func:`build_queue`, which
+registers every handler below, and consumes it with :func:`run_worker`
+(``studio worker``, and the worker ``studio serve`` embeds).
+
+Handlers are safe to run twice: each one looks at what its target already says
+(a submission no longer ``checking``, a pre-check already ``done``) before doing
+anything, so a job re-run after its worker was killed changes nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from episodes.contest import Contest, PrecheckReport, Submission, admit, reject
+from episodes.db import make_sessionmaker
+from episodes.jobs import Claim, JobProgress
+from episodes.queue import JobQueue
+from episodes.uploads import UPLOADS_FOLDER, UploadRejected
+from studio import precheck, settings
+
+log = logging.getLogger(__name__)
+
+
+def build_queue(engine: Engine | None = None) -> JobQueue:
+    """The queue configured by the settings, with every studio handler registered."""
+    if engine is None:
+        from studio.cli_support import ready_engine
+
+        engine = ready_engine()
+    instance = Path(settings.get("instance_path"))
+    queue = JobQueue.create(engine, instance, settings.get("queue_url"),
+                            retries=settings.get_int("job_retries", 0, 100),
+                            retry_delay=settings.get_int("job_retry_delay", 0, 86_400),
+                            lease_seconds=settings.get_int("job_lease_seconds", 1, 86_400))
+    register(queue, instance / UPLOADS_FOLDER)
+    return queue
+
+
+def register(queue: JobQueue, uploads: Path,
+             transcribe: precheck.Transcriber = precheck.default_transcriber) -> None:
+    queue.register("contest.intake", lambda claim, progress: contest_intake(
+        queue, uploads, int(claim.target), progress))
+    queue.register("contest.precheck", lambda claim, progress: contest_precheck(
+        queue.engine, uploads, int(claim.target), transcribe, progress))
+
+
+def run_worker(queue: JobQueue, workers: int = 1) -> None:
+    """Consume jobs on ``workers`` threads until SIGINT or SIGTERM (must run in the
+    main thread of its process: Huey's consumer installs the signal handlers)."""
+    queue.requeue_expired(at_start=True)
+    # An idle consumer polls at most every second: SQLite storage has no blocking read.
+    queue.huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
+
+
+def contest_intake(queue: JobQueue, uploads: Path, submission_id: int, progress: JobProgress) -> None:
+    """Check an uploaded video with ffprobe and strip its tags: accept it (round 1, and
+    a pre-check job) or reject it (the rule it breaks is kept, the file removed)."""
+    from studio.contest_intake import check_video, strip_metadata
+
+    with Session(queue.engine, expire_on_commit=False) as session:
+        submission = session.get(Submission, submission_id)
+        if submission is None or submission.intake != "checking":
+            return  # withdrawn, or decided by an earlier run
+        contest = session.get(Contest, submission.contest_id)
+        stored = uploads / contest.slug / submission.stored_name
+        label = submission.original_name
+        progress.set(0.1, "checking the video", force=True)
+        try:
+            info = check_video(stored, contest, label)
+            progress.set(0.5, "removing tags", force=True)
+            strip_metadata(stored, info.format_name, label)
+        except UploadRejected as exc:
+            reject(session, submission, exc.reason, **exc.detail)
+            session.commit()
+            stored.unlink(missing_ok=True)
+            log.info("upload %s rejected: %s", submission.code, exc)
+            return
+        admit(session, contest, submission, container=info.format_name,
+              size_bytes=stored.stat().st_size, duration_ms=info.duration_ms,
+              width=info.width, height=info.height)
+        queue.enqueue(session, "contest.precheck", submission.id)
+        session.commit()
+
+
+def contest_precheck(engine: Engine, uploads: Path, submission_id: int,
+                     transcribe: precheck.Transcriber, progress: JobProgress) -> None:
+    """Pre-check one accepted submission (its report shows the outcome, failures too)."""
+    with Session(engine) as session:
+        status = session.scalar(select(PrecheckReport.status).where(
+            PrecheckReport.submission_id == submission_id))
+    if status in (None, "done"):
+        return  # no such submission any more, or checked by an earlier run
+    precheck.run_one(make_sessionmaker(engine), uploads, submission_id, transcribe, progress)

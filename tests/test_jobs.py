@@ -1,0 +1,199 @@
+"""Background jobs on the real engine: catalog rows in real SQLite, Huey on SQLite (and
+on a throwaway Redis when ``redis-server`` is installed), real worker processes killed
+with SIGKILL mid-job."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from episodes import jobs
+from episodes.db import database_url, make_engine
+from episodes.errors import CatalogError
+from episodes.schema import migrations
+from episodes.models import utcnow
+from episodes.queue import JobQueue
+from tests.conftest import ROOT
+
+LEASE_SECONDS = 2
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def backend(request, tmp_path):
+    """The queue URL: empty (SQLite in the instance folder) or a throwaway Redis."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (make installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    _wait(lambda: _redis_up(port), "redis-server to start")
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+def _redis_up(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def instance(tmp_path):
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def engine(instance):
+    engine = make_engine(database_url(instance))
+    migrations.apply(engine)
+    yield engine
+    engine.dispose()
+
+
+def make_queue(engine, instance, url="", retries=0, retry_delay=0):
+    return JobQueue.create(engine, instance, url, retries=retries, retry_delay=retry_delay,
+                           lease_seconds=LEASE_SECONDS)
+
+
+def start_worker(instance: Path, url: str) -> subprocess.Popen:
+    env = dict(os.environ, WULING_INSTANCE_PATH=str(instance), WULING_QUEUE_URL=url,
+               WULING_JOB_LEASE_SECONDS=str(LEASE_SECONDS))
+    return subprocess.Popen([sys.executable, "-m", "tests.job_worker"], cwd=ROOT, env=env,
+                            stderr=subprocess.DEVNULL)
+
+
+def stop(worker: subprocess.Popen) -> None:
+    worker.send_signal(signal.SIGINT)
+    worker.wait(20)
+
+
+def _wait(condition, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+def row(engine, job_id: int) -> jobs.Job:
+    with Session(engine) as session:
+        return session.get(jobs.Job, job_id)
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(engine, instance, backend, tmp_path):
+    record = tmp_path / "record.txt"
+    job = make_queue(engine, instance, backend).enqueue(engine, "test.sleep", "a", seconds=4,
+                                                         record=str(record))
+    first = start_worker(instance, backend)
+    try:
+        _wait(lambda: lines(record) == ["start a"], "the first run to start")
+        with Session(engine) as session:
+            shown = _wait(lambda: jobs.progress(session, "test.sleep:a").message == "sleeping"
+                          and jobs.progress(session, "test.sleep:a"), "progress on the row")
+        assert (shown.state, shown.fraction, shown.attempts) == ("running", 0.5, 1)
+        first.send_signal(signal.SIGKILL)
+    finally:
+        first.wait(20)
+    assert row(engine, job.id).state == "running"  # nobody knows yet that its worker died
+    _wait(lambda: row(engine, job.id).lease_expires_at.replace(tzinfo=None)
+          < utcnow().replace(tzinfo=None), "the lease to run out")
+    second = start_worker(instance, backend)
+    try:
+        _wait(lambda: row(engine, job.id).state == "done", "the job to finish on the second worker")
+    finally:
+        stop(second)
+    assert lines(record) == ["start a", "start a", "done a"]
+    assert row(engine, job.id).attempts == 2 and row(engine, job.id).progress == 1.0
+
+
+def test_failed_jobs_are_retried_with_growing_delays_then_given_up(engine, instance, tmp_path):
+    queue = make_queue(engine, instance, retries=2, retry_delay=1)
+    heals, hopeless = tmp_path / "heals.txt", tmp_path / "hopeless.txt"
+    healing = queue.enqueue(engine, "test.flaky", "heals", fails=2, record=str(heals))
+    failing = queue.enqueue(engine, "test.flaky", "hopeless", fails=99, record=str(hopeless))
+    worker = start_worker(instance, "")
+    try:
+        _wait(lambda: row(engine, healing.id).state == "done"
+              and row(engine, failing.id).state == "failed", "both jobs to settle")
+    finally:
+        stop(worker)
+    tries = [float(t) for t in lines(heals)]
+    assert len(tries) == 3 and row(engine, healing.id).attempts == 3
+    assert tries[1] - tries[0] >= 1 and tries[2] - tries[1] >= 2  # retry_delay, then doubled
+    given_up = row(engine, failing.id)
+    assert len(lines(hopeless)) == 3 and given_up.error == "flaky failure 3"
+
+
+def test_enqueueing_a_key_again_changes_nothing_until_it_has_failed(engine, instance):
+    queue = make_queue(engine, instance)
+    first = queue.enqueue(engine, "test.sleep", "b", seconds=0, record="x")
+    again = queue.enqueue(engine, "test.sleep", "b", seconds=99, record="y")
+    with Session(engine) as session:
+        assert session.scalar(select(func.count(jobs.Job.id))) == 1
+    assert again.id == first.id and row(engine, first.id).params == {"seconds": 0, "record": "x"}
+    claim = jobs.claim(engine, first.id, LEASE_SECONDS)
+    assert jobs.claim(engine, first.id, LEASE_SECONDS) is None  # a second worker gets nothing
+    jobs.finish(engine, claim)
+    queue.enqueue(engine, "test.sleep", "b")
+    assert row(engine, first.id).state == "done" and jobs.claim(engine, first.id, LEASE_SECONDS) is None
+    other = jobs.claim(engine, queue.enqueue(engine, "test.sleep", "c").id, LEASE_SECONDS)
+    jobs.fail(engine, other, "broken")
+    assert queue.enqueue(engine, "test.sleep", "c").state == "queued"  # a failed job starts over
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_finish_the_job(engine, instance):
+    job = make_queue(engine, instance).enqueue(engine, "test.sleep", "d")
+    stale = jobs.claim(engine, job.id, lease_seconds=-1)  # its lease has already run out
+    assert jobs.requeue_expired(engine) == [job.id]
+    fresh = jobs.claim(engine, job.id, LEASE_SECONDS)
+    assert not jobs.renew(engine, stale, LEASE_SECONDS) and not jobs.finish(engine, stale)
+    assert jobs.finish(engine, fresh) and row(engine, job.id).attempts == 2
+
+
+def test_a_job_enqueued_with_a_session_is_sent_only_when_committed(engine, instance):
+    queue = make_queue(engine, instance)
+    with Session(engine) as session:
+        queue.enqueue(session, "test.sleep", "e")
+        assert queue.huey.pending_count() == 0
+        session.rollback()
+        queue.enqueue(session, "test.sleep", "f")
+        session.commit()
+    assert queue.huey.pending_count() == 1
+
+
+def test_a_job_of_a_kind_the_worker_does_not_know_fails_saying_so(engine, instance):
+    queue = make_queue(engine, instance)
+    job = queue.enqueue(engine, "render.hologram", "g")
+    queue.huey.execute(queue.huey.dequeue())
+    assert row(engine, job.id).state == "failed"
+    assert "no handler for job kind 'render.hologram'" in row(engine, job.id).error
+
+
+def test_a_bad_queue_url_is_a_one_line_error(engine, instance):
+    with pytest.raises(CatalogError, match="queue_url must be empty"):
+        make_queue(engine, instance, "amqp://rabbit")
