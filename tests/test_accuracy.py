@@ -2,7 +2,9 @@
 
 Pipeline: whisper base → hallucination cleanup → words aligned to speech → glossary
 correction → broadcast cues. Scored like the shared clips' README: pooled CER on
-letters and digits only; cue-start error against the true sentence onsets.
+letters and digits only, against raw whisper on the same audio in the same run (int8
+results differ by CPU; the exact figures are in bench/RESULTS.md); cue-start error
+against the true sentence onsets.
 """
 from __future__ import annotations
 
@@ -33,9 +35,12 @@ def _truth(shared_media, name):
     return (shared_media / f"{name}.txt").read_text(encoding="utf-8")
 
 
-def test_pooled_cer_is_at_most_8_percent(pipeline_cues, shared_media):
-    pairs = [("".join(c.text for c in pipeline_cues[n]), _truth(shared_media, n)) for n in SHARED_CLIPS]
-    assert pooled_cer(pairs) <= 0.08
+def test_pipeline_removes_a_fifth_of_raw_whispers_errors(pipeline_cues, shared_transcripts, shared_media):
+    # Measured 4.8-5.2 % against raw whisper's 7.8-8.1 % pooled (bench/RESULTS.md); the
+    # baseline is the raw model on the same audio in this run, as int8 results vary by CPU.
+    ours = pooled_cer(("".join(c.text for c in pipeline_cues[n]), _truth(shared_media, n)) for n in SHARED_CLIPS)
+    raw = pooled_cer((shared_transcripts[n].text, _truth(shared_media, n)) for n in SHARED_CLIPS)
+    assert ours <= 0.8 * raw, f"pipeline {ours:.2%}, raw whisper {raw:.2%}"
 
 
 def test_no_clip_is_worse_than_raw_whisper(pipeline_cues, shared_transcripts, shared_media):

@@ -39,7 +39,7 @@ def test_transcript_is_simplified_with_integer_ms_words(short_transcript):
     assert all(0 <= w.probability <= 1 for w in words)
     assert [w.start_ms for w in words] == sorted(w.start_ms for w in words)
     errors = character_errors(text, (FIXTURES / "short_guide.txt").read_text(encoding="utf-8"))
-    assert errors.rate < 0.35, text  # raw whisper base, before glossary correction
+    assert errors.rate < 0.35, text  # raw whisper base, no glossary; measured 0.24
 
 
 def test_words_start_with_the_speech_not_before_it(short_transcript):
@@ -152,11 +152,15 @@ def test_long_audio_is_read_in_windows_cut_in_pauses(shared_media):
     assert sum(w.samples.size for w in windows) // 16 == pytest.approx(truth[-1].end + 800, abs=60)
 
 
-def test_windowed_transcript_matches_the_whole_file(shared_media):
+def test_windowed_transcript_matches_the_whole_file(shared_media, shared_transcripts):
     from studio.transcribe import TranscribeOptions
 
     clip = shared_media / "guide_property_registration.wav"
     truth = (shared_media / "guide_property_registration.txt").read_text(encoding="utf-8")
     windowed = transcribe_file(clip, TranscribeOptions(window_seconds=12))
     assert [w.start_ms for w in windowed.words] == sorted(w.start_ms for w in windowed.words)
-    assert character_errors(windowed.text, truth).rate < 0.12
+    # 12-second windows give whisper less context: measured +6 points of CER against the
+    # whole file (default windows) in the same run. A window lost or read twice at a cut
+    # is about a quarter of this 44-second clip's text.
+    whole = character_errors(shared_transcripts[clip.stem].text, truth)
+    assert character_errors(windowed.text, truth).rate <= whole.rate + 0.10
