@@ -32,11 +32,12 @@ MEDIA = ROOT.parent / "shared" / "media"
 
 
 def extra_terms(count: int, taken: set[str]) -> list[Term]:
-    from subtitles.linebreak import _jieba
+    from subtitles.linebreak import word_frequencies
 
-    words = sorted((w for w, f in _jieba().dt.FREQ.items()
+    frequency = word_frequencies()
+    words = sorted((w for w, f in frequency.items()
                     if f and 3 <= len(w) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", w)),
-                   key=lambda w: (-_jieba().dt.FREQ[w], w))
+                   key=lambda w: (-frequency[w], w))
     fresh = [w for w in words if w not in taken][:count]
     return [Term(w, f"〔{i}〕") for i, w in enumerate(fresh)]
 

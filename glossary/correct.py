@@ -147,9 +147,9 @@ def _same_tones(heard: str, target: _Target) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _is_word(text: str) -> bool:
-    from subtitles.linebreak import _jieba  # loaded once, quietly, by the line breaker
+    from subtitles.linebreak import word_frequencies  # jieba: loaded once, on first use
 
-    return bool(_jieba().dt.FREQ.get(text))
+    return bool(word_frequencies().get(text))
 
 
 @functools.lru_cache(maxsize=8)

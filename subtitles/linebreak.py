@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from subtitles.profiles import Profile
 from subtitles.text import CLOSING_QUOTES, TITLE, display_style, display_width, pauses_as_spaces
@@ -29,6 +29,13 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def word_frequencies() -> Mapping[str, int]:
+    """The Chinese word segmenter's dictionary, word -> frequency (0: a word it dropped),
+    loaded once and quietly; glossary correction asks it whether a heard string is a
+    real word, so the segmenter and the corrector agree on what a word is."""
+    return _jieba().dt.FREQ
 
 
 def _words(text: str) -> list[str]:
