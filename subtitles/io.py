@@ -141,7 +141,8 @@ def decode(data: bytes, path: object = None) -> tuple[str, Encoding]:
             try:
                 return data[len(bom):].decode(codec), Encoding(codec, bom)
             except UnicodeDecodeError as exc:
-                raise SubtitleError(f"not valid {codec.upper()} text ({exc.reason})", path) from None
+                unicode = "UTF-8" if codec == "utf-8" else "UTF-16"
+                raise SubtitleError(f"not valid {unicode} text ({exc.reason})", path) from None
     if b"\0" in data:  # no text but UTF-16 (or UTF-32) holds NUL bytes
         for codec in _utf16_byte_orders(data):
             text = _clean_decode(data, codec)
