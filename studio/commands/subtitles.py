@@ -1,20 +1,17 @@
 """`studio subtitles`: check subtitle files against a profile, and fix common errors."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pysubs2
 
 from studio import settings
 from studio.errors import ExitCode
-from studio.files import write_bytes
-from subtitles.check import check_file
-from subtitles.events import dialogue_tracks
-from subtitles.fix import fix_file
-from subtitles.io import TIME_GRID_MS, Encoding, format_of, parse, read, render
 from subtitles.profiles import PROFILES, get_profile
+
+if TYPE_CHECKING:
+    import pysubs2
 
 
 def profile_option(command):
@@ -39,6 +36,9 @@ def check_command(ctx: click.Context, file: Path, profile_name: str) -> None:
     Signs, positioned lines and comments are not checked. Exits with 4 when
     anything is reported, 0 when the file passes.
     """
+    from subtitles.check import check_file
+    from subtitles.io import read
+
     profile = get_profile(profile_name)
     subs, encoding = read(file)
     violations = check_file(subs, profile)
@@ -68,6 +68,13 @@ def fix_command(file: Path, output: Path | None, in_place: bool, encoding_name: 
     (atomically) unless --in-place or -o is given, in FILE's encoding unless
     --encoding says otherwise.
     """
+    from dataclasses import replace
+
+    from studio.files import write_bytes
+    from subtitles.check import check_file
+    from subtitles.fix import fix_file
+    from subtitles.io import TIME_GRID_MS, Encoding, format_of, parse, read, render
+
     if output and in_place:
         raise click.UsageError("give either -o/--output or --in-place, not both")
     profile = get_profile(profile_name)
@@ -86,8 +93,7 @@ def fix_command(file: Path, output: Path | None, in_place: bool, encoding_name: 
 
 
 def _cue_count(subs: pysubs2.SSAFile) -> int:
+    from subtitles.events import dialogue_tracks
+
     return sum(len(track) for track in dialogue_tracks(subs).values())
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(subtitles_group)
