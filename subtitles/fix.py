@@ -79,8 +79,7 @@ def _event_showing(event: pysubs2.SSAEvent, cue: Cue) -> pysubs2.SSAEvent:
 
 
 def _one_round(cues: list[Cue], profile: Profile, grid: int) -> list[Cue]:
-    cues = [piece for cue in cues if cue.locked or has_words(cue.text)
-            for piece in laid_out(cue, profile, grid)]
+    cues = [piece for cue in cues if has_words(cue.text) for piece in laid_out(cue, profile, grid)]
     cues = settle(_separate(cues, profile, grid), profile, grid)
     return settle(_merge_short(cues, profile, grid), profile, grid)
 

@@ -120,11 +120,13 @@ texts = st.lists(st.sampled_from(WORDS + TITLES + MARKS), min_size=0, max_size=3
 
 @st.composite
 def cue_lists(draw):
-    """Any cues: overlapping, touching, too short, too long, empty, out of order."""
+    """Any cues: overlapping, touching, too short, too long, empty, out of order, some
+    locked (formatted text that fix may only retime)."""
     cues = []
     for _ in range(draw(st.integers(0, 8))):
         start = draw(st.integers(0, 30_000))
-        cues.append(Cue(start, start + draw(st.integers(-200, 12_000)), (draw(texts),)))
+        cues.append(Cue(start, start + draw(st.integers(-200, 12_000)), (draw(texts),),
+                        locked=draw(st.booleans())))
     return cues
 
 
