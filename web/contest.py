@@ -17,21 +17,22 @@ from sqlalchemy import select
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from episodes.contest import Contest, PrecheckReport, Submission, get_contest, get_round, get_submission
+from episodes.contest import (Contest, PrecheckReport, Submission, add_submission, get_contest, get_round,
+                              get_submission)
 from episodes.errors import NotFound
+from episodes.jobs import progress
 from episodes.judging import Assignment, find_assignment, judge_assignments, other_reviews, save_review
 from episodes.models import User
-from studio import precheck
-from studio.contest_intake import (UPLOADS_FOLDER, Entrant, UploadRejected, accept, download_name,
-                                   mime_type)
+from episodes.uploads import UPLOADS_FOLDER, UploadRejected, check_name, download_name, mime_type, store
 from web.auth import role_required
-from web.db import get_session
+from web.db import get_jobs, get_session
 from web.forms import Form
 
 bp = Blueprint("contest", __name__, url_prefix="/contest")
 FORM_OVERHEAD = 1 << 20  # multipart boundaries and text fields around the video
 
-# What the site says for each upload rule (studio.contest_intake.UploadRejected.reason).
+# What the site says for each upload rule (episodes.uploads.UploadRejected.reason): the
+# first three are refused while the upload arrives, the others by the intake job.
 REJECTIONS = {
     "bad_name": "文件名不能包含路径或以“.”开头，请改用普通文件名。",
     "empty": "文件是空的（0 字节），请重新选择视频文件。",
@@ -50,9 +51,7 @@ def init_app(app: Flask) -> None:
     # streams in rather than after it has been spooled to disk.
     app.before_request_funcs.setdefault(None, []).insert(0, cap_upload_size)
     app.register_error_handler(413, too_large)
-    if app.config.setdefault("CONTEST_PRECHECK_ON_UPLOAD", True):
-        app.extensions["precheck_queue"] = precheck.background(
-            app.extensions["catalog_sessions"], Path(app.config["CONTEST_UPLOADS"]))
+    app.add_template_filter(rejection_text)
 
 
 def cap_upload_size() -> None:
@@ -84,6 +83,12 @@ class UploadForm(Form):
     video = FileField("视频文件", validators=[FileRequired("请选择视频文件。")])
 
 
+def rejection_text(rejection: dict) -> str:
+    """Why a submission was refused, in the entrant's words."""
+    detail = dict(rejection)
+    return REJECTIONS[detail.pop("reason")].format(**detail)
+
+
 @bp.route("/")
 @role_required("entrant")
 def entrant_home():
@@ -91,7 +96,9 @@ def entrant_home():
     contests = list(db.scalars(select(Contest).order_by(Contest.created_at.desc())))
     mine = list(db.scalars(select(Submission).where(Submission.entrant_user_id == current_user.id)
                            .order_by(Submission.created_at.desc())))
-    return render_template("contest/entrant_home.html", contests=contests, submissions=mine)
+    checks = {s.id: progress(db, f"contest.intake:{s.id}") for s in mine if s.intake == "checking"}
+    return render_template("contest/entrant_home.html", contests=contests, submissions=mine,
+                           checks=checks)
 
 
 @bp.route("/<slug>/submit", methods=("GET", "POST"))
@@ -107,20 +114,25 @@ def submit(slug: str):
     except UploadRejected as exc:
         error = REJECTIONS[exc.reason].format(**exc.detail)
         return render_template("contest/submit.html", contest=contest, form=form, error=error), 422
-    flash("作品已提交，系统正在进行自动预检。")
+    flash("作品已收到，系统正在检查视频格式，随后进行自动预检，结果见下表。")
     return redirect(url_for("contest.entrant_home"))
 
 
 def _store_upload(contest: Contest, form: UploadForm) -> Submission:
+    """Keep the upload and queue its intake check (``studio worker`` runs ffprobe, strips
+    the tags and pre-checks it; the web process never runs media tools)."""
     db = get_session()
     user = db.get(User, current_user.id)
     upload = form.video.data
-    submission = accept(db, contest, upload.stream, upload.filename or "", uploads_folder(contest),
-                        form.title.data.strip(), Entrant(user.display_name, user_id=user.id),
-                        form.description.data or "")
+    name = check_name(upload.filename or "")
+    stored = store(upload.stream, uploads_folder(contest), contest.max_bytes, name)
+    submission = add_submission(
+        db, contest, checked=False, title=form.title.data.strip(),
+        description=form.description.data or "", original_name=name, stored_name=stored.name,
+        container="", size_bytes=stored.size_bytes, duration_ms=0, width=0, height=0,
+        sha256=stored.sha256, entrant_user_id=user.id, entrant_name=user.display_name)
+    get_jobs().enqueue(db, "contest.intake", submission.id)
     db.commit()
-    if "precheck_queue" in current_app.extensions:
-        current_app.extensions["precheck_queue"](submission.id)
     return submission
 
 
