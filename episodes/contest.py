@@ -18,9 +18,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from episodes.db import Base
 from episodes.errors import CatalogError, NotFound
 from episodes.models import User, utcnow
+from episodes.vocabulary import DEFAULT_ROUNDS
 
 DEFAULT_RUBRIC = (("政策准确", 30), ("通俗易懂", 30), ("创意与制作", 25), ("字幕与无障碍", 15))
-DEFAULT_ROUNDS = ("初评", "复评", "终评")
 
 
 class Contest(Base):
