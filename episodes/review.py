@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Sequence
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        delete, select)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -25,6 +26,8 @@ from episodes.errors import CatalogError
 from episodes.models import Episode, TranscriptCue, utcnow
 from subtitles.cue import Cue
 from subtitles.review import Approval, PrivateSpan, ReviewLog, Revision, RevisionConflict
+from subtitles.transcript import Word
+from subtitles.uncertain import unsure_words
 
 REVIEW_STATES = {"draft": "草稿", "in_review": "待审", "approved": "已审核"}
 
@@ -42,6 +45,7 @@ class TranscriptRevision(Base):
     cues: Mapped[list] = mapped_column(JSON)
     private: Mapped[list] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    plain_choices: Mapped[list] = mapped_column(JSON, default=list)
 
 
 class TranscriptApproval(Base):
@@ -53,6 +57,20 @@ class TranscriptApproval(Base):
     approved_by: Mapped[str] = mapped_column(String(100))
     approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     unreviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UncertainWord(Base):
+    """A word of the machine transcript heard with a low probability, marked for review
+    (see :mod:`subtitles.uncertain`)."""
+
+    __tablename__ = "uncertain_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"), index=True)
+    start_ms: Mapped[int] = mapped_column(Integer)
+    end_ms: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(100))
+    probability: Mapped[float] = mapped_column(Float)
 
 
 class EpisodeReview(Base):
@@ -87,7 +105,8 @@ def review_state(session: Session, episode_id: int) -> EpisodeReview:
 
 def save_revision(session: Session, episode: Episode, base: int, cues: Sequence[Cue], author: str,
                   source: str = "browser", private: Sequence[PrivateSpan] | None = None,
-                  now: datetime | None = None) -> Revision:
+                  now: datetime | None = None,
+                  plain_choices: Sequence[tuple[str, str]] | None = None) -> Revision:
     """Save ``cues`` as the revision after ``base``; an approved episode goes back to 待审.
 
     Raises :class:`RevisionConflict` when someone saved after ``base`` (also when two
@@ -95,7 +114,8 @@ def save_revision(session: Session, episode: Episode, base: int, cues: Sequence[
     """
     now = now or utcnow()
     log = review_log(session, episode.id)
-    new_log = log.commit(base, cues, author, source, _iso(now), private, path=episode.slug)
+    new_log = log.commit(base, cues, author, source, _iso(now), private, path=episode.slug,
+                         plain_choices=plain_choices)
     if new_log is log:
         return log.current
     revision = new_log.current
@@ -197,9 +217,28 @@ def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain
 
 
 def show(episode: Episode, revision: Revision, plain: Callable[[str], str]) -> None:
-    """Make ``revision`` the transcript of the site, search and feeds, private words out."""
+    """Make ``revision`` the transcript of the site, search and feeds, private words out;
+    the plain wording staff chose for a cue wins over the glossary's."""
+    chosen = dict(revision.plain_choices)
     episode.cues = [TranscriptCue(position=i, start_ms=c.start_ms, end_ms=c.end_ms, text=c.text,
-                                  plain_text=plain(c.text)) for i, c in enumerate(revision.cues)]
+                                  plain_text=chosen.get(c.text) or plain(c.text))
+                    for i, c in enumerate(revision.cues)]
+
+
+def store_uncertain_words(session: Session, episode: Episode, words: Sequence[Word]) -> int:
+    """Keep the machine transcript's unsure words for the workspace to mark (replacing
+    any kept before, as a new machine transcript replaces the old); returns how many."""
+    session.execute(delete(UncertainWord).where(UncertainWord.episode_id == episode.id))
+    unsure = unsure_words(words)
+    session.add_all(UncertainWord(episode_id=episode.id, start_ms=w.start_ms, end_ms=w.end_ms,
+                                  text=w.text.strip()[:100], probability=w.probability) for w in unsure)
+    return len(unsure)
+
+
+def uncertain_words(session: Session, episode_id: int) -> list[Word]:
+    rows = session.scalars(select(UncertainWord).where(UncertainWord.episode_id == episode_id)
+                           .order_by(UncertainWord.start_ms, UncertainWord.id))
+    return [Word(row.start_ms, row.end_ms, row.text, row.probability) for row in rows]
 
 
 def _move(state: EpisodeReview, to: str, by: str, now: datetime) -> None:
@@ -209,7 +248,7 @@ def _move(state: EpisodeReview, to: str, by: str, now: datetime) -> None:
 def _row(episode_id: int, revision: Revision, now: datetime) -> TranscriptRevision:
     return TranscriptRevision(
         episode_id=episode_id, number=revision.number, author=revision.author, source=revision.source,
-        created_at=now, note=revision.note,
+        created_at=now, note=revision.note, plain_choices=[list(pair) for pair in revision.plain_choices],
         cues=[{"start_ms": c.start_ms, "end_ms": c.end_ms, "lines": list(c.lines)} for c in revision.cues],
         private=[{"start_ms": p.start_ms, "end_ms": p.end_ms, "note": p.note} for p in revision.private])
 
@@ -218,7 +257,7 @@ def _revision(row: TranscriptRevision) -> Revision:
     return Revision(row.number, row.author, _iso(row.created_at), row.source,
                     tuple(Cue(c["start_ms"], c["end_ms"], tuple(c["lines"])) for c in row.cues),
                     tuple(PrivateSpan(p["start_ms"], p["end_ms"], p.get("note", "")) for p in row.private or ()),
-                    row.note)
+                    row.note, tuple((a, b) for a, b in row.plain_choices or ()))
 
 
 def _iso(moment: datetime) -> str:
@@ -233,4 +272,5 @@ def _span(revisions: Sequence[Revision]) -> str:
 
 
 __all__ = ["REVIEW_STATES", "TranscriptRevision", "TranscriptApproval", "EpisodeReview", "review_log",
-           "review_state", "save_revision", "import_log", "submit", "approve", "require_approved", "show"]
+           "review_state", "save_revision", "import_log", "submit", "approve", "require_approved", "show",
+           "UncertainWord", "store_uncertain_words", "uncertain_words"]

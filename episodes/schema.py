@@ -438,3 +438,28 @@ def m0012_review(connection: Connection) -> None:
         Column("changed_at", DateTime(timezone=True), nullable=False),
     )
     _create(connection, meta, revisions, approvals, states)
+
+
+@migrations
+def m0013_review_workspace(connection: Connection) -> None:
+    from sqlalchemy import inspect
+
+    # The staff workspace: the plain wording staff chose per cue (保留规范说法) is saved
+    # with each revision, and the machine transcript's unsure words are kept for marking.
+    have = {column["name"] for column in inspect(connection).get_columns("transcript_revisions")}
+    if "plain_choices" not in have:
+        connection.execute(text("ALTER TABLE transcript_revisions "
+                                "ADD COLUMN plain_choices JSON NOT NULL DEFAULT '[]'"))
+    meta = MetaData()
+    _referenced(meta, "episodes")
+    words = Table(
+        "uncertain_words", meta,
+        Column("id", Integer, primary_key=True),
+        Column("episode_id", Integer, ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False,
+               index=True),
+        Column("start_ms", Integer, nullable=False),
+        Column("end_ms", Integer, nullable=False),
+        Column("text", String(100), nullable=False),
+        Column("probability", Float, nullable=False),
+    )
+    _create(connection, meta, words)

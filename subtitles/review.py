@@ -55,6 +55,10 @@ class Revision:
     cues: tuple[Cue, ...]
     private: tuple[PrivateSpan, ...] = ()
     note: str = ""
+    #: Plain-language wording staff chose for a cue (verbatim text, plain text), e.g. to
+    #: keep the official term where the glossary would rewrite it (保留规范说法). Keyed by
+    #: the cue's text, so editing the cue drops the choice with the text it was made for.
+    plain_choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -103,7 +107,8 @@ class ReviewLog:
 
     def commit(self, base: int, cues: Sequence[Cue], author: str, source: str, at: str,
                private: Iterable[PrivateSpan] | None = None, note: str = "",
-               path: object = None) -> "ReviewLog":
+               path: object = None,
+               plain_choices: Iterable[tuple[str, str]] | None = None) -> "ReviewLog":
         """A new log with ``cues`` saved as the next revision, made on top of ``base``.
 
         Refuses with :class:`RevisionConflict` when ``base`` is not the current
@@ -123,9 +128,11 @@ class ReviewLog:
                 "your changes were not saved: reload and apply them again", path,
                 mine=cues, theirs=current)
         spans = tuple(private) if private is not None else (current.private if current else ())
-        if current and current.cues == cues and current.private == spans:
+        choices = tuple((str(a), str(b)) for a, b in plain_choices) if plain_choices is not None \
+            else (current.plain_choices if current else ())
+        if current and (current.cues, current.private, current.plain_choices) == (cues, spans, choices):
             return self
-        revision = Revision(latest + 1, author, at, source, cues, spans, note)
+        revision = Revision(latest + 1, author, at, source, cues, spans, note, choices)
         return replace(self, revisions=(*self.revisions, revision))
 
     def approve(self, by: str, at: str, unreviewed: bool = False) -> "ReviewLog":
@@ -151,7 +158,8 @@ class ReviewLog:
                                for c in r["cues"]),
                          tuple(PrivateSpan(int(p["start_ms"]), int(p["end_ms"]), str(p.get("note", "")))
                                for p in r.get("private", ())),
-                         str(r.get("note", "")))
+                         str(r.get("note", "")),
+                         tuple((str(a), str(b)) for a, b in r.get("plain_choices", ())))
                 for r in data["revisions"])
             approvals = tuple(Approval(int(a["revision"]), str(a["by"]), str(a["at"]),
                                        bool(a.get("unreviewed", False))) for a in data["approvals"])
@@ -165,7 +173,8 @@ def _revision_data(revision: Revision) -> dict:
             "source": revision.source, "note": revision.note,
             "cues": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "lines": list(c.lines)}
                      for c in revision.cues],
-            "private": [vars(p) for p in revision.private]}
+            "private": [vars(p) for p in revision.private],
+            "plain_choices": [list(pair) for pair in revision.plain_choices]}
 
 
 def validate_cues(cues: Sequence[Cue], path: object = None) -> None:

@@ -1,0 +1,56 @@
+"""Workspace support in the core: unsure-word marks that follow staff edits, and the
+plain wording staff chose per cue (保留规范说法) saved with the revision and used when
+it is approved. Real SQLite catalog."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from episodes.db import make_engine, make_sessionmaker
+from episodes.models import Episode, TranscriptCue
+from episodes.review import approve, review_log, save_revision, store_uncertain_words, uncertain_words
+from episodes.schema import migrations
+from subtitles.cue import Cue
+from subtitles.review import ReviewLog
+from subtitles.transcript import Word
+from subtitles.uncertain import Mark, marks, unsure_words
+
+HEARD = [Word(0, 300, "欢迎", 0.95), Word(300, 600, "来到", 0.9), Word(600, 800, "趋", 0.31),
+         Word(800, 1000, "司法局", 0.88), Word(1200, 2000, "法律援助", 0.45)]
+MACHINE = (Cue(0, 1000, ("欢迎来到趋司法局",)), Cue(1200, 2000, ("法律援助",)))
+
+
+def test_unsure_words_are_marked_where_they_still_stand():
+    unsure = unsure_words(HEARD)
+    assert [w.text for w in unsure] == ["趋", "法律援助"]
+    assert marks(MACHINE[0], unsure) == [Mark(4, 5, "趋", 0.31)]
+    assert marks(Cue(0, 1000, ("欢迎来到区司法局",)), unsure) == []  # corrected: mark gone
+    assert marks(MACHINE[1], unsure) == [Mark(0, 4, "法律援助", 0.45)]
+    assert marks(Cue(5000, 6000, ("趋",)), unsure) == []  # another time: not this word
+
+
+@pytest.fixture
+def factory(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    migrations.apply(engine)
+    return make_sessionmaker(engine)
+
+
+def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_approval(factory):
+    with factory.begin() as session:
+        episode = Episode(kind="episode", slug="legal-aid", title="法律援助", status="draft")
+        session.add(episode)
+        session.flush()
+        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        assert store_uncertain_words(session, episode, HEARD) == 2
+        save_revision(session, episode, 1, MACHINE, "wang", plain_choices=[("法律援助", "法律援助")])
+        approve(session, episode, "zhao", lambda text: text.replace("法律援助", "免费法律帮助"))
+        episode_id = episode.id
+    with factory() as session:
+        log = review_log(session, episode_id)
+        assert log.current.number == 2 and log.current.plain_choices == (("法律援助", "法律援助"),)
+        assert ReviewLog.from_json(log.to_json()) == log
+        plain = session.scalars(select(TranscriptCue.plain_text).where(TranscriptCue.episode_id == episode_id)
+                                .order_by(TranscriptCue.position)).all()
+        assert plain == ["欢迎来到趋司法局", "法律援助"]
+        assert [w.text for w in uncertain_words(session, episode_id)] == ["趋", "法律援助"]
