@@ -25,6 +25,7 @@ import pysubs2
 from subtitles.cue import Cue
 
 _SIGN_TAG = re.compile(r"\\(?:pos|move|org|i?clip)\(|\\fr[xyz]?-?[\d.]|\\(?:k[fo]?|K)\d|\\p[1-9]")
+_HTML_TAG = re.compile(r"< */? *[a-zA-Z][^>]*>")  # SRT/WebVTT formatting, as pysubs2 finds it
 _ALIGNMENT_TAG = re.compile(r"\\an([1-9])|\\a(\d+)")
 _BOTTOM_NUMPAD = {1, 2, 3}  # \an and style alignment: numpad positions
 _BOTTOM_LEGACY = {1, 2, 3}  # SSA's \a: 1-3 bottom, 5-7 top, 9-11 middle
@@ -33,10 +34,12 @@ Track = tuple[str, int]  # (style name, layer)
 
 
 def cue_of(event: pysubs2.SSAEvent, origin: int | None = None) -> Cue:
-    """What ``event`` shows: its plain lines (tags dropped, ``\\N`` a line break)."""
-    lines = (line.strip() for line in event.plaintext.splitlines())
+    """What ``event`` shows: its plain lines (ASS and SRT/WebVTT HTML tags dropped,
+    ``\\N`` a line break), locked when it has any tag."""
+    lines = (_HTML_TAG.sub("", line).strip() for line in event.plaintext.splitlines())
+    tagged = pysubs2.SSAEvent.OVERRIDE_SEQUENCE.search(event.text) or _HTML_TAG.search(event.text)
     return Cue(event.start, event.end, tuple(line for line in lines if line), origin=origin,
-               locked=bool(pysubs2.SSAEvent.OVERRIDE_SEQUENCE.search(event.text)))
+               locked=bool(tagged))
 
 
 def is_dialogue(event: pysubs2.SSAEvent, styles: dict[str, pysubs2.SSAStyle]) -> bool:

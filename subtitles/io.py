@@ -29,6 +29,7 @@ from subtitles.profiles import Profile
 
 FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ass"}
 _READABLE = {"srt", "vtt", "ass", "ssa"}
+_HTML_FORMATS = {"srt", "vtt"}  # formatting as HTML tags, positions as ASS tags ({\an8})
 _NEGATIVE_TIME = re.compile(r"-\s*(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d+")  # the arrow's "->" never matches
 #: Times a format can store: ASS keeps centiseconds, so 833 ms is written as 830.
 TIME_GRID_MS = {"srt": 1, "vtt": 1, "ass": 10}
@@ -219,14 +220,14 @@ def _shown(subs: pysubs2.SSAFile) -> list[Cue]:
 def parse(text: str, fmt: str | None = None, path: object = None) -> pysubs2.SSAFile:
     """``text`` as pysubs2 reads it, in format ``fmt`` (None detects it).
 
-    SRT's ``<i> <b> <u> <s>`` become override tags (and are written back as such);
-    other HTML tags in SRT, such as ``<font color>``, are dropped as pysubs2 does.
+    The tags of SRT and WebVTT (``<i>``, ``<font color>``, ``{\\an8}``) stay in the
+    text as written, so :func:`render` can write them back unchanged.
     """
     fmt = fmt or _detect(text, path)
     if fmt not in _READABLE:
         raise SubtitleError(f"cannot read {fmt} subtitles; use SRT, WebVTT or ASS", path)
     try:
-        subs = pysubs2.SSAFile.from_string(text, format_=fmt)
+        subs = pysubs2.SSAFile.from_string(text, format_=fmt, keep_html_tags=fmt in _HTML_FORMATS)
     except (Pysubs2Error, ValueError) as exc:
         raise SubtitleError(f"not a valid {fmt.upper()} file ({exc})", path) from None
     if fmt == "srt" and not subs.events and text.strip():
@@ -276,9 +277,19 @@ def dumps(cues: Sequence[Cue], fmt: str, style: AssStyle | None = None) -> str:
 
 
 def render(subs: pysubs2.SSAFile, fmt: str) -> str:
-    """A whole file as an SRT, WebVTT or ASS document; ASS keeps every style and tag."""
+    """A whole file as an SRT, WebVTT or ASS document, every style and tag kept.
+
+    An SRT or WebVTT file read by :func:`parse` holds its tags as written: in its own
+    format they are written back verbatim; for another format they are first read
+    the standard way (``<i>`` becomes ``{\\i1}``) so that pysubs2 can convert them.
+    """
     if fmt not in ("srt", "vtt", "ass"):
         raise SubtitleError(f"cannot write {fmt!r} subtitles; use srt, vtt or ass")
+    if subs.format in _HTML_FORMATS:
+        as_written = subs.to_string(subs.format, keep_ssa_tags=True)
+        if fmt == subs.format:
+            return as_written
+        subs = pysubs2.SSAFile.from_string(as_written, format_=subs.format)
     return subs.to_string(fmt)
 
 

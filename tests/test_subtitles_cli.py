@@ -174,3 +174,20 @@ def test_fix_keeps_every_character_of_latin_text(run, tmp_path):
     assert run("fix", path).exit_code == 0
     # Commas and single full stops become spaces (Chinese-TV style); "..." is an ellipsis.
     assert load(tmp_path / "song.fixed.srt")[0].lines == ("Yeah! babibabi... Oh yeah",)
+
+
+TAGGED_SRT = ("1\n00:00:01,000 --> 00:00:01,300\n{\\an8}顶部说明\n\n"
+              "2\n00:00:01,000 --> 00:00:01,300\n<i>好的</i>\n\n"
+              "3\n00:00:01,500 --> 00:00:03,000\n<font color=\"#ffff00\">请问</font>怎么办理\n\n")
+
+
+def test_fix_writes_srt_tags_back_as_they_were(run, tmp_path):
+    """{\\an8} makes a sign (left alone); <i> and <font> lines are only retimed."""
+    path = tmp_path / "tagged.srt"
+    path.write_text(TAGGED_SRT, encoding="utf-8")
+    result = run("fix", path)
+    assert result.exit_code == 0 and "2 cue(s) in, 2 out" in result.stdout
+    assert (tmp_path / "tagged.fixed.srt").read_text(encoding="utf-8") == \
+        TAGGED_SRT.replace("01,300\n<i>", "01,420\n<i>")
+    assert run("fix", path, "-o", tmp_path / "tagged.ass").exit_code == 0
+    assert "{\\i1}好的{\\i0}" in (tmp_path / "tagged.ass").read_text(encoding="utf-8")
