@@ -1,4 +1,5 @@
-"""People who log in: create, verify, change password, disable; failed-login records.
+"""People who log in: create, verify, change password, disable, end sessions;
+failed-login records.
 
 Passwords are stored as werkzeug scrypt hashes only. Failed logins are rows in the
 catalog (not process memory) so the rate limit holds across every worker process.
@@ -75,15 +76,28 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def set_password(session: Session, username: str, password: str) -> User:
+    """A new password ends every session logged in with the old one."""
     user = get_user(session, username)
     user.password_hash = hash_password(password)
+    end_sessions(user)
     return user
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
+    """Disabling an account also ends its sessions (re-enabling revives none of them)."""
     user = get_user(session, username)
     user.active = active
+    end_sessions(user)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Make every existing session of ``user`` invalid, on every device.
+
+    Each session records the generation it was logged in under; the site's user
+    loader refuses a session whose generation is no longer the user's.
+    """
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def list_users(session: Session, role: str | None = None) -> list[User]:

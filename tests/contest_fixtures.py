@@ -45,7 +45,7 @@ class Setup:
 
 
 def build_app(instance: Path, **config):
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "CONTEST_PRECHECK_ON_UPLOAD": False,
+    return create_app({"TESTING": True, "CONTEST_PRECHECK_ON_UPLOAD": False,
                        **config}, instance_path=str(instance))
 
 

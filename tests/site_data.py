@@ -104,7 +104,7 @@ def app(tmp_path, media_root):
     """The real app on a fresh SQLite file, with the test clip's folder as media root."""
     glossary_csv = tmp_path / "glossary.csv"
     glossary_csv.write_text(GLOSSARY_CSV, encoding="utf-8")
-    return create_app({"TESTING": True, "SECRET_KEY": "test", "MEDIA_ROOT": str(media_root),
+    return create_app({"TESTING": True, "MEDIA_ROOT": str(media_root),
                        "GLOSSARY_PATH": str(glossary_csv),
                        "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
                       instance_path=str(tmp_path / "instance"))

@@ -45,7 +45,7 @@ def test_publish_refuses_episode_json_that_is_not_utf8_or_has_control_characters
 
 
 def test_absurd_search_page_is_not_a_server_error(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "DATABASE_URL": "",
+    app = create_app({"TESTING": True, "DATABASE_URL": "",
                       "WTF_CSRF_ENABLED": False}, instance_path=str(tmp_path / "instance"))
     response = app.test_client().get("/search?q=社保卡&page=1000000000000000000")
     assert response.status_code == 200

@@ -2,20 +2,25 @@
 
 Failed logins are counted in the catalog per username and address, so the limit
 holds across every server process; a long idle session must log in again; the
-session is cleared on login and logout so an old cookie cannot be reused.
+session is cleared on login and logout. A session names the user's session
+generation (``users.session_generation``): logging out, a new password or disabling
+the account raises it, so every copy of every cookie of that user stops working.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Callable
+from urllib.parse import urljoin, urlsplit
 
 from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.urls import iri_to_uri
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -42,9 +47,11 @@ class SessionUser(UserMixin):
     username: str
     role: str
     display_name: str
+    generation: int
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie stores: ``"<user id>.<session generation>"``."""
+        return f"{self.id}.{self.generation}"
 
 
 class LoginForm(Form):
@@ -67,13 +74,19 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SessionUser | None:
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return _session_user(user) if user is not None and user.active else None
+def load_user(session_id: str) -> SessionUser | None:
+    """The session's user, if still active and the session's generation is current."""
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = get_session().get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return _session_user(user)
 
 
 def _session_user(user: User) -> SessionUser:
-    return SessionUser(user.id, user.username, user.role, user.display_name)
+    return SessionUser(user.id, user.username, user.role, user.display_name, user.session_generation)
 
 
 def expire_idle_session() -> None:
@@ -131,20 +144,49 @@ def login():
 
 
 def _start_session(user: User):
-    target = request.args.get("next", "")
+    target = local_target(request.args.get("next", ""))
     session.clear()  # no state from before the login survives (session fixation)
     login_user(_session_user(user))
     session["seen"] = int(time.time())
-    if not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
+    if target is None:
         endpoint = HOME_ENDPOINTS.get(user.role)
         target = url_for(endpoint) if endpoint in current_app.view_functions else "/"
     return redirect(target)
+
+
+# Browsers drop tabs and newlines anywhere in a URL (WHATWG URL parser), so "/\t/x" is "//x".
+_BROWSER_STRIPPED = re.compile(r"[\t\n\r]")
+_SITE = "http://site.invalid/"
+
+
+def local_target(target: str) -> str | None:
+    """``target`` as a path on this site, or None if a browser would leave the site.
+
+    Checked as the browser will read the Location header werkzeug sends: tabs and
+    newlines removed, then non-ASCII percent-encoded (``iri_to_uri``); backslashes,
+    which browsers take as slashes, and other control characters are refused.
+
+    >>> local_target("/contest/judge?x=1"), local_target("//evil.example")
+    ('/contest/judge?x=1', None)
+    """
+    cleaned = _BROWSER_STRIPPED.sub("", target)
+    if "\\" in cleaned or any(ord(c) < 0x20 or c == "\x7f" for c in cleaned):
+        return None
+    location = iri_to_uri(cleaned)
+    if not location.startswith("/") or location.startswith("//"):
+        return None
+    resolved = urlsplit(urljoin(_SITE, location))
+    return location if (resolved.scheme, resolved.netloc) == ("http", "site.invalid") else None
 
 
 @bp.route("/logout", methods=("POST",))
 def logout():
     if not LogoutForm().validate_on_submit():
         abort(400, "表单已过期，请刷新后重试。")
+    if current_user.is_authenticated:
+        db = get_session()
+        accounts.end_sessions(db.get(User, current_user.id))
+        db.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -13,7 +13,7 @@ from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render
                    send_file, url_for)
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -27,6 +27,7 @@ from episodes.uploads import UPLOADS_FOLDER, UploadRejected, check_name, downloa
 from web.auth import role_required
 from web.db import get_jobs, get_session
 from web.forms import Form
+from web.limits import RouteLimit, limit_route
 
 bp = Blueprint("contest", __name__, url_prefix="/contest")
 FORM_OVERHEAD = 1 << 20  # multipart boundaries and text fields around the video
@@ -47,20 +48,33 @@ REJECTIONS = {
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("CONTEST_UPLOADS", str(Path(app.instance_path) / UPLOADS_FOLDER))
-    # Runs before CSRFProtect reads the form, so an oversize body is cut off while it
-    # streams in rather than after it has been spooled to disk.
-    app.before_request_funcs.setdefault(None, []).insert(0, cap_upload_size)
-    app.register_error_handler(413, too_large)
+    app.config.setdefault("MAX_UPLOAD_BYTES", None)
+    # Checked before CSRFProtect reads the form, so an oversize body is refused from its
+    # Content-Length, or cut off while it streams in, rather than spooled to disk.
+    limit_route(app, "contest.submit", RouteLimit(upload_limit, largest_upload))
     app.add_template_filter(rejection_text)
 
 
-def cap_upload_size() -> None:
-    if request.endpoint == "contest.submit" and request.method == "POST":
-        contest = get_session().scalar(select(Contest).where(
-            Contest.slug == (request.view_args or {}).get("slug")))
-        request.max_content_length = (contest.max_bytes if contest else 0) + FORM_OVERHEAD
+def upload_limit(_app: Flask) -> int:
+    """The body an upload to this contest may carry: its file size limit plus the form."""
+    max_bytes = get_session().scalar(select(Contest.max_bytes).where(
+        Contest.slug == (request.view_args or {}).get("slug")))
+    return (max_bytes or 0) + FORM_OVERHEAD
 
 
+def largest_upload(app: Flask) -> int:
+    """MAX_UPLOAD_BYTES if set, else the largest contest limit in the catalog (at least
+    the default contest's), plus the form: uploads to a contest whose limit is raised
+    above this need MAX_UPLOAD_BYTES or a restart of ``studio serve``."""
+    if app.config["MAX_UPLOAD_BYTES"]:
+        return app.config["MAX_UPLOAD_BYTES"] + FORM_OVERHEAD
+    with app.extensions["catalog_sessions"]() as db:
+        largest = db.scalar(select(func.max(Contest.max_bytes))) or 0
+    default = Contest.__table__.c.max_bytes.default.arg  # a new contest's limit
+    return max(largest, default) + FORM_OVERHEAD
+
+
+@bp.errorhandler(413)
 def too_large(_error):
     return render_template("site/error.html", code=413,
                            message="上传的文件超过大小上限，请压缩后重新提交。"), 413

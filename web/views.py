@@ -22,11 +22,13 @@ from episodes.db import transaction
 from episodes.views import (View, countable, daily_salt, is_bot, plausible, record_views, salt_day,
                             viewer_id)
 from web.db import close_session, get_session
+from web.limits import RouteLimit, limit_route
 from web.security import csrf, is_staff
 from web.site import DEFAULT_TIMEZONE
 
 bp = Blueprint("views", __name__)
 MAX_WATCHED_S = 7 * 24 * 3600  # anything longer is garbage, whatever the episode
+BEACON_MAX_BYTES = 4096  # an honest beacon is under 100 bytes
 
 
 class BadBeacon(Exception):
@@ -39,6 +41,13 @@ def init_app(app: Flask) -> None:
     app.extensions["view_writer"] = GroupCommit(
         app.extensions["catalog_sessions"], lambda session, views: record_views(session, views, tz))
     app.extensions["view_salt"] = (None, "")
+    app.config.setdefault("BEACON_MAX_BYTES", BEACON_MAX_BYTES)
+    limit_route(app, "views.beacon", RouteLimit.from_config("BEACON_MAX_BYTES"))
+
+
+@bp.errorhandler(413)
+def beacon_too_large(_error):
+    return jsonify(counted=False, error="beacon body too large"), 413
 
 
 @bp.route("/views/beacon", methods=["POST"])

@@ -15,12 +15,19 @@ from episodes.scheduler import start as start_scheduler
 from studio import settings
 from studio.errors import StudioError
 from web import create_app
+from web.deployment import SiteConfigError
+from web.limits import largest_body
 
 
 def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServer | MultiSocketServer:
-    """A bound waitress server (port 0 picks a free port: see ``server.effective_port``)."""
+    """A bound waitress server (port 0 picks a free port: see ``server.effective_port``).
+
+    waitress reads a whole request body before the app runs, so it is capped at the
+    largest body any route accepts (``web.limits``) rather than waitress's 1 GiB.
+    """
     try:
-        return create_server(app, host=host, port=port, threads=threads, ident="wuling")
+        return create_server(app, host=host, port=port, threads=threads, ident="wuling",
+                             max_request_body_size=largest_body(app))
     except OSError as exc:
         raise StudioError(f"cannot listen there: {exc.strerror}; pick another --port",
                           f"{host}:{port}") from exc
@@ -34,7 +41,10 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
               help="Worker threads answering requests.")
 def serve_command(host: str, port: int, threads: int) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
-    app = create_app(instance_path=settings.get("instance_path"))
+    try:
+        app = create_app(instance_path=settings.get("instance_path"))
+    except SiteConfigError as exc:
+        raise StudioError(exc.problem, exc.path) from exc
     server = make_server(app, host, port, threads)
     scheduler = start_scheduler(app.extensions["catalog_engine"],
                                 Path(app.instance_path) / "scheduler.lock", settings.get("timezone"))

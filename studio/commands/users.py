@@ -53,7 +53,7 @@ def list_command(role: str | None) -> None:
 @click.argument("username")
 @password_stdin_option
 def passwd_command(username: str, password_stdin: bool) -> None:
-    """Set a new password for USERNAME."""
+    """Set a new password for USERNAME (ends every session they have open)."""
     from episodes import accounts
 
     password = read_password(password_stdin)
@@ -65,7 +65,7 @@ def passwd_command(username: str, password_stdin: bool) -> None:
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="Re-enable a disabled account instead.")
 def disable_command(username: str, enable: bool) -> None:
-    """Stop USERNAME from logging in (existing sessions end at their next request)."""
+    """Stop USERNAME from logging in and end every session they have open."""
     from episodes import accounts
 
     with_session(lambda s: accounts.set_active(s, username, enable))
