@@ -59,9 +59,12 @@ def test_median_cue_start_error_is_at_most_200_ms(pipeline_cues, shared_media):
 
 
 def test_cues_never_appear_before_the_speech(pipeline_cues, shared_media):
+    # Aligned cues start at the detected onset less the detector's 60 ms pad (measured:
+    # 20-52 ms early); the detector works in 32 ms frames and its float results may move
+    # an onset by a frame or two on another CPU. Unaligned, whisper starts ~400 ms early.
     for name in SHARED_CLIPS:
         first_onset = pysubs2.load(str(shared_media / f"{name}.srt"))[0].start
-        assert pipeline_cues[name][0].start_ms >= first_onset - 100, name
+        assert pipeline_cues[name][0].start_ms >= first_onset - 150, name
 
 
 def test_every_cue_follows_the_broadcast_profile(pipeline_cues):
