@@ -1,142 +1,114 @@
-"""Scheduled publishing with APScheduler 3 and a job store in the catalog database.
+"""Timed publishing: APScheduler 3 date jobs rebuilt from the episode rows.
 
-Exactly one scheduler runs per instance folder: :func:`start` takes an exclusive
-file lock (``scheduler.lock``) and returns ``None`` in every other worker process.
-Jobs live in the ``apscheduler_jobs`` table, so a publish that fell due while the
-site was down runs once when a scheduler comes back (coalesced, within
-``MISFIRE_GRACE``); :func:`episodes.publishing.publish_due` is a conditional update,
-so a job firing twice still publishes once.
+The episode row (``status='scheduled'``, ``publish_at``) is the only record of when an
+episode goes out: ``studio publish --at`` and ``studio schedule cancel`` write just
+that row. Whichever process holds the catalog's ``scheduler`` lease
+(:mod:`episodes.leases`) keeps one in-memory APScheduler date job per scheduled
+episode. A reconcile job, every few seconds, renews the lease and adds, moves or
+drops date jobs to match the rows; so a publish that fell due while every scheduler
+was down runs once at the next start (its date is past, so it fires at once), and a
+leader that dies is replaced within the lease time. :func:`publish_due` is a
+conditional update, so even a hand-over mid-publish publishes an episode once.
 
 Example::
 
-    running = start(engine, instance / "scheduler.lock")   # in `studio serve`
-    add_publish_job(engine, episode.id, episode.publish_at)  # from `studio publish --at`
+    scheduler = PublishScheduler(engine, Timing(reconcile_seconds=5, lease_seconds=30))
+    scheduler.start()      # in the background process of `studio serve`
+    ...
+    scheduler.shutdown()   # releases the lease: another process leads at once
 """
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import IO, Iterator
+from datetime import datetime, timedelta
 
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select
 
 from episodes.db import make_sessionmaker, transaction
-from episodes.models import Episode, utcnow
+from episodes.leases import holder_id, release, renew, take
+from episodes.models import Episode, as_utc, utcnow
 from episodes.publishing import publish_due
 
 log = logging.getLogger(__name__)
 
+LEASE = "scheduler"
 JOB_PREFIX = "publish:"
-MISFIRE_GRACE = 7 * 24 * 3600  # a week down is an outage someone must look at
-SWEEP_SECONDS = 30
-_JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": MISFIRE_GRACE, "max_instances": 1}
-
-# APScheduler 3 stores a textual reference to the job function, not its arguments'
-# objects, so the job reaches the catalog through the engine the running scheduler
-# was started with.
-_jobs_engine: Engine | None = None
 
 
-@dataclass
-class RunningScheduler:
-    scheduler: BackgroundScheduler
-    lock: IO[str]
+@dataclass(frozen=True)
+class Timing:
+    """How often the leader reconciles and renews, and how long a silent leader
+    keeps the lease (the longest a dead leader can delay a publish)."""
+
+    reconcile_seconds: float = 5
+    lease_seconds: float = 30
+
+
+def scheduled_times(engine: Engine) -> dict[int, datetime]:
+    """Episode id → publish time (UTC) of every scheduled episode."""
+    with make_sessionmaker(engine)() as session:
+        rows = session.execute(select(Episode.id, Episode.publish_at)
+                               .where(Episode.status == "scheduled")).all()
+    return {episode_id: as_utc(at) for episode_id, at in rows if at is not None}
+
+
+class PublishScheduler:
+    """One candidate scheduler; it only publishes while it holds the lease."""
+
+    def __init__(self, engine: Engine, timing: Timing = Timing(), holder: str | None = None):
+        self.engine, self.timing = engine, timing
+        self.holder = holder or holder_id()
+        self.leading = False
+        # misfire_grace_time=None: a publish missed while down still runs, however late
+        self._scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
+            "coalesce": True, "misfire_grace_time": None, "max_instances": 1})
+
+    def start(self) -> None:
+        self._scheduler.add_job(self.reconcile, "interval", id="reconcile",
+                                seconds=self.timing.reconcile_seconds, next_run_time=utcnow())
+        self._scheduler.start()
 
     def shutdown(self) -> None:
-        self.scheduler.shutdown()
-        self.lock.close()  # closing the file releases the lock
+        """Stop (waiting for a publish in progress) and hand the lease back; a second
+        call does nothing."""
+        if self._scheduler.running:
+            self._scheduler.shutdown()
+        if self.leading:
+            release(self.engine, LEASE, self.holder)
+            self.leading = False
 
+    def reconcile(self) -> None:
+        """Take or renew the lease; while leading, match the date jobs to the rows."""
+        ttl = timedelta(seconds=self.timing.lease_seconds)
+        leading = (renew if self.leading else take)(self.engine, LEASE, self.holder, ttl)
+        if leading != self.leading:
+            log.info("%s the publish scheduler lease (%s)", "took" if leading else "lost",
+                     self.holder)
+        self.leading = leading
+        self._match_jobs(scheduled_times(self.engine) if leading else {})
 
-def run_publish(episode_id: int) -> None:
-    """The job body: publish ``episode_id`` if it is still scheduled and due."""
-    with transaction(make_sessionmaker(_jobs_engine)) as session:
-        if publish_due(session, episode_id, utcnow()):
-            log.info("published episode #%d", episode_id)
+    def queued(self) -> dict[int, datetime]:
+        """Episode id → run time of the date jobs this scheduler holds now."""
+        return {int(job.id.removeprefix(JOB_PREFIX)): job.trigger.run_date
+                for job in self._scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
 
+    def _match_jobs(self, wanted: dict[int, datetime]) -> None:
+        have = self.queued()
+        for episode_id, at in wanted.items():
+            if have.pop(episode_id, None) != at:
+                self._scheduler.add_job(self.publish, "date", run_date=at, args=[episode_id],
+                                        id=f"{JOB_PREFIX}{episode_id}", replace_existing=True)
+        for episode_id in have:  # cancelled, published elsewhere, or leadership lost
+            try:
+                self._scheduler.remove_job(f"{JOB_PREFIX}{episode_id}")
+            except JobLookupError:  # it fired meanwhile; publish_due decides
+                pass
 
-def sweep() -> None:
-    """Publish anything overdue, and wake the scheduler so it sees jobs added
-    by other processes (APScheduler 3 otherwise sleeps until its next known job)."""
-    with transaction(make_sessionmaker(_jobs_engine)) as session:
-        due = session.scalars(select(Episode.id).where(Episode.status == "scheduled",
-                                                       Episode.publish_at <= utcnow())).all()
-        for episode_id in due:
+    def publish(self, episode_id: int) -> None:
+        """The date job: publish ``episode_id`` if it is still scheduled and due."""
+        with transaction(make_sessionmaker(self.engine)) as session:
             if publish_due(session, episode_id, utcnow()):
-                log.info("published overdue episode #%d", episode_id)
-
-
-def start(engine: Engine, lock_path: Path | str, timezone: str = "Asia/Shanghai",
-          sweep_seconds: float = SWEEP_SECONDS) -> RunningScheduler | None:
-    """Start the instance's scheduler, or return None if another process runs it."""
-    global _jobs_engine
-    lock = _take_lock(Path(lock_path))
-    if lock is None:
-        return None
-    _jobs_engine = engine
-    scheduler = _scheduler(engine, timezone)
-    scheduler.add_jobstore(MemoryJobStore(), "memory")
-    scheduler.add_job(sweep, "interval", seconds=sweep_seconds, id="sweep", jobstore="memory",
-                      next_run_time=utcnow())
-    scheduler.start()
-    return RunningScheduler(scheduler, lock)
-
-
-def _take_lock(path: Path) -> IO[str] | None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        return None
-    handle.truncate(0)
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
-
-
-def _scheduler(engine: Engine, timezone: str) -> BackgroundScheduler:
-    return BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)},
-                               job_defaults=_JOB_DEFAULTS, timezone=timezone)
-
-
-@contextmanager
-def _job_store(engine: Engine) -> Iterator[BackgroundScheduler]:
-    """A paused scheduler: edits the persistent job store without running jobs."""
-    scheduler = _scheduler(engine, "UTC")
-    scheduler.start(paused=True)
-    try:
-        yield scheduler
-    finally:
-        scheduler.shutdown(wait=False)
-
-
-def add_publish_job(engine: Engine, episode_id: int, at: datetime) -> None:
-    with _job_store(engine) as scheduler:
-        scheduler.add_job(run_publish, "date", run_date=at, args=[episode_id],
-                          id=f"{JOB_PREFIX}{episode_id}", replace_existing=True)
-
-
-def remove_publish_job(engine: Engine, episode_id: int) -> bool:
-    with _job_store(engine) as scheduler:
-        try:
-            scheduler.remove_job(f"{JOB_PREFIX}{episode_id}")
-        except JobLookupError:
-            return False
-    return True
-
-
-def queued_publish_jobs(engine: Engine) -> dict[int, datetime]:
-    """Episode id → next run time (UTC) of every publish job in the store."""
-    with _job_store(engine) as scheduler:
-        return {int(job.id.removeprefix(JOB_PREFIX)): job.next_run_time
-                for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
+                log.info("published episode #%d", episode_id)

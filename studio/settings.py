@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "",
             "SQLAlchemy URL of the catalog; empty means SQLite in the instance folder."),
     Setting("timezone", "Asia/Shanghai", "Time zone for times typed or shown to people."),
+    Setting("scheduler_reconcile_seconds", "5",
+            "How often the publish scheduler re-reads scheduled episodes and renews its lease."),
+    Setting("scheduler_lease_seconds", "30",
+            "How long the publish scheduler's lease lasts unrenewed: a scheduler that died "
+            "is replaced within this time."),
     Setting("site_url", "http://127.0.0.1:8000",
             "Public address of the site; feeds use it for absolute links."),
     Setting("podcast_owner_email", "podcast@example.gov.cn",

@@ -1,12 +1,9 @@
-"""`studio live`, `studio episodes list`, `publish --live`, and `studio schedule run`
-as a real process."""
+"""`studio live`, `studio episodes list`, `publish --live` and `studio episodes archive`
+(`studio schedule run` as a real process: tests/test_scheduler_serve.py)."""
 from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,6 @@ from click.testing import CliRunner
 import web
 from studio.cli import cli
 from tests.catalog_fixtures import make_workdir, seed_catalog
-from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -61,24 +57,6 @@ def test_live_bad_inputs_change_nothing(tmp_path):
     assert unknown.stderr == "Error: --live 7: no such live broadcast in the catalog\n"
     assert run("live", "list", "--all").output == "" and run("episodes", "list").output == ""
     assert not list((tmp_path.parent / "media").rglob("*.mp3"))
-
-
-@pytest.mark.slow  # starts the `studio` CLI as a real process (seconds of imports)
-def test_schedule_run_is_one_process_per_instance(tmp_path, monkeypatch):
-    env = {**os.environ, "WULING_INSTANCE_PATH": str(tmp_path / "instance")}
-    command = [str(Path(sys.executable).with_name("studio")), "schedule", "run"]
-    # a shell running tests in the background ignores SIGINT; Ctrl-C must work here
-    first = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        assert "scheduler running" in first.stderr.readline()
-        monkeypatch.setenv("WULING_INSTANCE_PATH", env["WULING_INSTANCE_PATH"])
-        second = run("schedule", "run")  # in this process: the lock is per process
-        assert second.exit_code == 3
-        assert second.stderr.strip().endswith("another process already runs the scheduler for this instance")
-    finally:
-        first.send_signal(signal.SIGINT)
-        assert first.wait(timeout=30) == 130
 
 
 def test_archive_takes_an_episode_off_the_feed_and_site(tmp_path):

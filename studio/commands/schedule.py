@@ -2,24 +2,18 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from episodes.catalog import change_episode
 from episodes.db import make_sessionmaker, transaction
+from episodes.leases import current
 from episodes.models import Episode, as_utc
 from episodes.publishing import unschedule
-from episodes.scheduler import queued_publish_jobs, start
-from studio import settings
+from episodes.scheduler import LEASE
+from studio.background import running_scheduler, scheduler_timing
 from studio.cli_support import catalog_session, local_time, ready_engine
-from studio.errors import StudioError
-
-
-def lock_path() -> Path:
-    """One scheduler per instance folder: `studio serve` workers take the same lock."""
-    return Path(settings.get("instance_path")) / "scheduler.lock"
 
 
 @click.group("schedule")
@@ -29,17 +23,19 @@ def schedule_group() -> None:
 
 @schedule_group.command("list")
 def list_command() -> None:
-    """List scheduled episodes, their local publish time and whether a job is queued."""
+    """List scheduled episodes with their local publish time; say on stderr which
+    process runs the scheduler (none: nothing goes out until one starts)."""
     engine = ready_engine()
-    queued = queued_publish_jobs(engine)
     with transaction(make_sessionmaker(engine)) as session:
         rows = session.scalars(select(Episode).where(Episode.status == "scheduled")
                                .order_by(Episode.publish_at)).all()
         for episode in rows:
-            job = "queued" if episode.id in queued else "no job (the scheduler's sweep publishes it)"
-            click.echo(f"{episode.id}\t{episode.slug}\t{local_time(as_utc(episode.publish_at))}\t{job}")
+            click.echo(f"{episode.id}\t{episode.slug}\t{local_time(as_utc(episode.publish_at))}")
     if not rows:
         click.echo("nothing scheduled")
+    lease = current(engine, LEASE)
+    click.echo(f"scheduler: {lease.holder}" if lease else
+               "scheduler: none running (start `studio serve` or `studio schedule run`)", err=True)
 
 
 @schedule_group.command("cancel")
@@ -52,16 +48,12 @@ def cancel_command(episode: str) -> None:
 
 @schedule_group.command("run")
 def run_command() -> None:
-    """Run the scheduler in the foreground until Ctrl-C (`studio serve` runs it too)."""
-    running = start(ready_engine(), lock_path(), settings.get("timezone"))
-    if running is None:
-        raise StudioError("another process already runs the scheduler for this instance",
-                          lock_path())
-    click.echo(f"scheduler running (lock {lock_path()}); Ctrl-C stops it", err=True)
-    try:
+    """Run the publish scheduler alone in the foreground until Ctrl-C (`studio serve`
+    runs one too); several may run, the catalog's lease lets one publish."""
+    with running_scheduler(ready_engine(), scheduler_timing()) as scheduler:
+        click.echo(f"scheduler {scheduler.holder} running; it publishes while it holds the "
+                   "catalog's scheduler lease; Ctrl-C stops it", err=True)
         threading.Event().wait()
-    finally:
-        running.shutdown()
 
 
 def register(cli: click.Group) -> None:

@@ -1,18 +1,19 @@
-"""`studio serve`: the site on waitress (a production WSGI server), plus the publish scheduler.
+"""`studio serve`: the site on waitress (a production WSGI server), plus one background
+process running the publish scheduler and the embedded job worker (``studio.background``).
 
-Only one scheduler runs per instance folder (``episodes.scheduler`` holds a file
-lock), so running several ``studio serve`` processes side by side is safe.
+Several ``studio serve`` processes, on one machine or many, are safe side by side: the
+scheduler lease in the catalog lets one scheduler publish at a time.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
 import click
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from episodes.scheduler import start as start_scheduler
 from studio import settings
+from studio.background import start_background
 from studio.errors import StudioError
 from web import create_app
 from web.deployment import SiteConfigError
@@ -39,25 +40,30 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Worker threads answering requests.")
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option("--background/--no-background", default=True, show_default=True,
+              help="Run the publish scheduler and a job worker in one child process; "
+                   "--no-background when they run elsewhere (`studio schedule run`).")
+def serve_command(host: str, port: int, threads: int, background: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
     try:
         app = create_app(instance_path=settings.get("instance_path"))
     except SiteConfigError as exc:
         raise StudioError(exc.problem, exc.path) from exc
     server = make_server(app, host, port, threads)
-    scheduler = start_scheduler(app.extensions["catalog_engine"],
-                                Path(app.instance_path) / "scheduler.lock", settings.get("timezone"))
+    url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
+    background_process = (start_background(url, logging.getLogger().getEffectiveLevel())
+                          if background else None)
     for address, bound_port in getattr(server, "effective_listen", None) or \
             [(server.effective_host, server.effective_port)]:
         click.echo(f"Serving on http://{address}:{bound_port}/", err=True)
-    click.echo(f"{threads} threads; scheduled publishing "
-               f"{'runs here' if scheduler else 'is run by another studio serve'}", err=True)
+    click.echo(f"{threads} threads; " + (
+        f"scheduler and job worker in process {background_process.process.pid}"
+        if background_process else "no scheduler or job worker here (--no-background)"), err=True)
     try:
         server.run()
     finally:
-        if scheduler:
-            scheduler.shutdown()
+        if background_process:
+            background_process.stop()
 
 
 def register(cli: click.Group) -> None:
