@@ -27,8 +27,6 @@ FORBIDDEN = {
 # Modules that still break a rule, each with the change that removes it. The test is
 # a strict xfail there, so it fails (XPASS) the day the import goes: then delete the line.
 KNOWN = {
-    "web/contest.py": "imports studio.precheck and studio.contest_intake until the contest "
-                      "intake runs as a queued job (the arch-queue change in the working tree)",
     "web/feed.py": "imports studio.settings until the settings table moves to episodes/settings.py",
 }
 
