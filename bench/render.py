@@ -31,7 +31,7 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from studio import settings  # noqa: E402
+from episodes import settings  # noqa: E402
 from studio.media import probe  # noqa: E402
 from studio.pipeline import RENDER_STAGES, TEXT_STAGES, run_stages  # noqa: E402
 from studio.stages import render  # noqa: E402

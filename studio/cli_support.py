@@ -1,8 +1,9 @@
 """What several `studio` commands share: the catalog engine, local times, and the
 options and argument parsers more than one command takes.
 
-Command modules import this, never each other. It stays light to import (click,
-the settings table and the typed-input parsers): SQLAlchemy, the glossary and the
+Command modules import this, never each other. Every helper that needs a setting
+takes the command's :class:`~studio.environment.Environment`. It stays light to
+import (click, the environment and the typed-input parsers): SQLAlchemy, the glossary and the
 catalog load inside the functions, when a command runs, so `studio --help` and
 `studio COMMAND --help` answer at once.
 """
@@ -12,13 +13,13 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
 from episodes.record import Guest
 from episodes.typed import name_and_department
-from studio import settings
+from studio.environment import Environment
 from studio.errors import StudioError
 
 if TYPE_CHECKING:
@@ -28,40 +29,51 @@ if TYPE_CHECKING:
     from glossary.termbase import Glossary
 
 
-def catalog_engine() -> Engine:
+def current_environment() -> Environment:
+    """The environment ``cli()`` put in the running command's context (for option
+    defaults, which click computes before the command gets its arguments)."""
+    return click.get_current_context().ensure_object(Environment)
+
+
+def setting_default(name: str) -> Callable[[], str]:
+    """An option's default: setting ``name`` in the running command's environment."""
+    return lambda: current_environment().setting(name)
+
+
+def catalog_engine(env: Environment) -> Engine:
     """The catalog named by the `instance_path` and `database_url` settings."""
     from episodes.db import database_url, make_engine
 
-    return make_engine(database_url(settings.get("instance_path"), settings.get("database_url")))
+    return make_engine(database_url(env.setting("instance_path"), env.setting("database_url")))
 
 
-def ready_engine() -> Engine:
+def ready_engine(env: Environment) -> Engine:
     """The catalog engine with every migration applied (commands need the tables)."""
     from episodes.schema import migrations
 
-    engine = catalog_engine()
+    engine = catalog_engine(env)
     migrations.apply(engine)
     return engine
 
 
 @contextmanager
-def catalog_session() -> Iterator[Session]:
+def catalog_session(env: Environment) -> Iterator[Session]:
     """One transaction on the ready catalog: committed on success, rolled back on error."""
     from episodes.db import make_sessionmaker, transaction
 
-    with transaction(make_sessionmaker(ready_engine())) as session:
+    with transaction(make_sessionmaker(ready_engine(env))) as session:
         yield session
 
 
-def media_root() -> Path:
-    return Path(settings.get("instance_path")) / "media"
+def media_root(env: Environment) -> Path:
+    return Path(env.setting("instance_path")) / "media"
 
 
-def local_time(moment: datetime) -> str:
+def local_time(env: Environment, moment: datetime) -> str:
     """``moment`` as people here read it: "2026-12-01 19:30 Asia/Shanghai"."""
     from episodes.publishing import zone
 
-    name = settings.get("timezone")
+    name = env.setting("timezone")
     return f"{moment.astimezone(zone(name)):%Y-%m-%d %H:%M} {name}"
 
 
@@ -103,7 +115,7 @@ def read_script(path: Path | None) -> str:
 
 def glossary_option(command):
     return click.option("--glossary", "source", type=click.Path(path_type=Path),
-                        default=lambda: settings.get("glossary") or None,
+                        default=lambda: setting_default("glossary")() or None,
                         show_default="setting `glossary`, else the shipped default",
                         help="Term base: a CSV file or a folder of CSV files.")(command)
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import IO, Protocol
 
-from tqdm import tqdm
-
 
 class Bar(Protocol):
     def update(self, n: float) -> None: ...
@@ -25,11 +23,15 @@ class TqdmProgress:
         self.stream = stream
 
     def bar(self, total: float | None, desc: str, unit: str = "s") -> Bar:
+        from tqdm import tqdm  # here: every command gets an Environment, few draw bars
+
         return tqdm(total=total, desc=desc, unit=unit, file=self.stream, leave=False,
                     dynamic_ncols=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| "
                     "{n:.1f}/{total:.1f} {unit} [{elapsed}<{remaining}]")
 
     def message(self, text: str) -> None:
+        from tqdm import tqdm
+
         tqdm.write(text, file=self.stream)
 
 

@@ -22,22 +22,23 @@ from episodes.db import make_sessionmaker
 from episodes.jobs import Claim, JobProgress
 from episodes.queue import JobQueue
 from episodes.uploads import UPLOADS_FOLDER, UploadRejected
-from studio import precheck, settings
+from studio import precheck
+from studio.environment import Environment
 
 log = logging.getLogger(__name__)
 
 
-def build_queue(engine: Engine | None = None) -> JobQueue:
+def build_queue(env: Environment, engine: Engine | None = None) -> JobQueue:
     """The queue configured by the settings, with every studio handler registered."""
     if engine is None:
         from studio.cli_support import ready_engine
 
-        engine = ready_engine()
-    instance = Path(settings.get("instance_path"))
-    queue = JobQueue.create(engine, instance, settings.get("queue_url"),
-                            retries=settings.get_int("job_retries", 0, 100),
-                            retry_delay=settings.get_int("job_retry_delay", 0, 86_400),
-                            lease_seconds=settings.get_int("job_lease_seconds", 1, 86_400))
+        engine = ready_engine(env)
+    instance = Path(env.setting("instance_path"))
+    queue = JobQueue.create(engine, instance, env.setting("queue_url"),
+                            retries=env.setting_int("job_retries", 0, 100),
+                            retry_delay=env.setting_int("job_retry_delay", 0, 86_400),
+                            lease_seconds=env.setting_int("job_lease_seconds", 1, 86_400))
     register(queue, instance / UPLOADS_FOLDER)
     return queue
 

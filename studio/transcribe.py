@@ -17,7 +17,8 @@ import opencc
 from faster_whisper import WhisperModel
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from studio import media, settings
+from episodes import settings
+from studio import media
 from studio.errors import MediaError, StudioError
 from studio.model import resolve
 from studio.progress import NULL_PROGRESS, Progress

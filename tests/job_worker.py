@@ -13,6 +13,7 @@ from pathlib import Path
 
 from episodes.jobs import Claim, JobProgress
 from studio import tasks
+from studio.environment import Environment
 
 
 def _note(claim: Claim, line: str) -> int:
@@ -36,7 +37,7 @@ def flaky(claim: Claim, progress: JobProgress) -> None:
 
 
 if __name__ == "__main__":
-    queue = tasks.build_queue()
+    queue = tasks.build_queue(Environment())
     queue.register("test.sleep", sleep_then_record)
     queue.register("test.flaky", flaky)
     tasks.run_worker(queue, int(sys.argv[1]) if len(sys.argv) > 1 else 1)

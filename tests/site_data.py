@@ -105,7 +105,7 @@ def app(tmp_path, media_root):
     glossary_csv = tmp_path / "glossary.csv"
     glossary_csv.write_text(GLOSSARY_CSV, encoding="utf-8")
     return create_app({"TESTING": True, "MEDIA_ROOT": str(media_root),
-                       "GLOSSARY_PATH": str(glossary_csv),
+                       "GLOSSARY": str(glossary_csv),
                        "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
                       instance_path=str(tmp_path / "instance"))
 

@@ -27,7 +27,6 @@ FORBIDDEN = {
 # Modules that still break a rule, each with the change that removes it. The test is
 # a strict xfail there, so it fails (XPASS) the day the import goes: then delete the line.
 KNOWN = {
-    "web/feed.py": "imports studio.settings until the settings table moves to episodes/settings.py",
 }
 
 

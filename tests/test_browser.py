@@ -41,7 +41,7 @@ def site(app, session, media_root, tmp_path):
     port = free_port()
     env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
            "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
-           "WULING_GLOSSARY_PATH": app.config["GLOSSARY_PATH"]}
+           "WULING_GLOSSARY": app.config["GLOSSARY"]}
     server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port)],
                               env=env, cwd=tmp_path, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

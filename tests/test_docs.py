@@ -5,7 +5,7 @@ import click
 import pytest
 
 from studio.cli import cli
-from studio.settings import SETTINGS
+from episodes.settings import SETTINGS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from episodes import settings
 from web import db, deployment
 
 # Each module exposes ``bp`` (a Blueprint); order is registration order.
@@ -25,19 +26,24 @@ BLUEPRINTS: tuple[str, ...] = (
 )
 
 
+# Settings of the shared table (episodes.settings) the site reads, as config keys in
+# upper case; the CLI reads the same rows, so both agree on the catalog, zone and term base.
+SITE_SETTINGS = ("database_url", "timezone", "site_url", "podcast_owner_email", "podcast_artwork",
+                 "glossary")
+
+
 def create_app(test_config: Mapping[str, Any] | None = None,
                instance_path: str | None = None) -> Flask:
-    """Build the site. Config: defaults -> instance ``config.py`` -> ``WULING_*`` env.
+    """Build the site. Config: the settings table (``WULING_<NAME>``, then its default) and
+    the site's own defaults -> instance ``config.py`` -> ``WULING_*`` env.
 
     Raises :class:`web.deployment.SiteConfigError` for a config the site must not run
     with (a published or short secret key, a bad proxy count).
     """
-    instance_path = instance_path or os.environ.get("WULING_INSTANCE_PATH") or None
-    if instance_path:
-        instance_path = os.path.abspath(instance_path)
+    instance_path = os.path.abspath(instance_path or settings.get("instance_path"))
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(
-        DATABASE_URL="",
+        {name.upper(): settings.get(name) for name in SITE_SETTINGS},
         AUTO_MIGRATE=True,
         MEDIA_ROOT=os.path.join(app.instance_path, "media"),
         SESSION_COOKIE_HTTPONLY=True,

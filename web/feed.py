@@ -14,7 +14,6 @@ from werkzeug.http import is_resource_modified
 
 from episodes.catalog import catalog_version, published_episodes
 from episodes.feed import Channel, guides_atom, podcast_rss
-from studio import settings
 from web.db import get_session
 
 bp = Blueprint("feed", __name__, url_prefix="/feed")
@@ -23,8 +22,6 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
 
 def init_app(app: Flask) -> None:
-    for name in ("site_url", "podcast_owner_email", "podcast_artwork"):
-        app.config.setdefault(name.upper(), settings.get(name, {}))
     app.extensions["feed_cache"] = {}
 
 

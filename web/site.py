@@ -45,7 +45,6 @@ MEDIA = {
 }
 MEDIA_ENDPOINT = "media.serve"
 PER_PAGE = 12
-DEFAULT_TIMEZONE = "Asia/Shanghai"  # where residents live; times are stored in UTC
 TRANSCRIPT_CACHE = 256  # episodes
 HOME_COUNT = 6
 
@@ -61,8 +60,6 @@ class Page:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("TIMEZONE", DEFAULT_TIMEZONE)
-    app.config.setdefault("GLOSSARY_PATH", "")  # empty: the shipped term base
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["filesize"] = filesize
@@ -105,7 +102,7 @@ def explained_transcript(episode: Episode) -> Transcript:
         select(TranscriptCue.start_ms, TranscriptCue.text)
         .where(TranscriptCue.episode_id == episode.id).order_by(TranscriptCue.position)))
     if "transcripts" not in current_app.extensions:
-        path = current_app.config["GLOSSARY_PATH"]
+        path = current_app.config["GLOSSARY"]  # the `glossary` setting; empty: shipped
         terms = site_terms(path)
         current_app.extensions["transcripts"] = lru_cache(TRANSCRIPT_CACHE)(
             lambda key: transcript_lines(key, terms))

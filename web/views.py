@@ -24,7 +24,6 @@ from episodes.views import (View, countable, daily_salt, is_bot, plausible, reco
 from web.db import close_session, get_session
 from web.limits import RouteLimit, limit_route
 from web.security import csrf, is_staff
-from web.site import DEFAULT_TIMEZONE
 
 bp = Blueprint("views", __name__)
 MAX_WATCHED_S = 7 * 24 * 3600  # anything longer is garbage, whatever the episode
@@ -37,7 +36,7 @@ class BadBeacon(Exception):
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("VIEWS_CLOCK", lambda: datetime.now(timezone.utc))
-    tz = ZoneInfo(app.config.setdefault("TIMEZONE", DEFAULT_TIMEZONE))
+    tz = ZoneInfo(app.config["TIMEZONE"])
     app.extensions["view_writer"] = GroupCommit(
         app.extensions["catalog_sessions"], lambda session, views: record_views(session, views, tz))
     app.extensions["view_salt"] = (None, "")

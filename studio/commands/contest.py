@@ -22,10 +22,10 @@ from episodes.judging import advance, assign_round
 from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
 from episodes.uploads import UPLOADS_FOLDER, Entrant, UploadRejected, check_name
 from studio import backup as catalog_backup
-from studio import precheck, settings
+from studio import precheck
 from studio.cli_support import password_stdin_option, read_password, ready_engine
 from studio.contest_intake import accept
-from studio.environment import Environment
+from studio.environment import Environment, pass_environment
 from studio.errors import ExitCode, StudioError
 from studio.files import write_bytes, write_text
 
@@ -34,12 +34,12 @@ round_option = click.option("--round", "position", type=int, default=1, show_def
                             help="Round number (1 = the first round).")
 
 
-def uploads_root() -> Path:
-    return Path(settings.get("instance_path")) / UPLOADS_FOLDER
+def uploads_root(env: Environment) -> Path:
+    return Path(env.setting("instance_path")) / UPLOADS_FOLDER
 
 
-def sessions():
-    return make_sessionmaker(ready_engine())
+def sessions(env: Environment):
+    return make_sessionmaker(ready_engine(env))
 
 
 def criterion_option(text: str) -> tuple[str, int]:
@@ -64,10 +64,12 @@ def contest_group() -> None:
               help="Round names separated by 、 or commas.")
 @click.option("--criterion", "criteria", multiple=True, metavar="NAME=WEIGHT",
               help="A rubric criterion (repeat; weights sum to 100). Default: the issue's four.")
-def create_command(slug, title, max_seconds, min_height, max_mb, rounds, criteria) -> None:
+@pass_environment
+def create_command(env: Environment, slug, title, max_seconds, min_height, max_mb, rounds,
+                   criteria) -> None:
     """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
     extra = {"rubric": tuple(map(criterion_option, criteria))} if criteria else {}
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
                                  min_height=min_height, max_bytes=max_mb * 1024 * 1024,
                                  rounds=parse_rounds(rounds), **extra)
@@ -80,9 +82,11 @@ def create_command(slug, title, max_seconds, min_height, max_mb, rounds, criteri
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Judge's name (organisers see it).")
 @password_stdin_option
-def add_judge_command(slug: str, username: str, display_name: str, password_stdin: bool) -> None:
+@pass_environment
+def add_judge_command(env: Environment, slug: str, username: str, display_name: str,
+                      password_stdin: bool) -> None:
     """Add judge USERNAME to contest SLUG, creating the account (asks a password) if new."""
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         try:
             user, created = accounts.get_user(session, username), False
@@ -99,9 +103,10 @@ def add_judge_command(slug: str, username: str, display_name: str, password_stdi
 @click.argument("username")
 @click.argument("code")
 @click.option("--reason", default="", help="Why (kept for the record).")
-def conflict_command(slug: str, username: str, code: str, reason: str) -> None:
+@pass_environment
+def conflict_command(env: Environment, slug: str, username: str, code: str, reason: str) -> None:
     """Declare that judge USERNAME must not review submission CODE."""
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         add_conflict(session, accounts.get_user(session, username),
                      get_submission(session, contest, code), reason)
@@ -112,14 +117,15 @@ def conflict_command(slug: str, username: str, code: str, reason: str) -> None:
 @click.argument("slug")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("details", type=click.Path(dir_okay=False, path_type=Path))
-def import_command(slug: str, folder: Path, details: Path) -> None:
+@pass_environment
+def import_command(env: Environment, slug: str, folder: Path, details: Path) -> None:
     """Import the videos in FOLDER listed in the CSV DETAILS (columns: file, title, entrant,
     organisation, contact, description). Each row is checked like an upload; rejected rows
     are reported and skipped, accepted ones are kept."""
-    factory, accepted, rejected = sessions(), 0, 0
+    factory, accepted, rejected = sessions(env), 0, 0
     for row in read_import_csv(details):
         try:
-            code = import_row(factory, slug, folder, row)
+            code = import_row(factory, uploads_root(env) / slug, slug, folder, row)
             click.echo(f"accepted {row['file']} as {code}")
             accepted += 1
         except UploadRejected as exc:
@@ -130,14 +136,14 @@ def import_command(slug: str, folder: Path, details: Path) -> None:
         sys.exit(ExitCode.CHECK_FAILED)
 
 
-def import_row(factory, slug: str, folder: Path, row: dict[str, str]) -> str:
+def import_row(factory, uploads: Path, slug: str, folder: Path, row: dict[str, str]) -> str:
     """Accept one CSV row's video in its own transaction; return its blind code."""
     path = folder / check_name(row["file"])
     if not path.is_file():
         raise UploadRejected("missing", f"no such file in {folder}", row["file"])
     with transaction(factory) as session, open(path, "rb") as stream:
         entrant = Entrant(row["entrant"], row["organisation"], row["contact"])
-        return accept(session, get_contest(session, slug), stream, row["file"], uploads_root() / slug,
+        return accept(session, get_contest(session, slug), stream, row["file"], uploads,
                       row["title"], entrant, row["description"]).code
 
 
@@ -159,9 +165,10 @@ def read_import_csv(path: Path) -> list[dict[str, str]]:
 @click.argument("slug")
 @round_option
 @click.option("--judges-per-submission", "k", type=int, help="Change k for this round first.")
-def assign_command(slug: str, position: int, k: int | None) -> None:
+@pass_environment
+def assign_command(env: Environment, slug: str, position: int, k: int | None) -> None:
     """Assign k judges to each unassigned submission of the round (balanced, no conflicts)."""
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
         if k:
@@ -174,16 +181,17 @@ def assign_command(slug: str, position: int, k: int | None) -> None:
 @click.argument("slug")
 @click.option("--all", "redo", is_flag=True, help="Check every submission again, not only pending ones.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def precheck_command(slug: str, redo: bool, quiet: bool) -> None:
+@pass_environment
+def precheck_command(env: Environment, slug: str, redo: bool, quiet: bool) -> None:
     """Run the automatic pre-check (loudness, captions, transcript, plain language, rules)."""
-    factory = sessions()
+    factory = sessions(env)
     with transaction(factory) as session:
         contest = get_contest(session, slug)
         ids = [s.id for s in round_submissions(session, contest.rounds[0])]
         if not redo:
             ids = [i for i in precheck.pending(session) if i in ids]
-    done, failed = precheck.run(factory, uploads_root(), ids,
-                                progress=Environment.for_terminal(quiet).progress)
+    done, failed = precheck.run(factory, uploads_root(env), ids,
+                                progress=env.for_terminal(quiet).progress)
     click.echo(f"{done} checked, {failed} failed")
     if failed:
         sys.exit(ExitCode.CHECK_FAILED)
@@ -194,10 +202,11 @@ def precheck_command(slug: str, redo: bool, quiet: bool) -> None:
 @round_option
 @click.option("--advance-top", type=int, help="Advance the top N (ties at the cut go together).")
 @click.option("--advance-threshold", type=float, help="Advance all at or above this normalised score.")
-def results_command(slug: str, position: int, advance_top: int | None,
+@pass_environment
+def results_command(env: Environment, slug: str, position: int, advance_top: int | None,
                     advance_threshold: float | None) -> None:
     """Print the ranking (normalised and raw); optionally advance to the next round."""
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
         click.echo("rank\tcode\tnormalised\traw\tjudges\ttied\ttitle\tentrant")
@@ -214,9 +223,10 @@ def results_command(slug: str, position: int, advance_top: int | None,
 @click.argument("slug")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @round_option
-def export_command(slug: str, folder: Path, position: int) -> None:
+@pass_environment
+def export_command(env: Environment, slug: str, folder: Path, position: int) -> None:
     """Write the round's ranking and all scores to FOLDER as CSV and XLSX."""
-    with transaction(sessions()) as session:
+    with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
         ranking, scores = ranking_table(session, contest, round_), scores_table(session, contest, round_)
@@ -229,19 +239,21 @@ def export_command(slug: str, folder: Path, position: int) -> None:
 
 @contest_group.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(target: Path) -> None:
+@pass_environment
+def backup_command(env: Environment, target: Path) -> None:
     """Copy the live catalog (accounts, contests, scores, audit log) to TARGET, safely while
     the site runs."""
-    catalog_backup.backup(ready_engine(), target)
+    catalog_backup.backup(ready_engine(env), target)
     click.echo(f"backed up the catalog to {target}")
 
 
 @contest_group.command("restore")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.confirmation_option(prompt="Replace the live catalog with this backup?")
-def restore_command(source: Path) -> None:
+@pass_environment
+def restore_command(env: Environment, source: Path) -> None:
     """Replace the live catalog with the backup SOURCE (checked first)."""
-    catalog_backup.restore(ready_engine(), source)
+    catalog_backup.restore(ready_engine(env), source)
     click.echo(f"restored the catalog from {source}")
 
 

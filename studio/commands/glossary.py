@@ -19,8 +19,8 @@ from glossary.report import Unit, report
 from glossary.rows import decode, parse, read_rows
 from glossary.termbase import MODES, STATUSES, Glossary, Term
 from glossary.validate import formula_problem, split_variants, validate
-from studio import settings
 from studio.cli_support import glossary_option, open_glossary
+from studio.environment import Environment, pass_environment
 from studio.errors import ExitCode
 from studio.files import write_text
 
@@ -29,9 +29,9 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 BOM = "\ufeff"
 
 
-def writable_target(to: Path | None) -> Path:
+def writable_target(env: Environment, to: Path | None) -> Path:
     """Where add/import write: --to, else the `glossary` setting (never the shipped file)."""
-    target = to or (Path(settings.get("glossary")) if settings.get("glossary") else None)
+    target = to or (Path(env.setting("glossary")) if env.setting("glossary") else None)
     if target is None:
         raise GlossaryError("the shipped glossary is read-only; pass --to FILE.csv or set "
                             "WULING_GLOSSARY (start one with: studio glossary export -o FILE.csv)")
@@ -52,13 +52,14 @@ def glossary_group() -> None:
 @glossary_group.command("validate")
 @click.argument("path", type=click.Path(path_type=Path), required=False)
 @click.pass_context
-def validate_command(ctx: click.Context, path: Path | None) -> None:
+@pass_environment
+def validate_command(env: Environment, ctx: click.Context, path: Path | None) -> None:
     """Report problems in the term base at PATH (default: the `glossary` setting).
 
     Errors (duplicates, empty fields, plain wordings containing a term) exit with 4;
     warnings (overlapping terms, missing explanations) are listed but pass.
     """
-    path = path or (Path(settings.get("glossary")) if settings.get("glossary") else None)
+    path = path or (Path(env.setting("glossary")) if env.setting("glossary") else None)
     rows = read_rows(path) if path else parse(default_text(), DEFAULT_NAME)
     problems = validate(rows)
     for problem in problems:
@@ -93,10 +94,11 @@ def list_command(source: Path | None, category: str | None, as_json: bool) -> No
 @click.option("--status", type=click.Choice(STATUSES), default="preferred")
 @click.option("--mode", type=click.Choice(MODES), default="replace")
 @click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to add to.")
-def add_command(term: str, plain: str, explanation: str, category: str, variants: str,
-                status: str, mode: str, to: Path | None) -> None:
+@pass_environment
+def add_command(env: Environment, term: str, plain: str, explanation: str, category: str,
+                variants: str, status: str, mode: str, to: Path | None) -> None:
     """Add (or replace) TERM with its PLAIN wording; the result is validated before saving."""
-    target = writable_target(to)
+    target = writable_target(env, to)
     typed = {"term": term, "plain": plain, "explanation": explanation, "category": category,
              "variants": variants}
     for column, value in typed.items():
@@ -111,13 +113,14 @@ def add_command(term: str, plain: str, explanation: str, category: str, variants
 @glossary_group.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to merge into.")
-def import_command(source: Path, to: Path | None) -> None:
+@pass_environment
+def import_command(env: Environment, source: Path, to: Path | None) -> None:
     """Merge the terms of SOURCE (CSV file or folder) into the term base.
 
     A term already present is replaced by SOURCE's entry. Nothing is written unless
     the merged term base validates.
     """
-    target = writable_target(to)
+    target = writable_target(env, to)
     incoming = load(source).terms
     _merge_and_save(target, incoming)
     click.echo(f"{target}: imported {len(incoming)} term(s) from {source}")

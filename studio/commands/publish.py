@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from studio import settings
 from studio.cli_support import local_time, media_root, ready_engine
+from studio.environment import Environment, pass_environment
 from studio.errors import StudioError
 
 
@@ -18,21 +18,23 @@ from studio.errors import StudioError
               help="Give an episode already in the catalog this folder's new files.")
 @click.option("--live", type=int, metavar="ID",
               help="The live broadcast (see `studio live list`) this recording comes from.")
-def publish_command(target: str, at_text: str | None, replace: bool, live: int | None) -> None:
+@pass_environment
+def publish_command(env: Environment, target: str, at_text: str | None, replace: bool,
+                    live: int | None) -> None:
     """Publish TARGET (a work folder, or the slug/id of a catalog episode) now or --at a time."""
     from episodes.errors import NotFound
     from episodes.models import utcnow
     from episodes.publishing import parse_local_time
     from studio.publish import publish_episode, publish_workdir
 
-    at = parse_local_time(at_text, settings.get("timezone")) if at_text else None
-    engine = ready_engine()
+    at = parse_local_time(at_text, env.setting("timezone")) if at_text else None
+    engine = ready_engine(env)
     if Path(target).is_dir():
-        result = publish_workdir(Path(target), engine, media_root(), utcnow(), at, replace, live)
+        result = publish_workdir(Path(target), engine, media_root(env), utcnow(), at, replace, live)
         slug, files = result.slug, f" ({result.assets} files, {result.copied} new)"
     else:
         try:
             slug, files = publish_episode(target, engine, utcnow(), at), ""
         except NotFound:
             raise StudioError("no such work folder or episode in the catalog", target) from None
-    click.echo(f"scheduled {slug} for {local_time(at)}{files}" if at else f"published {slug}{files}")
+    click.echo(f"scheduled {slug} for {local_time(env, at)}{files}" if at else f"published {slug}{files}")

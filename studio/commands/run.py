@@ -14,12 +14,11 @@ import click
 
 from episodes.record import KINDS
 from episodes.typed import halfwidth
-from studio import settings
 from studio.cli_support import parse_guest, read_script, script_option
+from studio.environment import Environment, pass_environment
 from subtitles.errors import WulingError
 
 if TYPE_CHECKING:
-    from studio.environment import Environment
     from studio.pipeline import StageResult
     from studio.stages.job import Job, RenderOptions, TextOptions
     from studio.workdir import WorkDir
@@ -36,19 +35,19 @@ def render_options(command):
     return command
 
 
-def _render(vertical: bool, bumpers: bool) -> RenderOptions:
+def _render(env: Environment, vertical: bool, bumpers: bool) -> RenderOptions:
     from studio.stages.job import RenderOptions
 
-    return RenderOptions(vertical=vertical, bumpers=bumpers, preset=settings.get("render_preset"),
-                         crf=settings.get_int("render_crf", 0, 51))
+    return RenderOptions(vertical=vertical, bumpers=bumpers, preset=env.setting("render_preset"),
+                         crf=env.setting_int("render_crf", 0, 51))
 
 
-def _text(prompt_context: str = "") -> TextOptions:
+def _text(env: Environment, prompt_context: str = "") -> TextOptions:
     from studio.stages.job import TextOptions
 
-    return TextOptions(model=settings.get("model"), language=settings.get("language"),
-                       beam_size=settings.get_int("beam_size", 1, 20),
-                       profile=settings.get("profile"), glossary=settings.get("glossary"),
+    return TextOptions(model=env.setting("model"), language=env.setting("language"),
+                       beam_size=env.setting_int("beam_size", 1, 20),
+                       profile=env.setting("profile"), glossary=env.setting("glossary"),
                        prompt_context=prompt_context)
 
 
@@ -93,10 +92,10 @@ def _air_date(ctx, param, value: str | None) -> datetime.date | None:
 @click.option("--guest", "guests", multiple=True, help="姓名:部门 (repeatable).")
 @script_option
 @render_options
-def run_command(source, work, title, kind, slug, summary_text, air_date, category, guests,
-                script, vertical, bumpers, quiet):
+@pass_environment
+def run_command(env: Environment, source, work, title, kind, slug, summary_text, air_date,
+                category, guests, script, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
-    from studio.environment import Environment
     from studio.pipeline import STAGES
     from studio.stages.ingest import record_for
     from studio.stages.job import Job
@@ -104,27 +103,28 @@ def run_command(source, work, title, kind, slug, summary_text, air_date, categor
 
     episode = record_for(source, title, slug, kind=kind, summary=summary_text, air_date=air_date,
                          service_category=category, guests=tuple(map(parse_guest, guests)))
-    env = Environment.for_terminal(quiet)
+    env = env.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
-    job = Job(WorkDir(work), source, episode, _render(vertical, bumpers), _text(context), env.progress)
+    job = Job(WorkDir(work), source, episode, _render(env, vertical, bumpers), _text(env, context),
+              env.progress)
     click.echo(_timed(env, job, STAGES))
 
 
 @click.command("render")
 @click.argument("work", type=click.Path(file_okay=False, path_type=Path))
 @render_options
-def render_command(work, vertical, bumpers, quiet):
+@pass_environment
+def render_command(env: Environment, work, vertical, bumpers, quiet):
     """Run only the render stages on the work folder WORK (made by `studio run`)."""
-    from studio.environment import Environment
     from studio.pipeline import RENDER_STAGES
     from studio.stages.ingest import read_record
     from studio.stages.job import Job
     from studio.workdir import WorkDir
 
-    env = Environment.for_terminal(quiet)
+    env = env.for_terminal(quiet)
     workdir = WorkDir(work)
-    job = Job(workdir, Path(read_record(workdir).source), render=_render(vertical, bumpers),
-              text=_text(), progress=env.progress)
+    job = Job(workdir, Path(read_record(workdir).source), render=_render(env, vertical, bumpers),
+              text=_text(env), progress=env.progress)
     click.echo(_timed(env, job, RENDER_STAGES))
 
 
@@ -136,22 +136,24 @@ def render_command(work, vertical, bumpers, quiet):
               help="Seconds a file must stop growing before it is processed.")
 @click.option("--once", is_flag=True, help="Process what is ready now, then exit.")
 @render_options
-def watch_command(inbox, work_root, settle, once, vertical, bumpers, quiet):
+@pass_environment
+def watch_command(env: Environment, inbox, work_root, settle, once, vertical, bumpers, quiet):
     """Process recordings dropped into INBOX, one at a time, as they finish copying."""
-    from studio.environment import Environment
     from studio.watch import watch_folder
 
-    env = Environment.for_terminal(quiet)
-    make_job = functools.partial(_inbox_job, work_root=work_root, render=_render(vertical, bumpers),
+    env = env.for_terminal(quiet)
+    make_job = functools.partial(_inbox_job, work_root=work_root,
+                                 render=_render(env, vertical, bumpers), text=_text(env),
                                  progress=env.progress)
     for line in watch_folder(inbox, make_job, summary, (WulingError,), settle=settle, once=once):
         click.echo(line)
 
 
-def _inbox_job(source: Path, work_root: Path, render: RenderOptions, progress) -> Job:
+def _inbox_job(source: Path, work_root: Path, render: RenderOptions, text: TextOptions,
+               progress) -> Job:
     from studio.stages.job import Job
     from studio.workdir import WorkDir
 
-    return Job(WorkDir(work_root / source.name), source, render=render, text=_text(),
+    return Job(WorkDir(work_root / source.name), source, render=render, text=text,
                progress=progress)
 

@@ -14,6 +14,7 @@ from episodes.publishing import unschedule
 from episodes.scheduler import LEASE
 from studio.background import running_scheduler, scheduler_timing
 from studio.cli_support import catalog_session, local_time, ready_engine
+from studio.environment import Environment, pass_environment
 
 
 @click.group("schedule")
@@ -22,15 +23,16 @@ def schedule_group() -> None:
 
 
 @schedule_group.command("list")
-def list_command() -> None:
+@pass_environment
+def list_command(env: Environment) -> None:
     """List scheduled episodes with their local publish time; say on stderr which
     process runs the scheduler (none: nothing goes out until one starts)."""
-    engine = ready_engine()
+    engine = ready_engine(env)
     with transaction(make_sessionmaker(engine)) as session:
         rows = session.scalars(select(Episode).where(Episode.status == "scheduled")
                                .order_by(Episode.publish_at)).all()
         for episode in rows:
-            click.echo(f"{episode.id}\t{episode.slug}\t{local_time(as_utc(episode.publish_at))}")
+            click.echo(f"{episode.id}\t{episode.slug}\t{local_time(env, as_utc(episode.publish_at))}")
     if not rows:
         click.echo("nothing scheduled")
     lease = current(engine, LEASE)
@@ -40,17 +42,19 @@ def list_command() -> None:
 
 @schedule_group.command("cancel")
 @click.argument("episode")
-def cancel_command(episode: str) -> None:
+@pass_environment
+def cancel_command(env: Environment, episode: str) -> None:
     """Cancel the scheduled publish of EPISODE (slug or id); it goes back to draft."""
-    with catalog_session() as session:
+    with catalog_session(env) as session:
         click.echo(f"cancelled {change_episode(session, episode, unschedule)} (now a draft)")
 
 
 @schedule_group.command("run")
-def run_command() -> None:
+@pass_environment
+def run_command(env: Environment) -> None:
     """Run the publish scheduler alone in the foreground until Ctrl-C (`studio serve`
     runs one too); several may run, the catalog's lease lets one publish."""
-    with running_scheduler(ready_engine(), scheduler_timing()) as scheduler:
+    with running_scheduler(ready_engine(env), scheduler_timing()) as scheduler:
         click.echo(f"scheduler {scheduler.holder} running; it publishes while it holds the "
                    "catalog's scheduler lease; Ctrl-C stops it", err=True)
         threading.Event().wait()

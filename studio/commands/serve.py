@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from studio import settings
+from studio.environment import Environment, pass_environment
 from studio.background import start_background
 from studio.errors import StudioError
 from web import create_app
@@ -43,10 +43,12 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 @click.option("--background/--no-background", default=True, show_default=True,
               help="Run the publish scheduler and a job worker in one child process; "
                    "--no-background when they run elsewhere (`studio schedule run`).")
-def serve_command(host: str, port: int, threads: int, background: bool) -> None:
+@pass_environment
+def serve_command(env: Environment, host: str, port: int, threads: int,
+                  background: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
     try:
-        app = create_app(instance_path=settings.get("instance_path"))
+        app = create_app(instance_path=env.setting("instance_path"))
     except SiteConfigError as exc:
         raise StudioError(exc.problem, exc.path) from exc
     server = make_server(app, host, port, threads)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from studio import settings
+from studio.cli_support import setting_default
 from studio.errors import ExitCode
 from subtitles.profiles import PROFILES, get_profile
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def profile_option(command):
     return click.option(
-        "--profile", "profile_name", default=lambda: settings.get("profile"),
+        "--profile", "profile_name", default=setting_default("profile"),
         show_default="setting `profile`",
         help=f"Subtitle profile: {', '.join(PROFILES)}.")(command)
 

@@ -5,21 +5,23 @@ from pathlib import Path
 
 import click
 
-from studio import settings
-from studio.cli_support import glossary_option, open_glossary, read_script, script_option
+from studio.cli_support import (current_environment, glossary_option, open_glossary, read_script,
+                                script_option, setting_default)
+from studio.environment import Environment, pass_environment
 
 
 @click.command("transcribe")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the outputs (default: next to each input).")
-@click.option("--model", default=lambda: settings.get("model"), show_default="setting `model`",
+@click.option("--model", default=setting_default("model"), show_default="setting `model`",
               help="'base' (embedded), a CTranslate2 model folder, or a faster-whisper model name.")
-@click.option("--language", default=lambda: settings.get("language"), show_default="zh",
+@click.option("--language", default=setting_default("language"), show_default="zh",
               help="Spoken language code, or 'auto' to detect it.")
-@click.option("--profile", "profile_name", default=lambda: settings.get("profile"),
+@click.option("--profile", "profile_name", default=setting_default("profile"),
               show_default="broadcast-zh", help="Subtitle profile.")
-@click.option("--beam-size", type=click.IntRange(1, 20), default=lambda: settings.get_int("beam_size", 1, 20),
+@click.option("--beam-size", type=click.IntRange(1, 20),
+              default=lambda: current_environment().setting_int("beam_size", 1, 20),
               show_default="setting `beam_size`", help="Decoder beam width; 1 is greedy and fastest.")
 @click.option("--vad/--no-vad", default=True, show_default=True,
               help="Skip non-speech with voice activity detection.")
@@ -29,9 +31,10 @@ from studio.cli_support import glossary_option, open_glossary, read_script, scri
 @script_option
 @click.option("--terms", default="", help="Jargon expected in the recording, comma-separated.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: str, language: str,
-                       profile_name: str, beam_size: int, vad: bool, correct: bool, source: Path | None,
-                       script: Path | None, terms: str, quiet: bool) -> None:
+@pass_environment
+def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path | None, model: str,
+                       language: str, profile_name: str, beam_size: int, vad: bool, correct: bool,
+                       source: Path | None, script: Path | None, terms: str, quiet: bool) -> None:
     """Transcribe INPUT... (any audio/video ffmpeg reads) into Simplified Chinese subtitles.
 
     Writes INPUT.transcript.json (segments and words, integer ms) and INPUT.srt,
@@ -39,12 +42,11 @@ def transcribe_command(inputs: tuple[Path, ...], out_dir: Path | None, model: st
     """
     from studio import media
     from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
-    from studio.environment import Environment
     from studio.files import write_text
     from studio.transcribe import TranscribeOptions, load_model, transcribe_file
     from subtitles.profiles import get_profile
 
-    env = Environment.for_terminal(quiet)
+    env = env.for_terminal(quiet)
     profile = get_profile(profile_name)
     glossary = open_glossary(source)
     prompt = decoding_prompt(glossary, "\n".join([read_script(script), terms.replace(",", "、")]))

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import click
 
+from studio.environment import Environment, pass_environment
+
 
 @click.command("worker")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Jobs run at the same time in this process (threads).")
-def worker_command(workers: int) -> None:
+@pass_environment
+def worker_command(env: Environment, workers: int) -> None:
     """Run queued background jobs until Ctrl-C (SIGINT or SIGTERM lets running jobs finish)."""
     from studio import tasks
 
-    queue = tasks.build_queue()
+    queue = tasks.build_queue(env)
     click.echo(f"worker: {workers} thread(s) on {type(queue.huey.storage).__name__}", err=True)
     tasks.run_worker(queue, workers)

@@ -24,7 +24,7 @@ class RenderOptions:
 
 @dataclass(frozen=True)
 class TextOptions:
-    """Speech model and subtitle settings, resolved from :mod:`studio.settings`."""
+    """Speech model and subtitle settings, resolved from :mod:`episodes.settings`."""
 
     model: str = "base"
     language: str = "zh"

@@ -1,8 +1,15 @@
 """Settings as data: one table with each setting's default and help text.
 
-A setting is read from, in order of precedence: a CLI option, the environment
-variable ``WULING_<NAME>``, the default here. The README documents every row
-(``tests/test_docs.py`` fails when one is missing).
+The one table for the CLI and the site: ``studio`` reads it through the injected
+environment of each command, the web app in ``create_app``. A setting is read
+from, in order of precedence: a CLI option (or the site's instance ``config.py``),
+the environment variable ``WULING_<NAME>``, the default here. The README documents
+every row (``tests/test_docs.py`` fails when one is missing).
+
+Example::
+
+    get("timezone", {"WULING_TIMEZONE": "UTC"})   # 'UTC'
+    get_int("beam_size", 1, 20, {})               # 5
 """
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+
+from subtitles.errors import WulingError
 
 
 @dataclass(frozen=True)
@@ -75,18 +84,24 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
-def get_int(name: str, low: int, high: int) -> int:
-    """An integer setting, or a one-line error naming the setting and the allowed range."""
-    from studio.errors import StudioError
-
-    value = get(name)
-    if not value.strip().isdecimal() or not low <= int(value) <= high:
-        raise StudioError(f"setting {name} must be a whole number from {low} to {high}, not {value!r}")
-    return int(value)
+class SettingError(WulingError):
+    """A setting whose value cannot be used; the message names the setting."""
 
 
 def get(name: str, environ: Mapping[str, str] | None = None) -> str:
-    """Return the effective value of setting ``name`` (environment, then default)."""
+    """The effective value of setting ``name`` in ``environ`` (then the default).
+
+    Commands pass their injected environment (``env.environ``); ``None`` means the
+    process environment, for code that runs outside a command (worker tasks).
+    """
     setting = _BY_NAME[name]
-    environ = os.environ if environ is None else environ
-    return environ.get(setting.env_var) or setting.default
+    return (os.environ if environ is None else environ).get(setting.env_var) or setting.default
+
+
+def get_int(name: str, low: int, high: int, environ: Mapping[str, str] | None = None) -> int:
+    """An integer setting, or a one-line error naming the setting and the allowed range."""
+    value = get(name, environ)
+    if not value.strip().isdecimal() or not low <= int(value) <= high:
+        raise SettingError(f"setting {name} must be a whole number from {low} to {high}, "
+                           f"not {value!r}")
+    return int(value)
