@@ -11,9 +11,10 @@ naming the file and the problem.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -214,7 +215,10 @@ def loads(text: str, fmt: str | None = None, path: object = None) -> list[Cue]:
 
 
 def _shown(subs: pysubs2.SSAFile) -> list[Cue]:
-    return [cue_of(event) for event in subs.events if not event.is_comment]
+    cues = [cue_of(event) for event in subs.events if not event.is_comment]
+    if subs.format == "vtt":  # character references (&lt; &amp;) are text, read back as such
+        cues = [replace(cue, lines=tuple(html.unescape(line) for line in cue.lines)) for cue in cues]
+    return cues
 
 
 def parse(text: str, fmt: str | None = None, path: object = None) -> pysubs2.SSAFile:
@@ -272,7 +276,7 @@ def dumps(cues: Sequence[Cue], fmt: str, style: AssStyle | None = None) -> str:
         _apply_style(subs, style or AssStyle())
     for cue in cues:
         subs.append(pysubs2.SSAEvent(start=cue.start_ms, end=cue.end_ms,
-                                     text=r"\N".join(_ass_safe(line) for line in cue.lines)))
+                                     text=r"\N".join(_as_text(line, fmt) for line in cue.lines)))
     return render(subs, fmt)
 
 
@@ -300,6 +304,20 @@ def _apply_style(subs: pysubs2.SSAFile, style: AssStyle) -> None:
     subs.styles["Default"] = style.ssa_style()
 
 
-def _ass_safe(line: str) -> str:
-    """Braces and backslashes would start ASS override tags; show full-width look-alikes."""
-    return line.replace("{", "｛").replace("}", "｝").replace("\\", "＼")
+def _as_text(line: str, fmt: str) -> str:
+    """``line`` as text that no player reads as markup (staff type ``<b>``, ``{\\pos(1,2)}``
+    or ``-->`` in the workspace, and it must show as typed).
+
+    Braces and backslashes would start ASS override tags, which players honour in every
+    format: they become full-width look-alikes (libass has no escape for ``{``).
+    WebVTT has character references, so ``& < >`` are escaped (which also keeps
+    ``-->`` out of cue text, as the spec requires) and :func:`loads` reads them back.
+    SRT has no escapes and players take ``<b>``/``<font>`` as tags, so ``< >`` become
+    full-width ＜ ＞ as well.
+    """
+    line = line.replace("{", "｛").replace("}", "｝").replace("\\", "＼")
+    if fmt == "vtt":
+        return html.escape(line, quote=False)
+    if fmt == "srt":
+        return line.replace("<", "＜").replace(">", "＞")
+    return line
