@@ -17,11 +17,13 @@ other machines. Retries are Huey's, with exponential backoff.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Callable
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from redis.exceptions import RedisError
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,8 @@ from episodes.errors import CatalogError
 log = logging.getLogger(__name__)
 
 QUEUE_FILE = "queue.sqlite3"  # in the instance folder, beside the catalog
+# What sending raises when the queue's storage is down or locked.
+QUEUE_DOWN = (sqlite3.Error, RedisError, OSError)
 Handler = Callable[[jobs.Claim, jobs.JobProgress], None]
 
 
@@ -75,10 +79,20 @@ class JobQueue:
         job = jobs.enqueue(bind, kind, target, key, **params)
         if job.state == "queued":  # running or done: nothing to send
             if isinstance(bind, Engine):
-                self.run_job(job.id)
+                self.send(job.id)
             else:
                 self._send_on_commit(bind, job.id)
         return job
+
+    def send(self, job_id: int) -> bool:
+        """Put ``job_id`` on the queue; False when the queue cannot be reached (the job
+        stays queued in the catalog and a worker sends it again when it starts)."""
+        try:
+            self.run_job(job_id)
+        except QUEUE_DOWN as exc:
+            log.warning("job %d waits in the catalog: the queue is unreachable (%s)", job_id, exc)
+            return False
+        return True
 
     def _send_on_commit(self, session: Session, job_id: int) -> None:
         """Send ``job_id`` when ``session`` commits; forget it if it rolls back."""
@@ -91,7 +105,7 @@ class JobQueue:
     def _send_pending(self, session: Session) -> None:
         pending, session.info["jobs_to_send"] = session.info["jobs_to_send"], []
         for job_id in pending:
-            self.run_job(job_id)
+            self.send(job_id)
 
     def requeue_expired(self, at_start: bool = False) -> list[int]:
         """Send again the jobs whose worker died (lease expired), every minute; at a

@@ -3,7 +3,7 @@
 The site enqueues jobs by name (``episodes.queue.JobQueue.enqueue``) and never
 imports this module; a worker builds the queue with :func:`build_queue`, which
 registers every handler below, and consumes it with :func:`run_worker`
-(``studio worker``, and the worker ``studio serve`` embeds).
+(``studio worker``) or :func:`embedded_worker` (``studio serve``'s background process).
 
 Handlers are safe to run twice: each one looks at what its target already says
 (a submission no longer ``checking``, a pre-check already ``done``) before doing
@@ -12,8 +12,12 @@ anything, so a job re-run after its worker was killed changes nothing twice.
 from __future__ import annotations
 
 import logging
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+from huey.consumer import Consumer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -52,11 +56,32 @@ def register(queue: JobQueue, uploads: Path,
 
 
 def run_worker(queue: JobQueue, workers: int = 1) -> None:
-    """Consume jobs on ``workers`` threads until SIGINT or SIGTERM (must run in the
-    main thread of its process: Huey's consumer installs the signal handlers)."""
+    """Consume jobs on ``workers`` threads until SIGINT (running jobs finish) or SIGTERM
+    (they stop; their leases run out and they run again). Runs in the main thread of
+    its process: Huey's consumer installs the signal handlers."""
+    _consumer(queue, workers).run()
+
+
+@contextmanager
+def embedded_worker(queue: JobQueue, workers: int = 1) -> Iterator[None]:
+    """Consume jobs on background threads while the caller's process does other work
+    (``studio serve``'s background process); stop gracefully on the way out. The
+    process keeps its own signal handlers."""
+    consumer = _consumer(queue, workers)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer.start()
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)
+
+
+def _consumer(queue: JobQueue, workers: int) -> Consumer:
     queue.requeue_expired(at_start=True)
     # An idle consumer polls at most every second: SQLite storage has no blocking read.
-    queue.huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
+    return queue.huey.create_consumer(workers=workers, worker_type="thread", max_delay=1.0)
 
 
 def contest_intake(queue: JobQueue, uploads: Path, submission_id: int, progress: JobProgress) -> None:

@@ -197,3 +197,27 @@ def test_a_job_of_a_kind_the_worker_does_not_know_fails_saying_so(engine, instan
 def test_a_bad_queue_url_is_a_one_line_error(engine, instance):
     with pytest.raises(CatalogError, match="queue_url must be empty"):
         make_queue(engine, instance, "amqp://rabbit")
+
+
+def test_an_embedded_worker_runs_jobs_beside_other_work_and_stops_on_exit(engine, instance):
+    from studio.tasks import embedded_worker
+
+    queue, ran = make_queue(engine, instance), []
+    queue.register("test.echo", lambda claim, progress: ran.append(claim.target))
+    handler_before = signal.getsignal(signal.SIGTERM)
+    with embedded_worker(queue):
+        assert signal.getsignal(signal.SIGTERM) is handler_before  # the host keeps its handlers
+        job = queue.enqueue(engine, "test.echo", "h")
+        _wait(lambda: row(engine, job.id).state == "done", "the embedded worker to run the job")
+    assert ran == ["h"]
+
+
+def test_a_job_enqueued_while_redis_is_down_waits_in_the_catalog(engine, instance):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    queue = make_queue(engine, instance, f"redis://127.0.0.1:{port}/0")
+    with Session(engine) as session:
+        job_id = queue.enqueue(session, "test.sleep", "i").id
+        session.commit()  # the page that enqueued still answers
+    assert row(engine, job_id).state == "queued" and jobs.never_started(engine) == [job_id]

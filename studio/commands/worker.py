@@ -15,7 +15,8 @@ from studio.environment import Environment, pass_environment
               help="Jobs run at the same time in this process (threads).")
 @pass_environment
 def worker_command(env: Environment, workers: int) -> None:
-    """Run queued background jobs until Ctrl-C (SIGINT or SIGTERM lets running jobs finish)."""
+    """Run queued background jobs until Ctrl-C (running jobs finish first; SIGTERM stops
+    them at once, and they run again)."""
     from studio import tasks
 
     queue = tasks.build_queue(env)
