@@ -10,7 +10,7 @@ lets one scheduler publish (see :mod:`episodes.scheduler`).
 
 Example::
 
-    background = start_background(str(engine.url), logging.INFO)
+    background = start_background(env, str(engine.url), logging.INFO)
     ...                   # serve requests
     background.stop()
 """
@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 
 from episodes.db import make_engine
 from episodes.scheduler import PublishScheduler, Timing
-from episodes import settings
+from studio.environment import Environment
 from studio.errors import StudioError
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 30  # a publish in progress finishes; a stuck child is then terminated
 
 
-def scheduler_timing() -> Timing:
+def scheduler_timing(env: Environment) -> Timing:
     """Reconcile and lease intervals from the settings (a one-line error if unusable)."""
-    reconcile = settings.get_int("scheduler_reconcile_seconds", 1, 3600)
-    lease = settings.get_int("scheduler_lease_seconds", 2, 86400)
+    reconcile = env.setting_int("scheduler_reconcile_seconds", 1, 3600)
+    lease = env.setting_int("scheduler_lease_seconds", 2, 86400)
     if lease <= reconcile:
         raise StudioError(f"setting scheduler_lease_seconds ({lease}) must be longer than "
                           f"scheduler_reconcile_seconds ({reconcile}), or the lease lapses "
@@ -89,10 +89,10 @@ class Background:
             self.process.join()
 
 
-def start_background(database_url: str, log_level: int) -> Background:
+def start_background(env: Environment, database_url: str, log_level: int) -> Background:
     """Start the scheduler and the embedded worker in one child process (the settings
     are checked here first, so a bad one is a one-line error from `studio serve`)."""
-    timing = scheduler_timing()
+    timing = scheduler_timing(env)
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_background_main, name="studio-background",

@@ -54,7 +54,7 @@ def cancel_command(env: Environment, episode: str) -> None:
 def run_command(env: Environment) -> None:
     """Run the publish scheduler alone in the foreground until Ctrl-C (`studio serve`
     runs one too); several may run, the catalog's lease lets one publish."""
-    with running_scheduler(ready_engine(env), scheduler_timing()) as scheduler:
+    with running_scheduler(ready_engine(env), scheduler_timing(env)) as scheduler:
         click.echo(f"scheduler {scheduler.holder} running; it publishes while it holds the "
                    "catalog's scheduler lease; Ctrl-C stops it", err=True)
         threading.Event().wait()

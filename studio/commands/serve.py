@@ -42,7 +42,7 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
               help="Worker threads answering requests.")
 @click.option("--background/--no-background", default=True, show_default=True,
               help="Run the publish scheduler and a job worker in one child process; "
-                   "--no-background when they run elsewhere (`studio schedule run`).")
+                   "--no-background when they run elsewhere (`studio schedule run`, `studio worker`).")
 @pass_environment
 def serve_command(env: Environment, host: str, port: int, threads: int,
                   background: bool) -> None:
@@ -53,7 +53,7 @@ def serve_command(env: Environment, host: str, port: int, threads: int,
         raise StudioError(exc.problem, exc.path) from exc
     server = make_server(app, host, port, threads)
     url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
-    background_process = (start_background(url, logging.getLogger().getEffectiveLevel())
+    background_process = (start_background(env, url, logging.getLogger().getEffectiveLevel())
                           if background else None)
     for address, bound_port in getattr(server, "effective_listen", None) or \
             [(server.effective_host, server.effective_port)]:
