@@ -37,3 +37,11 @@ def test_the_site_reads_the_same_settings_table(tmp_path, monkeypatch):
     assert app.config["GLOSSARY"] == str(tmp_path / "terms.csv")
     assert app.config["TIMEZONE"] == "Asia/Urumqi"
     assert app.config["SITE_URL"] == "http://127.0.0.1:8000"  # the table's default
+
+
+def test_the_speech_model_settings_come_from_the_injected_environment(shared_media, tmp_path):
+    result = run({"WULING_CPU_THREADS": "many"}, "transcribe", "--out", str(tmp_path),
+                 str(shared_media / "talk_legal_aid.wav"))
+    assert result.exit_code == 3
+    assert result.stderr.strip() == ("Error: setting cpu_threads must be a whole number from 0 "
+                                     "to 1024, not 'many'")

@@ -48,7 +48,9 @@ def _text(env: Environment, prompt_context: str = "") -> TextOptions:
     return TextOptions(model=env.setting("model"), language=env.setting("language"),
                        beam_size=env.setting_int("beam_size", 1, 20),
                        profile=env.setting("profile"), glossary=env.setting("glossary"),
-                       prompt_context=prompt_context)
+                       prompt_context=prompt_context, model_cache=env.setting("model_cache"),
+                       compute_type=env.setting("compute_type"),
+                       cpu_threads=env.setting_int("cpu_threads", 0, 1024))
 
 
 def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:

@@ -52,7 +52,8 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     prompt = decoding_prompt(glossary, "\n".join([read_script(script), terms.replace(",", "、")]))
     for path in inputs:  # fail fast on bad input, before loading the model
         media.probe(path)
-    whisper = load_model(model)
+    whisper = load_model(model, env.setting("model_cache"), env.setting("compute_type"),
+                         env.setting_int("cpu_threads", 0, 1024))
     options = TranscribeOptions(language=language, vad=vad, initial_prompt=prompt, beam_size=beam_size)
     for path in inputs:
         started = env.clock()

@@ -34,6 +34,10 @@ class TextOptions:
     # What staff know before transcription (title, summary, script): the glossary
     # terms it names become the decoding prompt.
     prompt_context: str = ""
+    # Where and how the model runs; empty or None: the process's settings.
+    model_cache: str = ""
+    compute_type: str = ""
+    cpu_threads: int | None = None
 
 
 @dataclass

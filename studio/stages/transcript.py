@@ -50,7 +50,9 @@ def run(job: Job) -> None:
                                 initial_prompt=prompt(job))
     progress = StopOnCancel(job.progress, job.cancel, job.source)
     transcript = transcribe_file(job.source, options, progress=progress,
-                                 model=load_model(job.text.model))
+                                 model=load_model(job.text.model, job.text.model_cache or None,
+                                                  job.text.compute_type or None,
+                                                  job.text.cpu_threads))
     write_text(job.work.transcript, transcript.to_json())
 
 
