@@ -12,22 +12,10 @@ from pathlib import Path
 
 import click
 
-from episodes import accounts
-from episodes.contest import (DEFAULT_ROUNDS, add_conflict, add_judge, create_contest, get_contest,
-                              get_round, get_submission, parse_criterion, parse_rounds,
-                              round_submissions)
-from episodes.db import make_sessionmaker, transaction
-from episodes.errors import NotFound
-from episodes.judging import advance, assign_round
-from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
-from episodes.uploads import UPLOADS_FOLDER, Entrant, UploadRejected, check_name
-from studio import backup as catalog_backup
-from studio import precheck
+from episodes.vocabulary import DEFAULT_ROUNDS
 from studio.cli_support import password_stdin_option, read_password, ready_engine
-from studio.contest_intake import accept
 from studio.environment import Environment, pass_environment
 from studio.errors import ExitCode, StudioError
-from studio.files import write_bytes, write_text
 
 IMPORT_COLUMNS = ("file", "title", "entrant", "organisation", "contact", "description")
 round_option = click.option("--round", "position", type=int, default=1, show_default=True,
@@ -35,14 +23,20 @@ round_option = click.option("--round", "position", type=int, default=1, show_def
 
 
 def uploads_root(env: Environment) -> Path:
+    from episodes.uploads import UPLOADS_FOLDER
+
     return Path(env.setting("instance_path")) / UPLOADS_FOLDER
 
 
 def sessions(env: Environment):
+    from episodes.db import make_sessionmaker
+
     return make_sessionmaker(ready_engine(env))
 
 
 def criterion_option(text: str) -> tuple[str, int]:
+    from episodes.contest import parse_criterion
+
     criterion = parse_criterion(text)
     if criterion is None:
         raise click.BadParameter(f"{text!r} is not NAME=WEIGHT (e.g. 政策准确=30)")
@@ -68,6 +62,9 @@ def contest_group() -> None:
 def create_command(env: Environment, slug, title, max_seconds, min_height, max_mb, rounds,
                    criteria) -> None:
     """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
+    from episodes.contest import create_contest, parse_rounds
+    from episodes.db import transaction
+
     extra = {"rubric": tuple(map(criterion_option, criteria))} if criteria else {}
     with transaction(sessions(env)) as session:
         contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
@@ -86,6 +83,11 @@ def create_command(env: Environment, slug, title, max_seconds, min_height, max_m
 def add_judge_command(env: Environment, slug: str, username: str, display_name: str,
                       password_stdin: bool) -> None:
     """Add judge USERNAME to contest SLUG, creating the account (asks a password) if new."""
+    from episodes import accounts
+    from episodes.contest import add_judge, get_contest
+    from episodes.db import transaction
+    from episodes.errors import NotFound
+
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         try:
@@ -106,6 +108,10 @@ def add_judge_command(env: Environment, slug: str, username: str, display_name: 
 @pass_environment
 def conflict_command(env: Environment, slug: str, username: str, code: str, reason: str) -> None:
     """Declare that judge USERNAME must not review submission CODE."""
+    from episodes import accounts
+    from episodes.contest import add_conflict, get_contest, get_submission
+    from episodes.db import transaction
+
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         add_conflict(session, accounts.get_user(session, username),
@@ -122,6 +128,8 @@ def import_command(env: Environment, slug: str, folder: Path, details: Path) -> 
     """Import the videos in FOLDER listed in the CSV DETAILS (columns: file, title, entrant,
     organisation, contact, description). Each row is checked like an upload; rejected rows
     are reported and skipped, accepted ones are kept."""
+    from episodes.uploads import UploadRejected
+
     factory, accepted, rejected = sessions(env), 0, 0
     for row in read_import_csv(details):
         try:
@@ -138,6 +146,11 @@ def import_command(env: Environment, slug: str, folder: Path, details: Path) -> 
 
 def import_row(factory, uploads: Path, slug: str, folder: Path, row: dict[str, str]) -> str:
     """Accept one CSV row's video in its own transaction; return its blind code."""
+    from episodes.contest import get_contest
+    from episodes.db import transaction
+    from episodes.uploads import Entrant, UploadRejected, check_name
+    from studio.contest_intake import accept
+
     path = folder / check_name(row["file"])
     if not path.is_file():
         raise UploadRejected("missing", f"no such file in {folder}", row["file"])
@@ -168,6 +181,10 @@ def read_import_csv(path: Path) -> list[dict[str, str]]:
 @pass_environment
 def assign_command(env: Environment, slug: str, position: int, k: int | None) -> None:
     """Assign k judges to each unassigned submission of the round (balanced, no conflicts)."""
+    from episodes.contest import get_contest, get_round
+    from episodes.db import transaction
+    from episodes.judging import assign_round
+
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
@@ -184,6 +201,10 @@ def assign_command(env: Environment, slug: str, position: int, k: int | None) ->
 @pass_environment
 def precheck_command(env: Environment, slug: str, redo: bool, quiet: bool) -> None:
     """Run the automatic pre-check (loudness, captions, transcript, plain language, rules)."""
+    from episodes.contest import get_contest, round_submissions
+    from episodes.db import transaction
+    from studio import precheck
+
     factory = sessions(env)
     with transaction(factory) as session:
         contest = get_contest(session, slug)
@@ -206,6 +227,11 @@ def precheck_command(env: Environment, slug: str, redo: bool, quiet: bool) -> No
 def results_command(env: Environment, slug: str, position: int, advance_top: int | None,
                     advance_threshold: float | None) -> None:
     """Print the ranking (normalised and raw); optionally advance to the next round."""
+    from episodes.contest import get_contest, get_round
+    from episodes.db import transaction
+    from episodes.judging import advance
+    from episodes.results import standings
+
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
@@ -226,6 +252,11 @@ def results_command(env: Environment, slug: str, position: int, advance_top: int
 @pass_environment
 def export_command(env: Environment, slug: str, folder: Path, position: int) -> None:
     """Write the round's ranking and all scores to FOLDER as CSV and XLSX."""
+    from episodes.contest import get_contest, get_round
+    from episodes.db import transaction
+    from episodes.results import ranking_table, scores_table, to_csv, to_xlsx
+    from studio.files import write_bytes, write_text
+
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
@@ -243,7 +274,9 @@ def export_command(env: Environment, slug: str, folder: Path, position: int) -> 
 def backup_command(env: Environment, target: Path) -> None:
     """Copy the live catalog (accounts, contests, scores, audit log) to TARGET, safely while
     the site runs."""
-    catalog_backup.backup(ready_engine(env), target)
+    from studio import backup
+
+    backup.backup(ready_engine(env), target)
     click.echo(f"backed up the catalog to {target}")
 
 
@@ -253,9 +286,8 @@ def backup_command(env: Environment, target: Path) -> None:
 @pass_environment
 def restore_command(env: Environment, source: Path) -> None:
     """Replace the live catalog with the backup SOURCE (checked first)."""
-    catalog_backup.restore(ready_engine(env), source)
+    from studio import backup
+
+    backup.restore(ready_engine(env), source)
     click.echo(f"restored the catalog from {source}")
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(contest_group)

@@ -4,15 +4,7 @@ from __future__ import annotations
 import threading
 
 import click
-from sqlalchemy import select
 
-from episodes.catalog import change_episode
-from episodes.db import make_sessionmaker, transaction
-from episodes.leases import current
-from episodes.models import Episode, as_utc
-from episodes.publishing import unschedule
-from episodes.scheduler import LEASE
-from studio.background import running_scheduler, scheduler_timing
 from studio.cli_support import catalog_session, local_time, ready_engine
 from studio.environment import Environment, pass_environment
 
@@ -27,6 +19,13 @@ def schedule_group() -> None:
 def list_command(env: Environment) -> None:
     """List scheduled episodes with their local publish time; say on stderr which
     process runs the scheduler (none: nothing goes out until one starts)."""
+    from sqlalchemy import select
+
+    from episodes.db import make_sessionmaker, transaction
+    from episodes.leases import current
+    from episodes.models import Episode, as_utc
+    from episodes.scheduler import LEASE
+
     engine = ready_engine(env)
     with transaction(make_sessionmaker(engine)) as session:
         rows = session.scalars(select(Episode).where(Episode.status == "scheduled")
@@ -45,6 +44,9 @@ def list_command(env: Environment) -> None:
 @pass_environment
 def cancel_command(env: Environment, episode: str) -> None:
     """Cancel the scheduled publish of EPISODE (slug or id); it goes back to draft."""
+    from episodes.catalog import change_episode
+    from episodes.publishing import unschedule
+
     with catalog_session(env) as session:
         click.echo(f"cancelled {change_episode(session, episode, unschedule)} (now a draft)")
 
@@ -54,11 +56,10 @@ def cancel_command(env: Environment, episode: str) -> None:
 def run_command(env: Environment) -> None:
     """Run the publish scheduler alone in the foreground until Ctrl-C (`studio serve`
     runs one too); several may run, the catalog's lease lets one publish."""
+    from studio.background import running_scheduler, scheduler_timing
+
     with running_scheduler(ready_engine(env), scheduler_timing(env)) as scheduler:
         click.echo(f"scheduler {scheduler.holder} running; it publishes while it holds the "
                    "catalog's scheduler lease; Ctrl-C stops it", err=True)
         threading.Event().wait()
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(schedule_group)

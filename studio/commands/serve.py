@@ -7,17 +7,16 @@ scheduler lease in the catalog lets one scheduler publish at a time.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from studio.environment import Environment, pass_environment
-from studio.background import start_background
 from studio.errors import StudioError
-from web import create_app
-from web.deployment import SiteConfigError
-from web.limits import largest_body
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from waitress.server import BaseWSGIServer, MultiSocketServer
 
 
 def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServer | MultiSocketServer:
@@ -26,6 +25,10 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
     waitress reads a whole request body before the app runs, so it is capped at the
     largest body any route accepts (``web.limits``) rather than waitress's 1 GiB.
     """
+    from waitress.server import create_server
+
+    from web.limits import largest_body
+
     try:
         return create_server(app, host=host, port=port, threads=threads, ident="wuling",
                              max_request_body_size=largest_body(app))
@@ -47,6 +50,10 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 def serve_command(env: Environment, host: str, port: int, threads: int,
                   background: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
+    from studio.background import start_background
+    from web import create_app
+    from web.deployment import SiteConfigError
+
     try:
         app = create_app(instance_path=env.setting("instance_path"))
     except SiteConfigError as exc:
@@ -67,6 +74,3 @@ def serve_command(env: Environment, host: str, port: int, threads: int,
         if background_process:
             background_process.stop()
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(serve_command)
