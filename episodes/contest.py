@@ -77,9 +77,6 @@ class ContestJudge(Base):
     user: Mapped[User] = relationship()
 
 
-INTAKE_STATES = ("checking", "accepted", "rejected")
-
-
 class Submission(Base):
     """An uploaded video. ``stored_name`` is generated; the entrant's file name is kept
     only as text. ``code`` is the blind label judges see. An upload from the site waits

@@ -31,8 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from episodes.db import Base
 from episodes.models import utcnow
 
-STATES = ("queued", "running", "done", "failed")
-ACTIVE = ("queued", "running", "done")  # enqueueing these again changes nothing
+ACTIVE = ("queued", "running", "done")  # enqueueing these again changes nothing; else "failed"
 
 
 class Job(Base):

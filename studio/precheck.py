@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -200,20 +199,3 @@ def _save(session: Session, report: PrecheckReport, **fields) -> None:
         setattr(report, name, value)
     session.commit()
 
-
-def background(factory: sessionmaker[Session], uploads: Path,
-               transcribe: Transcriber = default_transcriber) -> Callable[[int], object]:
-    """A function that queues a submission for pre-checking on one worker thread, so
-    uploads return at once and the speech model never runs twice at the same time."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="precheck")
-
-    def enqueue(submission_id: int):
-        future = executor.submit(run_one, factory, uploads, submission_id, transcribe)
-        future.add_done_callback(_log_crash)
-        return future
-    return enqueue
-
-
-def _log_crash(future) -> None:
-    if future.exception() is not None:
-        log.error("pre-check worker crashed", exc_info=future.exception())

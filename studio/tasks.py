@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from episodes.contest import Contest, PrecheckReport, Submission, admit, reject
 from episodes.db import make_sessionmaker
-from episodes.jobs import Claim, JobProgress
+from episodes.jobs import JobProgress
 from episodes.queue import JobQueue
 from episodes.uploads import UPLOADS_FOLDER, UploadRejected
 from studio import precheck
