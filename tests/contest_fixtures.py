@@ -45,8 +45,7 @@ class Setup:
 
 
 def build_app(instance: Path, **config):
-    return create_app({"TESTING": True, "CONTEST_PRECHECK_ON_UPLOAD": False,
-                       **config}, instance_path=str(instance))
+    return create_app({"TESTING": True, **config}, instance_path=str(instance))
 
 
 def session_of(app):
