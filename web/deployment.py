@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from subtitles.errors import WulingError
+
 log = logging.getLogger(__name__)
 KEY_FILE = "secret_key"
 MIN_KEY_BYTES = 32
@@ -32,13 +34,8 @@ PUBLISHED_KEYS = frozenset({"dev-only-change-me"})
 MAX_TRUSTED_PROXIES = 5
 
 
-class SiteConfigError(Exception):
-    """A setting the site cannot start with; ``str()`` is one line naming the setting."""
-
-    def __init__(self, problem: str, path: object):
-        self.problem = problem
-        self.path = path
-        super().__init__(f"{path}: {problem}")
+class SiteConfigError(WulingError):
+    """A setting the site cannot start with; ``path`` names the setting (or key file)."""
 
 
 def configure(app: Flask) -> None:

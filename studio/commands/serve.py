@@ -52,12 +52,9 @@ def serve_command(env: Environment, host: str, port: int, threads: int,
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
     from studio.background import start_background
     from web import create_app
-    from web.deployment import SiteConfigError
 
-    try:
-        app = create_app(instance_path=env.setting("instance_path"))
-    except SiteConfigError as exc:
-        raise StudioError(exc.problem, exc.path) from exc
+    # a setting the site cannot start with is a SiteConfigError: one line from the CLI
+    app = create_app(instance_path=env.setting("instance_path"))
     server = make_server(app, host, port, threads)
     url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
     background_process = (start_background(env, url, logging.getLogger().getEffectiveLevel())
