@@ -2,6 +2,7 @@
 any page, cookie security that follows the site's scheme, and trusted proxies."""
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import re
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from episodes.accounts import LoginFailure
 from studio.cli import cli
-from tests.contest_fixtures import PASSWORD, build_app, login, session_of, token
+from tests.contest_fixtures import PASSWORD, SLUG, build_app, login, session_of, token
 from web import create_app
 from web.deployment import KEY_FILE, SiteConfigError, instance_key
 
@@ -230,3 +231,22 @@ def test_forwarded_for_names_the_client_behind_one_trusted_proxy(contest):
 def test_a_bad_proxy_count_refuses_to_start(tmp_path, count):
     with pytest.raises(SiteConfigError, match="^TRUSTED_PROXIES: must be a whole number from 0 to 5"):
         create_app({"TESTING": True, "TRUSTED_PROXIES": count}, instance_path=str(tmp_path))
+
+
+# -- request bodies ----------------------------------------------------------------------
+
+class _Unreadable(io.BytesIO):
+    """A request body that fails the test if anyone reads it."""
+
+    def read(self, *_args) -> bytes:
+        raise AssertionError("the body was read")
+
+    readline = readinto = read1 = read
+
+
+@pytest.mark.parametrize("path, declared", [("/views/beacon", 4097), ("/auth/login", 256 * 1024 + 1),
+                                            (f"/contest/{SLUG}/submit", 3 * 1024 * 1024 + 1)])
+def test_a_declared_length_over_the_routes_limit_is_refused_without_reading(contest, path, declared):
+    response = login(contest.app, "alice").post(path, input_stream=_Unreadable(), content_type="application/json",
+                                                environ_overrides={"CONTENT_LENGTH": str(declared)})
+    assert response.status_code == 413
