@@ -1,9 +1,7 @@
 """Errors of the pipeline and its media files (thin subclasses of the one root)."""
 from __future__ import annotations
 
-from subtitles.errors import ExitCode, WulingError
-
-__all__ = ["ExitCode", "MediaError", "StudioError"]
+from subtitles.errors import WulingError
 
 
 class StudioError(WulingError):

@@ -5,9 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from studio.cli import cli
-from studio.errors import ExitCode
 from subtitles.check import check
 from subtitles.cue import Cue
+from subtitles.errors import ExitCode
 from subtitles.io import dumps, load
 from subtitles.profiles import get_profile
 

@@ -15,7 +15,8 @@ import click
 from episodes.vocabulary import DEFAULT_ROUNDS
 from studio.cli_support import password_stdin_option, read_password, ready_engine
 from studio.environment import Environment, pass_environment
-from studio.errors import ExitCode, StudioError
+from studio.errors import StudioError
+from subtitles.errors import ExitCode
 
 IMPORT_COLUMNS = ("file", "title", "entrant", "organisation", "contact", "description")
 round_option = click.option("--round", "position", type=int, default=1, show_default=True,

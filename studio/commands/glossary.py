@@ -21,8 +21,8 @@ from glossary.termbase import MODES, STATUSES, Glossary, Term
 from glossary.validate import formula_problem, split_variants, validate
 from studio.cli_support import glossary_option, open_glossary
 from studio.environment import Environment, pass_environment
-from studio.errors import ExitCode
 from studio.files import write_text
+from subtitles.errors import ExitCode
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")

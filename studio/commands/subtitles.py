@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from studio.cli_support import setting_default
-from studio.errors import ExitCode
+from subtitles.errors import ExitCode
 from subtitles.profiles import PROFILES, get_profile
 
 if TYPE_CHECKING:
