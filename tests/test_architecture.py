@@ -5,7 +5,9 @@
 ``subtitles`` imports nothing of ours; ``subtitles``, ``glossary`` and ``episodes``
 never import ``studio`` or ``web``; ``web`` never imports ``studio`` (the web process
 must never load the speech model); and no package reaches into another's private
-(``_underscore``) names. Every import counts, including those inside functions.
+(``_underscore``) names. Command modules never import each other or ``studio.cli``
+(what several share lives in ``studio.cli_support``). Every import counts, including
+those inside functions.
 """
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ def broken_rules(relative: str) -> list[str]:
     home = relative.split("/")[0]
     problems = []
     for line, module, name in imported(path):
+        if relative.startswith("studio/commands/") and (
+                module == "studio.cli" or module.split(".")[:2] == ["studio", "commands"]):
+            problems.append(f"{relative}:{line}: a command module imports {module}")
         target = module.split(".")[0]
         if target not in OURS or target == home:
             continue
@@ -76,8 +81,14 @@ def test_the_rules_see_imports_inside_functions_and_relative_ones(tmp_path, monk
     fake.parent.mkdir()
     fake.write_text("def f():\n    from studio import media\n    from .. import web\n"
                     "from subtitles.linebreak import _jieba\n", encoding="utf-8")
+    command = tmp_path / "studio" / "commands" / "fake.py"
+    command.parent.mkdir(parents=True)
+    command.write_text("from studio.cli_support import ready_engine\n"
+                       "def f():\n    from .publish import local_time\n", encoding="utf-8")
     monkeypatch.setattr("tests.test_architecture.ROOT", tmp_path)
     assert broken_rules("glossary/fake.py") == [
         "glossary/fake.py:2: glossary must not import studio",
         "glossary/fake.py:3: glossary must not import web",
         "glossary/fake.py:4: imports the private subtitles.linebreak._jieba"]
+    assert broken_rules("studio/commands/fake.py") == [
+        "studio/commands/fake.py:3: a command module imports studio.commands.publish"]
