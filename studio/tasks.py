@@ -4,6 +4,8 @@ The site enqueues jobs by name (``episodes.queue.JobQueue.enqueue``) and never
 imports this module; a worker builds the queue with :func:`build_queue`, which
 registers every handler below, and consumes it with :func:`run_worker`
 (``studio worker``) or :func:`embedded_worker` (``studio serve``'s background process).
+Job kinds: ``contest.intake`` and ``contest.precheck`` (target: a submission id),
+``pipeline.run`` (target: a work folder).
 
 Handlers are safe to run twice: each one looks at what its target already says
 (a submission no longer ``checking``, a pre-check already ``done``) before doing
@@ -43,16 +45,18 @@ def build_queue(env: Environment, engine: Engine | None = None) -> JobQueue:
                             retries=env.setting_int("job_retries", 0, 100),
                             retry_delay=env.setting_int("job_retry_delay", 0, 86_400),
                             lease_seconds=env.setting_int("job_lease_seconds", 1, 86_400))
-    register(queue, instance / UPLOADS_FOLDER)
+    register(queue, env, instance / UPLOADS_FOLDER)
     return queue
 
 
-def register(queue: JobQueue, uploads: Path,
+def register(queue: JobQueue, env: Environment, uploads: Path,
              transcribe: precheck.Transcriber = precheck.default_transcriber) -> None:
     queue.register("contest.intake", lambda claim, progress: contest_intake(
         queue, uploads, int(claim.target), progress))
     queue.register("contest.precheck", lambda claim, progress: contest_precheck(
         queue.engine, uploads, int(claim.target), transcribe, progress))
+    queue.register("pipeline.run", lambda claim, progress: pipeline_run(
+        env, Path(claim.target), claim.params, progress))
 
 
 def run_worker(queue: JobQueue, workers: int = 1) -> None:
@@ -123,3 +127,23 @@ def contest_precheck(engine: Engine, uploads: Path, submission_id: int,
     if status in (None, "done"):
         return  # no such submission any more, or checked by an earlier run
     precheck.run_one(make_sessionmaker(engine), uploads, submission_id, transcribe, progress)
+
+
+def pipeline_run(env: Environment, work: Path, params: dict, progress: JobProgress) -> None:
+    """Run the pipeline in the work folder ``work`` on ``params["source"]`` (default: the
+    recording the folder was made from): every stage, or with ``stages="render"`` the
+    render stages only (a re-render). Stages already up to date are skipped, so running
+    the same job again changes nothing.
+
+    >>> queue.enqueue(engine, "pipeline.run", "/srv/work/ep12", stages="render")  # doctest: +SKIP
+    """
+    from studio.pipeline import RENDER_STAGES, STAGES, run_stages
+    from studio.stages.ingest import read_record
+    from studio.stages.job import Job, RenderOptions, TextOptions
+    from studio.workdir import WorkDir
+
+    workdir = WorkDir(work)
+    source = Path(params.get("source") or read_record(workdir).source)
+    render = RenderOptions.from_settings(env, params.get("vertical", False), params.get("bumpers", False))
+    job = Job(workdir, source, render=render, text=TextOptions.from_settings(env), progress=progress)
+    run_stages(job, RENDER_STAGES if params.get("stages") == "render" else STAGES)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from episodes.contest import Submission
 from studio import precheck, tasks
+from studio.environment import Environment
 from studio.media import ffmpeg_exe, ffprobe_exe
 from tests.contest_fixtures import ENTRANT_NAME, SLUG, login, make_clip, session_of, token
 
@@ -61,7 +62,7 @@ def _run_intake(contest) -> None:
     """Do what ``studio worker`` does with the jobs queued now (the intake checks); the
     pre-check jobs they queue stay queued."""
     queue = contest.app.extensions["jobs"]
-    tasks.register(queue, contest.uploads.parent)
+    tasks.register(queue, Environment(), contest.uploads.parent)
     for _ in range(queue.huey.pending_count()):
         queue.huey.execute(queue.huey.dequeue())
 

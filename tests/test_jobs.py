@@ -221,3 +221,23 @@ def test_a_job_enqueued_while_redis_is_down_waits_in_the_catalog(engine, instanc
         job_id = queue.enqueue(session, "test.sleep", "i").id
         session.commit()  # the page that enqueued still answers
     assert row(engine, job_id).state == "queued" and jobs.never_started(engine) == [job_id]
+
+
+def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_path):
+    from studio.environment import Environment
+    from studio.pipeline import run_stages
+    from studio.tasks import register
+    from tests.conftest import FIXTURES
+    from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job
+
+    job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
+    run_stages(job, INGEST)  # a work folder `studio run` has started
+    queue = make_queue(engine, instance)
+    register(queue, Environment(environ={"WULING_INSTANCE_PATH": str(instance)}), instance / "uploads")
+    queued = queue.enqueue(engine, "pipeline.run", job.work.root, stages="render")
+    queue.huey.execute(queue.huey.dequeue())
+    assert row(engine, queued.id).state == "done" and job.work.web_video.exists()
+    made = job.work.web_video.stat().st_mtime_ns
+    assert queue.enqueue(engine, "pipeline.run", job.work.root, stages="render").id == queued.id
+    assert queue.huey.pending_count() == 0  # done: nothing sent, nothing rendered again
+    assert job.work.web_video.stat().st_mtime_ns == made

@@ -35,24 +35,6 @@ def render_options(command):
     return command
 
 
-def _render(env: Environment, vertical: bool, bumpers: bool) -> RenderOptions:
-    from studio.stages.job import RenderOptions
-
-    return RenderOptions(vertical=vertical, bumpers=bumpers, preset=env.setting("render_preset"),
-                         crf=env.setting_int("render_crf", 0, 51))
-
-
-def _text(env: Environment, prompt_context: str = "") -> TextOptions:
-    from studio.stages.job import TextOptions
-
-    return TextOptions(model=env.setting("model"), language=env.setting("language"),
-                       beam_size=env.setting_int("beam_size", 1, 20),
-                       profile=env.setting("profile"), glossary=env.setting("glossary"),
-                       prompt_context=prompt_context, model_cache=env.setting("model_cache"),
-                       compute_type=env.setting("compute_type"),
-                       cpu_threads=env.setting_int("cpu_threads", 0, 1024))
-
-
 def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
     """One line: what ran, what was already done, what was skipped and why."""
     done = [r.name for r in results if r.status == "done"]
@@ -100,15 +82,15 @@ def run_command(env: Environment, source, work, title, kind, slug, summary_text,
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
     from studio.pipeline import STAGES
     from studio.stages.ingest import record_for
-    from studio.stages.job import Job
+    from studio.stages.job import Job, RenderOptions, TextOptions
     from studio.workdir import WorkDir
 
     episode = record_for(source, title, slug, kind=kind, summary=summary_text, air_date=air_date,
                          service_category=category, guests=tuple(map(parse_guest, guests)))
     env = env.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
-    job = Job(WorkDir(work), source, episode, _render(env, vertical, bumpers), _text(env, context),
-              env.progress)
+    job = Job(WorkDir(work), source, episode, RenderOptions.from_settings(env, vertical, bumpers),
+              TextOptions.from_settings(env, context), env.progress)
     click.echo(_timed(env, job, STAGES))
 
 
@@ -120,13 +102,14 @@ def render_command(env: Environment, work, vertical, bumpers, quiet):
     """Run only the render stages on the work folder WORK (made by `studio run`)."""
     from studio.pipeline import RENDER_STAGES
     from studio.stages.ingest import read_record
-    from studio.stages.job import Job
+    from studio.stages.job import Job, RenderOptions, TextOptions
     from studio.workdir import WorkDir
 
     env = env.for_terminal(quiet)
     workdir = WorkDir(work)
-    job = Job(workdir, Path(read_record(workdir).source), render=_render(env, vertical, bumpers),
-              text=_text(env), progress=env.progress)
+    job = Job(workdir, Path(read_record(workdir).source),
+              render=RenderOptions.from_settings(env, vertical, bumpers),
+              text=TextOptions.from_settings(env), progress=env.progress)
     click.echo(_timed(env, job, RENDER_STAGES))
 
 
@@ -141,11 +124,13 @@ def render_command(env: Environment, work, vertical, bumpers, quiet):
 @pass_environment
 def watch_command(env: Environment, inbox, work_root, settle, once, vertical, bumpers, quiet):
     """Process recordings dropped into INBOX, one at a time, as they finish copying."""
+    from studio.stages.job import RenderOptions, TextOptions
     from studio.watch import watch_folder
 
     env = env.for_terminal(quiet)
     make_job = functools.partial(_inbox_job, work_root=work_root,
-                                 render=_render(env, vertical, bumpers), text=_text(env),
+                                 render=RenderOptions.from_settings(env, vertical, bumpers),
+                                 text=TextOptions.from_settings(env),
                                  progress=env.progress)
     for line in watch_folder(inbox, make_job, summary, (WulingError,), settle=settle, once=once):
         click.echo(line)

@@ -5,11 +5,15 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Event
+from typing import TYPE_CHECKING
 
 from episodes.record import EpisodeRecord
 from studio.media import MediaInfo, probe
 from studio.progress import NULL_PROGRESS, Progress
 from studio.workdir import WorkDir
+
+if TYPE_CHECKING:
+    from studio.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,13 @@ class RenderOptions:
     bumpers: bool = False
     preset: str = "veryfast"
     crf: int = 23
+
+    @classmethod
+    def from_settings(cls, env: Environment, vertical: bool = False,
+                      bumpers: bool = False) -> "RenderOptions":
+        """The encoder settings of ``env`` (what `studio run` and the pipeline job use)."""
+        return cls(vertical=vertical, bumpers=bumpers, preset=env.setting("render_preset"),
+                   crf=env.setting_int("render_crf", 0, 51))
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,23 @@ class TextOptions:
     # What staff know before transcription (title, summary, script): the glossary
     # terms it names become the decoding prompt.
     prompt_context: str = ""
+    # The episode's script (UTF-8 text or .docx), aligned to the audio: its words become
+    # the verbatim text, timed from the recognised words. Empty: the machine's text.
+    script: str = ""
     # Where and how the model runs; empty or None: the process's settings.
     model_cache: str = ""
     compute_type: str = ""
     cpu_threads: int | None = None
+
+    @classmethod
+    def from_settings(cls, env: Environment, prompt_context: str = "") -> "TextOptions":
+        """The model and subtitle settings of ``env``."""
+        return cls(model=env.setting("model"), language=env.setting("language"),
+                   beam_size=env.setting_int("beam_size", 1, 20),
+                   profile=env.setting("profile"), glossary=env.setting("glossary"),
+                   prompt_context=prompt_context, model_cache=env.setting("model_cache"),
+                   compute_type=env.setting("compute_type"),
+                   cpu_threads=env.setting_int("cpu_threads", 0, 1024))
 
 
 @dataclass
