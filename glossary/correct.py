@@ -7,9 +7,16 @@ and general, not tuned to any clip:
 * a term of 4+ characters: all syllables but one identical, mean similarity ≥ 0.85;
 * 3 characters: two identical, the third near (one confusable initial or final);
 * 2 characters: identical syllables *and* tones, and the heard span is not itself a
-  word in jieba's dictionary (中午 stays 中午; 是向 may become 事项).
+  word in jieba's dictionary (中午 stays 中午; 是向 may become 事项);
+* never when the heard span lies inside a longer dictionary word (中午 in 中午饭).
 
-Replacements are the same length as what they replace, so word timings survive.
+The same search, with a looser rule, gives :func:`suggest`: stretches that sound like a
+term but fall short of correcting on their own, offered to a reviewer to accept with
+one key. Corrections staff taught (:mod:`glossary.learned`, attached to the glossary)
+are applied first, with the same safeguards: never in a title, never on a term already
+right, never inside a longer word.
+
+Pinyin replacements are the same length as what they replace, so word timings survive.
 Every change is returned with its span, before, after, term and score.
 """
 from __future__ import annotations
@@ -21,11 +28,14 @@ from typing import NamedTuple, overload
 
 from glossary.match import find_normalized, protected_spans
 from glossary.normalize import to_simplified
-from glossary.pinyin import NEAR, char_similarity, phrase, readings, toneless
+from glossary.pinyin import FAR, NEAR, char_similarity, phrase, readings, toneless
 from glossary.termbase import Glossary
 from subtitles.transcript import Transcript, map_word_texts
 
-MIN_MEAN = 0.85
+MIN_MEAN = 0.85  # auto-correction, terms of 4+ characters
+SUGGEST_MEAN = 0.75  # suggestion, terms of 4+ characters
+WORD_REACH = 3  # how far a longer word containing a heard span may reach either side of it
+AUTO, SUGGEST = "auto", "suggest"
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Fix:
     term: str
     score: float
     segment: int | None = None  # index in the transcript, when correcting one
+    rule: str = "pinyin"  # "pinyin": sounds like the term; "learned": a correction staff taught
 
 
 @dataclass(frozen=True)
@@ -80,19 +91,41 @@ def correct(source, glossary):
     return _correct_text(source, glossary)
 
 
+def suggest(text: str, glossary: Glossary) -> tuple[Fix, ...]:
+    """Stretches of ``text`` that sound like a term, for a reviewer to accept or ignore.
+
+    The auto-correction is conservative (a wrong "correction" of official text is
+    worse than a miss); this offers everything the same candidate search finds at the
+    looser suggestion level, left to right, never overlapping, never in a title or
+    on a term already right.
+
+    >>> [(f.before, f.after) for f in suggest("申请行政复意", load_default())]  # doctest: +SKIP
+    [('行政复意', '行政复议')]
+    """
+    simplified = to_simplified(text)
+    return tuple(_choose([fix for fix, _ in _candidates(simplified, glossary)],
+                         _blocked(simplified, glossary)))
+
+
 def _correct_text(text: str, glossary: Glossary) -> Correction:
     simplified = to_simplified(text)
-    blocked = _blocked(simplified, glossary)
-    chosen: list[Fix] = []
-    for fix in sorted(_candidates(simplified, glossary), key=lambda f: (-f.score, f.start - f.end, f.start)):
+    fixes = _learned(simplified, glossary) + [fix for fix, level in _candidates(simplified, glossary)
+                                               if level == AUTO]
+    chosen = _choose(fixes, _blocked(simplified, glossary))
+    out = list(text)
+    for fix in reversed(chosen):  # right to left: a taught correction may change the length
+        out[fix.start:fix.end] = fix.after
+    return Correction("".join(out), tuple(chosen))
+
+
+def _choose(fixes: list[Fix], blocked: list[bool]) -> list[Fix]:
+    """Taught corrections first, then the best-scoring and longest; never overlapping."""
+    chosen = []
+    for fix in sorted(fixes, key=lambda f: (f.rule != "learned", -f.score, f.start - f.end, f.start)):
         if not any(blocked[fix.start:fix.end]):
             chosen.append(fix)
             blocked[fix.start:fix.end] = [True] * (fix.end - fix.start)
-    chosen.sort(key=lambda f: f.start)
-    out = list(text)
-    for fix in chosen:
-        out[fix.start:fix.end] = fix.after
-    return Correction("".join(out), tuple(chosen))
+    return sorted(chosen, key=lambda f: f.start)
 
 
 def _blocked(text: str, glossary: Glossary) -> list[bool]:
@@ -104,8 +137,22 @@ def _blocked(text: str, glossary: Glossary) -> list[bool]:
     return blocked
 
 
-def _candidates(text: str, glossary: Glossary) -> list[Fix]:
-    """Windows that share enough identical syllables with a term, then scored in full."""
+def _learned(text: str, glossary: Glossary) -> list[Fix]:
+    """Every place a taught correction's heard form stands, unless inside a longer word."""
+    fixes = []
+    for taught in glossary.corrections:
+        at = text.find(taught.heard)
+        while at >= 0:
+            end = at + len(taught.heard)
+            if not inside_longer_word(text, at, end):
+                fixes.append(Fix(at, end, taught.heard, taught.after, taught.after, 1.0, rule="learned"))
+            at = text.find(taught.heard, at + 1)
+    return fixes
+
+
+def _candidates(text: str, glossary: Glossary) -> list[tuple[Fix, str]]:
+    """Windows that share enough identical syllables with a term, scored in full, each
+    with its level (:data:`AUTO` or :data:`SUGGEST`)."""
     index = _index(glossary)
     hits: dict[tuple[int, _Target], set[int]] = defaultdict(set)
     for i, char in enumerate(text):
@@ -113,23 +160,25 @@ def _candidates(text: str, glossary: Glossary) -> list[Fix]:
             for target, j in index.get(reading, ()):
                 if i - j >= 0:
                     hits[i - j, target].add(j)
-    fixes = []
+    found = []
     for (start, target), exact in hits.items():
-        if len(exact) >= len(target.syllables) - 1:
-            fix = _score(text, start, target, len(exact))
-            fixes += [fix] if fix else []
-    return fixes
+        length = len(target.syllables)
+        if len(exact) >= (length - 1 if length <= 3 else length - 2):
+            candidate = _score(text, start, target, len(exact))
+            found += [candidate] if candidate else []
+    return found
 
 
-def _score(text: str, start: int, target: _Target, exact: int) -> Fix | None:
+def _score(text: str, start: int, target: _Target, exact: int) -> tuple[Fix, str] | None:
     heard = text[start:start + len(target.syllables)]
     if len(heard) < len(target.syllables) or heard == target.surface:
         return None
     scores = [char_similarity(c, s) for c, s in zip(heard, target.syllables)]
     mean = sum(scores) / len(scores)
-    if not _accept(heard, target, scores, exact, mean):
-        return None
-    return Fix(start, start + len(heard), heard, target.surface, target.term, round(mean, 3))
+    fix = Fix(start, start + len(heard), heard, target.surface, target.term, round(mean, 3))
+    if _accept(heard, target, scores, exact, mean) and not inside_longer_word(text, fix.start, fix.end):
+        return fix, AUTO
+    return (fix, SUGGEST) if _suggestable(target, scores, exact, mean) else None
 
 
 def _accept(heard: str, target: _Target, scores: list[float], exact: int, mean: float) -> bool:
@@ -139,6 +188,31 @@ def _accept(heard: str, target: _Target, scores: list[float], exact: int, mean: 
     if length == 3:
         return exact >= 2 and min(scores) >= NEAR
     return exact >= length - 1 and mean >= MIN_MEAN and min(scores) > 0
+
+
+def _suggestable(target: _Target, scores: list[float], exact: int, mean: float) -> bool:
+    """The looser level: homophones whatever their tones, one far syllable in three,
+    two near ones in four or more."""
+    length = len(target.syllables)
+    if length == 2:
+        return exact == 2
+    if length == 3:
+        return exact >= 2 and min(scores) >= FAR
+    return exact >= length - 2 and mean >= SUGGEST_MEAN and min(scores) > 0
+
+
+def heard_as(heard: str, surface: str, glossary: Glossary) -> bool:
+    """Whether ``heard`` sounds like the term spelling ``surface`` (the suggestion level
+    or better) and is no ordinary word: a misheard form worth learning."""
+    return len(heard) == len(surface) and not _is_word(heard) and any(
+        fix.after == surface for fix, _ in _candidates(to_simplified(heard), glossary))
+
+
+def inside_longer_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies inside a longer dictionary word (中午 in 中午饭)."""
+    return any(_is_word(text[a:b])
+               for a in range(max(0, start - WORD_REACH), start + 1)
+               for b in range(end, min(len(text), end + WORD_REACH) + 1) if (a, b) != (start, end))
 
 
 def _same_tones(heard: str, target: _Target) -> bool:

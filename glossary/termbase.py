@@ -5,12 +5,15 @@ matcher built for it can never go stale.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Iterable, Literal
 
 import ahocorasick_rs
 
 from glossary.errors import GlossaryError
+
+if TYPE_CHECKING:
+    from glossary.learned import LearnedCorrection
 
 Status = Literal["preferred", "deprecated", "forbidden"]
 Mode = Literal["replace", "annotate", "flag"]
@@ -47,10 +50,15 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
-    """Terms plus a leftmost-longest Aho-Corasick matcher over every spelling (built on creation)."""
+    """Terms plus a leftmost-longest Aho-Corasick matcher over every spelling (built on creation).
+
+    ``corrections`` are the heard forms staff taught the correction step
+    (:mod:`glossary.learned`); they never change matching or rewriting.
+    """
 
     terms: tuple[Term, ...]
     source: str = ""
+    corrections: tuple["LearnedCorrection", ...] = ()
     _matcher: "Matcher" = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -70,7 +78,11 @@ class Glossary:
         """A new glossary with ``terms`` added, replacing entries of the same term."""
         new = {t.term: t for t in terms}
         kept = tuple(t for t in self.terms if t.term not in new)
-        return Glossary(kept + tuple(new.values()), self.source)
+        return Glossary(kept + tuple(new.values()), self.source, self.corrections)
+
+    def with_corrections(self, corrections: Iterable["LearnedCorrection"]) -> "Glossary":
+        """The same terms with ``corrections`` (the active ones) applied by the correction step."""
+        return replace(self, corrections=tuple(c for c in corrections if c.active))
 
 
 class Matcher:
