@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from episodes import jobs
 from episodes.contest import Submission
 from studio import precheck, tasks
 from studio.environment import Environment
@@ -217,3 +218,14 @@ def test_studio_worker_accepts_a_good_upload_and_the_entrant_sees_it(contest):
 def _intake(contest, submission_id: int) -> str:
     with session_of(contest.app) as db:
         return db.get(Submission, submission_id).intake
+
+
+def test_the_entrant_sees_how_far_the_intake_check_has_got(contest):
+    client = login(contest.app, "alice")
+    assert _upload(client, _clip(contest, "ok.mp4"), "我的作品.mp4").status_code == 302
+    engine = contest.app.extensions["catalog_engine"]
+    with session_of(contest.app) as db:
+        job_id = db.scalar(select(jobs.Job.id).where(jobs.Job.kind == "contest.intake"))
+    claim = jobs.claim(engine, job_id, lease_seconds=60, worker="test")
+    jobs.JobProgress(engine, claim).set(0.4, "checking the video", force=True)
+    assert "待检查（40%）" in client.get("/contest/").get_data(as_text=True)
