@@ -229,3 +229,14 @@ def test_the_entrant_sees_how_far_the_intake_check_has_got(contest):
     claim = jobs.claim(engine, job_id, lease_seconds=60, worker="test")
     jobs.JobProgress(engine, claim).set(0.4, "checking the video", force=True)
     assert "待检查（40%）" in client.get("/contest/").get_data(as_text=True)
+
+
+def test_the_organiser_sees_uploads_waiting_for_the_check_and_those_it_rejected(contest):
+    client = login(contest.app, "alice")
+    assert _upload(client, _clip(contest, "ok.mp4"), "我的作品.mp4").status_code == 302
+    page = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    assert "待检查（格式）" in page
+    assert _upload(client, _clip(contest, "mute.mp4", audio=False), "mute.mp4").status_code == 302
+    _run_intake(contest)
+    page = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    assert "未通过：视频没有声音轨道" in page
