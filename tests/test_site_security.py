@@ -16,10 +16,12 @@ from sqlalchemy import select
 from episodes.accounts import LoginFailure
 from studio.cli import cli
 from tests.contest_fixtures import PASSWORD, SLUG, build_app, login, session_of, token
+from tests.site_data import add_episode
 from web import create_app
 from web.deployment import KEY_FILE, SiteConfigError, instance_key
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
 # -- the secret key ---------------------------------------------------------------------
@@ -225,6 +227,17 @@ def test_forwarded_for_names_the_client_behind_one_trusted_proxy(contest):
     assert _fail_then_try(app, "10.0.0.3, 10.0.0.1", 1, PASSWORD).status_code == 429
     with session_of(app) as db:
         assert set(db.scalars(select(LoginFailure.remote_addr))) == {"10.0.0.1"}
+
+
+@pytest.mark.parametrize("proxies, counted", [(0, [True, False]), (1, [True, True])])
+def test_views_tell_clients_apart_only_behind_a_trusted_proxy(contest, proxies, counted):
+    app = build_app(contest.app.instance_path, TRUSTED_PROXIES=proxies)
+    with session_of(app) as db:
+        episode_id = add_episode(db, "ep1").id
+    answers = [app.test_client().post("/views/beacon", json={"episode": episode_id, "watched": 12},
+                                      headers={"X-Forwarded-For": client, "User-Agent": BROWSER}).json
+               for client in ("10.0.0.1", "10.0.0.2")]
+    assert [answer["counted"] for answer in answers] == counted
 
 
 @pytest.mark.parametrize("count", [-1, 6, "1", True])
