@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from episodes.record import EpisodeRecord
 from studio.errors import MediaError
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
-from episodes.record import EpisodeRecord
 from studio.stages.ingest import read_record
 from studio.stages.job import Job
 
