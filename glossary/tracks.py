@@ -9,8 +9,9 @@ itself, one at a time. Every borrowing and fallback is reported.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Collection, Mapping
 
-from glossary.rewrite import Change, rewrite
+from glossary.rewrite import Change, Place, rewrite
 from glossary.termbase import Glossary
 from subtitles.check import check, required_ms
 from subtitles.cue import Cue
@@ -36,8 +37,12 @@ class PlainTrack:
     fallbacks: list[Fallback]
 
 
-def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile) -> PlainTrack:
+def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
+                keep: Mapping[int, Collection[Place]] | None = None) -> PlainTrack:
     """Rewrite every cue; same number of cues, same start times, ends only into gaps.
+
+    ``keep`` maps a cue's index in ``cues`` (from 0) to the places in its text where
+    staff kept the official wording (see :func:`glossary.rewrite.rewrite`).
 
     >>> plain_track([Cue(0, 3000, ("窗口可以容缺受理",))], load_default(), get_profile("broadcast-zh")).cues[0].lines  # doctest: +SKIP
     ('窗口可以收件后补材料',)
@@ -46,14 +51,15 @@ def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile) -> PlainT
     for index, cue in enumerate(cues):
         limit = cues[index + 1].start_ms - profile.min_gap_ms if index + 1 < len(cues) \
             else cue.start_ms + profile.max_duration_ms
-        _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile)
+        _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile,
+                   (keep or {}).get(index, ()))
     return track
 
 
 def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
-               glossary: Glossary, profile: Profile) -> None:
+               glossary: Glossary, profile: Profile, keep: Collection[Place]) -> None:
     """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``."""
-    result = rewrite(cue.text, glossary)
+    result = rewrite(cue.text, glossary, keep=keep)
     allowed = _broken(cue, profile)  # what the verbatim cue already breaks is not our doing
     changes = sorted(result.changes, key=lambda c: len(c.before) - len(c.after))
     while True:
