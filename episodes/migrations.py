@@ -18,9 +18,10 @@ Example::
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import Column, Connection, DateTime, Engine, MetaData, String, Table, select
 
@@ -46,47 +47,57 @@ class Migrations:
     def __init__(self) -> None:
         self._migrations: list[Migration] = []
 
-    def __call__(self, fn: Step | None = None, *, name: str | None = None):
-        """Register ``fn`` as the next migration, named after the function unless ``name``
-        is given: ``@migrations`` or ``@migrations(name="m0002_views")``."""
-        def register(step: Step) -> Step:
-            label = name or step.__name__
-            if label in self.names():
-                raise ValueError(f"duplicate migration name {label}")
-            self._migrations.append(Migration(label, step))
-            return step
-
-        return register if fn is None else register(fn)
+    def __call__(self, step: Step) -> Step:
+        """Register ``step`` as the next migration, named after the function (``@migrations``)."""
+        if step.__name__ in self.names():
+            raise ValueError(f"duplicate migration name {step.__name__}")
+        self._migrations.append(Migration(step.__name__, step))
+        return step
 
     def names(self) -> list[str]:
         return [item.name for item in self._migrations]
 
     def applied(self, engine: Engine) -> list[str]:
         """Names recorded in the database, in the order they were applied."""
-        with engine.begin() as connection:
-            _meta.create_all(connection)
-            query = select(schema_migrations.c.name).order_by(schema_migrations.c.applied_at,
-                                                              schema_migrations.c.name)
-            return list(connection.scalars(query))
+        with _locked(engine) as connection:
+            return _applied(connection)
 
     def pending(self, engine: Engine) -> list[Migration]:
         done = set(self.applied(engine))
         return [item for item in self._migrations if item.name not in done]
 
     def apply(self, engine: Engine) -> list[str]:
-        """Apply every pending migration, each in its own transaction; return their names."""
+        """Apply every pending migration, each in its own transaction; return their names.
+
+        Safe when several processes start at once (web workers, ``studio worker``): on
+        SQLite each migration takes the write lock before checking it is still pending.
+        """
         ran = []
         for item in self.pending(engine):
-            with engine.begin() as connection:
-                if connection.dialect.name == "sqlite":
-                    # Python's sqlite3 commits DDL at once unless a transaction is open:
-                    # without this, a migration failing halfway would stay half-applied.
-                    connection.exec_driver_sql("BEGIN")
+            with _locked(engine) as connection:
+                if item.name in _applied(connection):
+                    continue
                 item.apply(connection)
                 connection.execute(schema_migrations.insert().values(
                     name=item.name, applied_at=datetime.now(timezone.utc)))
             ran.append(item.name)
         return ran
 
-    def __repr__(self) -> str:
-        return f"<Migrations [{', '.join(self.names())}]>"
+
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding the database's write lock from its first statement."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # Python's sqlite3 commits DDL at once unless a transaction is open, so a
+            # migration failing halfway would stay half-applied; IMMEDIATE also makes a
+            # second process wait here rather than run the same migration again.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield connection
+
+
+def _applied(connection: Connection) -> list[str]:
+    _meta.create_all(connection)
+    query = select(schema_migrations.c.name).order_by(schema_migrations.c.applied_at,
+                                                      schema_migrations.c.name)
+    return list(connection.scalars(query))

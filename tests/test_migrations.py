@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,10 @@ def test_a_failing_migration_is_rolled_back_and_not_recorded(tmp_path):
     assert "later" not in inspect(engine).get_table_names()
     with pytest.raises(ValueError, match="duplicate migration name m0001_notes"):
         steps(m0001_notes)
+
+
+def test_processes_starting_together_apply_each_migration_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: migrations.apply(make_engine(url)), range(4)))
+    assert sorted(name for ran in runs for name in ran) == sorted(migrations.names())
