@@ -1,1 +1,1 @@
-"""One module per command group; each exposes ``register(cli)``."""
+"""One module per command group, named in ``studio.cli.COMMANDS`` and imported only when used."""
