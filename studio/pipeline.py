@@ -35,7 +35,7 @@ class Stage:
     consumes: Callable[[Job], list[Path]]
     produces: Callable[[Job], list[Path]]
     params: Callable[[Job], dict]
-    run: Callable[[Job], None]
+    run: Callable[[Job], str | None]  # returns what to tell the user, if anything
     skip_reason: Callable[[Job], str | None] = lambda job: None
 
 
@@ -64,7 +64,7 @@ class StageResult:
     name: str
     status: str  # "done", "up to date" or "skipped"
     seconds: float = 0.0
-    note: str = ""
+    note: str = ""  # why it was skipped, or what a stage that ran has to report
 
 
 def run_stages(job: Job, stages: tuple[Stage, ...] = STAGES,
@@ -152,9 +152,9 @@ def _run_one(stage: Stage, job: Job, manifest: Manifest, clock) -> StageResult:
     if manifest.is_current(stage.name, key, stage.produces(job)):
         return StageResult(stage.name, "up to date")
     started = clock()
-    stage.run(job)
+    note = stage.run(job) or ""
     _report_removed(job, stage, manifest.record(stage.name, key, stage.produces(job)))
-    return StageResult(stage.name, "done", clock() - started)
+    return StageResult(stage.name, "done", clock() - started, note)
 
 
 def _report_removed(job: Job, stage: Stage, removed: list[Path]) -> None:

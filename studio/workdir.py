@@ -32,6 +32,22 @@ class WorkDir:
         """The transcript after glossary correction, with every change listed."""
         return self.root / "transcript.corrected.json"
 
+    @property
+    def review(self) -> Path:
+        """review.json: every revision of the captions (:class:`subtitles.review.ReviewLog`);
+        its current revision is the text every later stage derives from."""
+        return self.root / "review.json"
+
+    @property
+    def retranscribe_diff(self) -> Path:
+        """Where a new machine transcript differs from the reviewed text (kept, not replaced)."""
+        return self.root / "retranscribe-diff.json"
+
+    @property
+    def departures(self) -> Path:
+        """Where the speaker left the script (``--script``), for staff to decide."""
+        return self.root / "departures.json"
+
     def subtitles(self, variant: str, fmt: str) -> Path:
         """variant: 'verbatim' or 'plain'; fmt: 'srt', 'vtt' or 'ass'."""
         return self.root / f"{variant}.{fmt}"

@@ -16,6 +16,7 @@ from episodes.record import EpisodeRecord
 from studio.errors import MediaError
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
+from studio.stages import privacy
 from studio.stages.ingest import read_record
 from studio.stages.job import Job
 
@@ -34,7 +35,8 @@ def produces(job: Job) -> list[Path]:
 
 
 def params(job: Job) -> dict:
-    return {"version": PODCAST_VERSION, "lufs": TARGET_LUFS, "limit": LIMIT_DBFS}
+    return {"version": PODCAST_VERSION, "lufs": TARGET_LUFS, "limit": LIMIT_DBFS,
+            "private": privacy.params(job)}
 
 
 def skip_reason(job: Job) -> str | None:
@@ -52,7 +54,8 @@ def run(job: Job) -> None:
     measured = measure_loudness(job)
     with atomic_path(job.work.podcast_mp3) as mp3, atomic_path(job.work.podcast_m4a) as m4a:
         run_ffmpeg(["-i", str(job.source), "-i", str(job.work.cover),
-                    "-filter_complex", f"[0:a:0]{gain_filter(measured)},asplit[mp3][m4a]",
+                    "-filter_complex", f"[0:a:0]{privacy.mute_filter(privacy.spans(job))},"
+                                       f"{gain_filter(measured)},asplit[mp3][m4a]",
                     *_output("[mp3]", MP3, record), str(mp3),
                     *_output("[m4a]", M4A, record), str(m4a)],
                    duration_ms=job.media.duration_ms, desc="podcast audio", path=job.source,

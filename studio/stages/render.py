@@ -18,6 +18,7 @@ from pathlib import Path
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path, write_text
 from studio.media import MediaInfo, ffprobe_exe
+from studio.stages import privacy
 from studio.stages.burnin import burn_in_script
 from studio.stages.geometry import Size, vertical_size, web_size
 from studio.stages.job import Job
@@ -48,7 +49,7 @@ def produces(job: Job) -> list[Path]:
 def params(job: Job) -> dict:
     options = asdict(job.render)
     del options["bumpers"]
-    return {"version": RENDER_VERSION, **options}
+    return {"version": RENDER_VERSION, **options, "private": privacy.params(job)}
 
 
 def skip_reason(job: Job) -> str | None:
@@ -80,12 +81,23 @@ def _arguments(job: Job, web: Size, temps: list[Path], copy: bool) -> list[str]:
     for path in subs:
         args += ["-f", "srt", "-i", str(path)]
     graph, labels = _filter_graph(job, web, len(temps), copy)
+    audio, sounds = _audio_graph(job, len(temps))
+    graph = ";".join(filter(None, (graph, audio)))
     if graph:
         args += ["-filter_complex", graph]
-    args += _web_output(job, labels[0], subs, copy) + [str(temps[0])]
-    for label, temp in zip(labels[1:], temps[1:]):
-        args += _video_map(job, label, copy=False) + ["-movflags", "+faststart", str(temp)]
+    args += _web_output(job, labels[0], subs, copy, sounds[0]) + [str(temps[0])]
+    for label, sound, temp in zip(labels[1:], sounds[1:], temps[1:]):
+        args += _video_map(job, label, False, sound) + ["-movflags", "+faststart", str(temp)]
     return args
+
+
+def _audio_graph(job: Job, count: int) -> tuple[str, list[str]]:
+    """The sound of each output: the source's track, or with private spans muted."""
+    muted = privacy.spans(job)
+    if not muted:
+        return "", ["0:a:0"] * count
+    labels = [f"[a{index}]" for index in range(count)]
+    return f"[0:a:0]{privacy.mute_filter(muted)},asplit={count}{''.join(labels)}", labels
 
 
 def _filter_graph(job: Job, web: Size, count: int, copy: bool) -> tuple[str, list[str]]:
@@ -128,8 +140,8 @@ def _vertical_chain(size: Size, source: str) -> str:
             f"subtitles=filename=burn1.ass")
 
 
-def _web_output(job: Job, label: str, subs: list[Path], copy: bool) -> list[str]:
-    args = _video_map(job, label, copy)
+def _web_output(job: Job, label: str, subs: list[Path], copy: bool, sound: str) -> list[str]:
+    args = _video_map(job, label, copy, sound)
     for index, variant in enumerate(TRACK_TITLES if subs else ()):
         # MP4 keeps a track's name in its handler; players list the track by it.
         args += ["-map", f"{index + 1}:s:0", f"-metadata:s:s:{index}", "language=chi",
@@ -139,14 +151,15 @@ def _web_output(job: Job, label: str, subs: list[Path], copy: bool) -> list[str]
     return args + ["-movflags", "+faststart"]
 
 
-def _video_map(job: Job, label: str, copy: bool) -> list[str]:
+def _video_map(job: Job, label: str, copy: bool, sound: str) -> list[str]:
+    """``sound``: the source's audio stream, copied when it is AAC, or a filtered label."""
     args = ["-map", label, "-map_metadata", "-1", "-map_chapters", "-1"]
     args += ["-c:v", "copy"] if copy else ["-c:v", "libx264", "-preset", job.render.preset,
                                             "-crf", str(job.render.crf), "-profile:v", "high"]
     if job.media.has_audio:
-        args += ["-map", "0:a:0"]
-        args += ["-c:a", "copy"] if job.media.audio_codec == "aac" else ["-c:a", "aac",
-                                                                        "-b:a", "128k"]
+        args += ["-map", sound]
+        copy_audio = sound == "0:a:0" and job.media.audio_codec == "aac"
+        args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "128k"]
     return args
 
 

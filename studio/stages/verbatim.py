@@ -1,21 +1,33 @@
-"""The verbatim track: the transcript, with misheard jargon put back, cut into cues.
+"""The verbatim track: the reviewed text when there is one, else the machine's.
 
-It depends on the transcript and the term base (glossary correction), so editing
-the glossary redoes this stage but never the transcription.
+The machine's text is the transcript with misheard jargon put back, cut into cues, or,
+with ``--script``, the script's words timed from the recognised words. It goes through
+the work folder's review log (:mod:`studio.reviewed`), so a human edit, in the
+workspace or in a subtitle editor, is never overwritten; the tracks are written from
+the log's current revision. It depends on the transcript, the term base and the script,
+so editing the glossary redoes this stage but never the transcription.
 """
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 from studio.captions import correct_transcript, verbatim_cues, write_subtitles
 from studio.files import write_text
+from studio.manifest import Manifest
+from studio.reviewed import TRACK_FORMATS, MachineText, reconcile
 from studio.stages.job import Job
 from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
+from subtitles.align import AlignedScript, align_script
+from subtitles.errors import SubtitleError
 from subtitles.profiles import get_profile
+from subtitles.script import load_script
+from subtitles.segment import segment_words
 from subtitles.transcript import Transcript
 
-FORMATS = ("srt", "vtt", "ass")
+FORMATS = TRACK_FORMATS
 skip_reason = needs_audio
 
 
@@ -24,19 +36,54 @@ def track_files(job: Job, variant: str) -> list[Path]:
 
 
 def consumes(job: Job) -> list[Path]:
-    return [job.work.transcript, *glossary_files(job)]
+    script = [Path(job.text.script)] if job.text.script else []
+    return [job.work.transcript, *glossary_files(job), *script]
 
 
 def produces(job: Job) -> list[Path]:
-    return [*track_files(job, "verbatim"), job.work.corrected_transcript]
+    departures = [job.work.departures] if job.text.script else []
+    return [*track_files(job, "verbatim"), job.work.corrected_transcript, job.work.review,
+            *departures]
 
 
 def params(job: Job) -> dict:
     return {"profile": job.text.profile}
 
 
-def run(job: Job) -> None:
+def run(job: Job) -> str:
     transcript = correct_transcript(Transcript.load(job.work.transcript), load_terms(job))
     write_text(job.work.corrected_transcript, transcript.to_json())
-    cues = verbatim_cues(transcript, get_profile(job.text.profile))
-    write_subtitles(cues, job.work.root / "verbatim", FORMATS)
+    machine, notes = machine_text(job, transcript)
+    written = Manifest(job.work.manifest).stages.get("verbatim", {}).get("outputs", {})
+    log, changes = reconcile(job.work, machine, written)
+    write_subtitles(list(log.current.cues), job.work.root / "verbatim", FORMATS)
+    return "; ".join(notes + changes)
+
+
+def machine_text(job: Job, transcript: Transcript) -> tuple[MachineText, list[str]]:
+    """The machine's cues, from the script when one was given and fits the audio."""
+    profile = get_profile(job.text.profile)
+    machine = MachineText(tuple(verbatim_cues(transcript, profile)), "machine",
+                          f"machine ({transcript.model or job.text.model})")
+    if not job.text.script:
+        return machine, []
+    script = Path(job.text.script)
+    try:
+        aligned = align_script(load_script(script), transcript.words, script)
+    except SubtitleError as exc:  # another video's script, another language
+        write_departures(job.work.departures, script, None, str(exc))
+        return machine, [f"script not used, the machine text is kept: {exc}"]
+    write_departures(job.work.departures, script, aligned)
+    note = (f"script {script.name}: {aligned.agreement:.0%} of it heard, "
+            f"{len(aligned.departures)} departures")
+    cues = tuple(segment_words(list(aligned.words), profile))
+    return MachineText(cues, "script", f"script ({script.name})", note), [
+        note + (f" (listed in {job.work.departures.name})" if aligned.departures else "")]
+
+
+def write_departures(path: Path, script: Path, aligned: AlignedScript | None, error: str = "") -> None:
+    """Where the speaker left the script, for the workspace to show (``departures.json``)."""
+    data = {"script": script.name, "error": error,
+            "agreement": round(aligned.agreement, 4) if aligned else None,
+            "departures": [asdict(d) for d in aligned.departures] if aligned else []}
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1))

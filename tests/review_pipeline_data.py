@@ -1,0 +1,44 @@
+"""A work folder whose transcript is known (no model): a synthetic clip and the words the
+recogniser would have heard, so the text and render stages run on it in seconds."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from episodes.record import Guest
+from studio.files import write_text
+from studio.pipeline import RENDER_STAGES, TEXT_STAGES
+from studio.stages.ingest import record_for
+from studio.stages.job import Job, RenderOptions, TextOptions
+from studio.workdir import WorkDir
+from subtitles.transcript import Segment, Transcript, Word
+from tests.test_render_outputs import lavfi_clip
+
+# Everything but the model: ingest, verbatim, plain, then the renders.
+NO_MODEL = tuple(s for s in TEXT_STAGES if s.name != "transcribe") + RENDER_STAGES
+HEARD = ("欢迎来到趋司法局。", "法律援助热线是一二三四八。", "打电话前请准备好身份证。")
+
+
+def heard_transcript(sentences=HEARD, seconds: float = 6.0, model: str = "base") -> Transcript:
+    """One segment per sentence, one word per character, spread evenly over ``seconds``."""
+    per = int(seconds * 1000 / len(sentences))
+    segments = []
+    for index, sentence in enumerate(sentences):
+        start, chars = index * per, sentence.rstrip("。")
+        step = (per - 200) // len(chars)
+        words = tuple(Word(start + i * step, start + (i + 1) * step, char, 0.9)
+                      for i, char in enumerate(chars))
+        segments.append(Segment(words[0].start_ms, words[-1].end_ms, chars, words))
+    return Transcript("zh", int(seconds * 1000), segments, model=model)
+
+
+def known_job(tmp_path: Path, seconds: float = 6.0, transcript: Transcript | None = None,
+              **text) -> Job:
+    """A job on a ``seconds`` tone-and-picture clip whose transcript.json is already there."""
+    clip = lavfi_clip(tmp_path / "call.mp4", seconds=seconds)
+    work = WorkDir(tmp_path / "work")
+    work.root.mkdir(parents=True, exist_ok=True)
+    write_text(work.transcript, (transcript or heard_transcript(seconds=seconds)).to_json())
+    episode = record_for(clip, "法律援助怎么申请", slug="legal-aid", kind="episode",
+                         air_date=date(2026, 11, 24), guests=(Guest("王敏", "区司法局"),))
+    return Job(work, clip, episode, RenderOptions(preset="ultrafast"), TextOptions(**text))
