@@ -241,3 +241,27 @@ def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_p
     assert queue.enqueue(engine, "pipeline.run", job.work.root, stages="render").id == queued.id
     assert queue.huey.pending_count() == 0  # done: nothing sent, nothing rendered again
     assert job.work.web_video.stat().st_mtime_ns == made
+
+
+def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(engine, instance, backend,
+                                                                          tmp_path):
+    record = tmp_path / "record.txt"
+    queue = make_queue(engine, instance, backend)
+    long = queue.enqueue(engine, "test.sleep", "long", seconds=LEASE_SECONDS * 2.5, record=str(record))
+    first = start_worker(instance, backend)
+    second = None
+    try:
+        _wait(lambda: lines(record) == ["start long"], "the long job to start")
+        time.sleep(LEASE_SECONDS * 1.5)  # past the first lease: only renewal keeps it
+        second = start_worker(instance, backend)  # sweeps expired leases as it starts
+        short = [queue.enqueue(engine, "test.sleep", f"s{i}", seconds=0.5, record=str(record))
+                 for i in range(4)]
+        _wait(lambda: all(row(engine, job.id).state == "done" for job in [long, *short]),
+              "every job to finish")
+    finally:
+        stop(first)
+        if second:
+            stop(second)
+    assert sorted(lines(record)) == sorted(
+        ["start long", "done long"] + [f"{event} s{i}" for i in range(4) for event in ("start", "done")])
+    assert row(engine, long.id).attempts == 1
