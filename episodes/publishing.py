@@ -64,6 +64,13 @@ def unschedule(episode: Episode) -> None:
     episode.status, episode.publish_at = "draft", None
 
 
+def unpublish(episode: Episode) -> None:
+    """Take a published or scheduled episode back to draft (off the site, not archived)."""
+    if episode.status not in ("published", "scheduled"):
+        raise CatalogError(f"is {episode.status}, not published or scheduled", episode.slug)
+    episode.status, episode.publish_at = "draft", None
+
+
 def archive(episode: Episode) -> None:
     """Take an episode off the site and feeds; its library files stay where they are."""
     if episode.status == "archived":

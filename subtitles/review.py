@@ -177,19 +177,29 @@ def _revision_data(revision: Revision) -> dict:
             "plain_choices": [list(pair) for pair in revision.plain_choices]}
 
 
+class CueProblem(SubtitleError):
+    """A cue the review log refuses; ``rule`` ("times", "overlap" or "length") and
+    ``cue`` (1-based) let the workspace say it in the staff's language."""
+
+    def __init__(self, problem: str, path: object = None, *, cue: int, rule: str):
+        super().__init__(problem, path)
+        self.cue, self.rule = cue, rule
+
+
 def validate_cues(cues: Sequence[Cue], path: object = None) -> None:
     """Times that run forwards without overlap, and text of caption length."""
     previous_end = 0
     for number, cue in enumerate(cues, start=1):
         where = f"cue {number}"
         if cue.start_ms < 0 or cue.end_ms <= cue.start_ms:
-            raise SubtitleError(f"{where} must end after it starts, at or after 0 "
-                                f"({cue.start_ms} ms to {cue.end_ms} ms)", path)
+            raise CueProblem(f"{where} must end after it starts, at or after 0 "
+                             f"({cue.start_ms} ms to {cue.end_ms} ms)", path, cue=number, rule="times")
         if cue.start_ms < previous_end:
-            raise SubtitleError(f"{where} starts at {cue.start_ms} ms, before cue {number - 1} "
-                                f"ends ({previous_end} ms)", path)
+            raise CueProblem(f"{where} starts at {cue.start_ms} ms, before cue {number - 1} "
+                             f"ends ({previous_end} ms)", path, cue=number, rule="overlap")
         if len(cue.text) > MAX_CUE_CHARS:
-            raise SubtitleError(f"{where} has {len(cue.text)} characters (at most {MAX_CUE_CHARS})", path)
+            raise CueProblem(f"{where} has {len(cue.text)} characters (at most {MAX_CUE_CHARS})", path,
+                             cue=number, rule="length")
         previous_end = cue.end_ms
 
 

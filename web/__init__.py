@@ -23,6 +23,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "web.auth",
     "web.contest",
     "web.contest_admin",
+    "web.captions",
+    "web.review",
 )
 
 
