@@ -1,7 +1,7 @@
 """Benchmark: does the glossary make whisper get the jargon right? CER and exact jargon
 recall on the shared clips for plain whisper, + prompt, + post-correction, both.
 
-Run: .venv/bin/python -m bench.asr_accuracy
+Run: .venv/bin/python bench/asr_accuracy.py   (or -m bench.asr_accuracy)
 
 The prompt comes from the terms of each clip's script (guide videos are scripted, so
 the office knows an episode's terms before transcribing); the post-correction uses
@@ -12,6 +12,7 @@ WAV input, VAD on, the embedded base model, one model load for everything.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ def runs(clip: str, model, glossary) -> dict[str, tuple[str, int, int]]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     glossary, model = load_default(), load_model()
     totals = {c: [0, 0, 0, 0] for c in CONFIGS}  # edits, ref chars, terms found, terms
     started = time.perf_counter()
