@@ -33,19 +33,28 @@ def backend(request, tmp_path):
     if request.param == "sqlite":
         yield ""
         return
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (make installs it)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    _wait(lambda: _redis_up(port), "redis-server to start")
-    yield url
+    port = free_port()
+    server = start_redis(port, tmp_path)
+    yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    """A throwaway redis-server on loopback that keeps nothing on disk."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (make installs it)")
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                              stdout=subprocess.DEVNULL)
+    _wait(lambda: _redis_up(port), "redis-server to start")
+    return server
 
 
 def _redis_up(port: int) -> bool:
@@ -213,10 +222,7 @@ def test_an_embedded_worker_runs_jobs_beside_other_work_and_stops_on_exit(engine
 
 
 def test_a_job_enqueued_while_redis_is_down_waits_in_the_catalog(engine, instance):
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    queue = make_queue(engine, instance, f"redis://127.0.0.1:{port}/0")
+    queue = make_queue(engine, instance, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
     with Session(engine) as session:
         job_id = queue.enqueue(session, "test.sleep", "i").id
         session.commit()  # the page that enqueued still answers
@@ -265,3 +271,26 @@ def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(engin
     assert sorted(lines(record)) == sorted(
         ["start long", "done long"] + [f"{event} s{i}" for i in range(4) for event in ("start", "done")])
     assert row(engine, long.id).attempts == 1
+
+
+def test_a_worker_that_loses_redis_carries_on_when_it_is_back(engine, instance, tmp_path):
+    port, record = free_port(), tmp_path / "record.txt"
+    url = f"redis://127.0.0.1:{port}/0"
+    redis = start_redis(port, tmp_path)
+    worker = start_worker(instance, url)
+    try:
+        queue = make_queue(engine, instance, url)
+        before = queue.enqueue(engine, "test.sleep", "before", seconds=0, record=str(record))
+        _wait(lambda: row(engine, before.id).state == "done", "a job before Redis goes")
+        redis.terminate()
+        redis.wait(10)
+        time.sleep(2)  # the worker polls a dead server for a while
+        redis = start_redis(port, tmp_path)
+        after = queue.enqueue(engine, "test.sleep", "after", seconds=0, record=str(record))
+        _wait(lambda: row(engine, after.id).state == "done", "a job after Redis is back")
+        assert worker.poll() is None
+    finally:
+        stop(worker)
+        redis.terminate()
+        redis.wait(10)
+    assert lines(record) == ["start before", "done before", "start after", "done after"]
