@@ -148,3 +148,44 @@ def test_check_text_and_markdown(run, tmp_path):
         f"{md}: 3 line(s), 22 characters, 2 term(s), density 9.09 per 100 characters, "
         "plain-language score 43",
     ]
+
+
+def test_corrections_lists_learned_ones_and_undoes_by_id(tmp_path):
+    from datetime import datetime, timezone
+
+    from glossary.learned import learn, path_in
+    from studio.environment import Environment
+
+    instance = tmp_path / "instance"
+    env = Environment(environ={"WULING_INSTANCE_PATH": str(instance)})
+    moment = datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)
+    learn(path_in(instance), "以往通办", "一网通办", by="wang", reason="review", now=moment)
+    learn(path_in(instance), "趋司法局", "区司法局", by="li", now=moment)
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["glossary", "corrections", *args], obj=env)
+
+    listed = run()
+    assert listed.exit_code == 0
+    assert listed.output.splitlines() == [
+        "1\t以往通办 → 一网通办\treview\twang\t2026-11-30T04:00:00+00:00",
+        "2\t趋司法局 → 区司法局\trecurring\tli\t2026-11-30T04:00:00+00:00",
+        f"{path_in(instance)}: 2 learned correction(s)"]
+    assert run("--undo", "2", "--by", "zhao").output == f"{path_in(instance)}: undid 2 趋司法局 → 区司法局\n"
+    assert run().output.count("→") == 1
+    assert "undone by zhao" in run("--all").output
+    again = run("--undo", "2")
+    assert again.exit_code == 3 and "already undone by zhao" in again.output
+    assert run("--undo", "0").exit_code == 2
+
+
+def test_corrections_of_a_broken_file_is_a_one_line_error(tmp_path):
+    from studio.environment import Environment
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "learned-corrections.csv").write_text("id,heard\n1,x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["glossary", "corrections"],
+                                obj=Environment(environ={"WULING_INSTANCE_PATH": str(instance)}))
+    assert result.exit_code == 3  # BAD_INPUT, no traceback
+    assert f"{instance / 'learned-corrections.csv'}:1: learned corrections need the columns" in result.output

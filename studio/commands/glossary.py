@@ -6,6 +6,7 @@ written atomically and with a UTF-8 BOM, so Excel opens them in the right encodi
 """
 from __future__ import annotations
 
+import getpass
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -46,7 +47,8 @@ def save(glossary: Glossary, target: Path) -> None:
 
 @click.group("glossary")
 def glossary_group() -> None:
-    """Term base of jargon and plain wordings: validate, list, add, import, export, check."""
+    """Term base of jargon and plain wordings: validate, list, add, import, export, check,
+    corrections."""
 
 
 @glossary_group.command("validate")
@@ -169,6 +171,34 @@ def check_command(file: Path, source: Path | None, as_json: bool) -> None:
     click.echo(f"{file}: {result.units} {'cue' if _is_subtitles(file) else 'line'}(s), "
                f"{result.chars} characters, {result.terms} term(s), density {result.density:g} "
                f"per 100 characters, plain-language score {result.score}")
+
+
+@glossary_group.command("corrections")
+@click.option("--undo", "undo_id", type=click.IntRange(min=1), metavar="ID",
+              help="Stop applying learned correction ID (its row is kept, marked undone).")
+@click.option("--all", "show_all", is_flag=True, help="Also list corrections already undone.")
+@click.option("--by", default=lambda: getpass.getuser(), show_default="your login name",
+              help="Who undoes it (recorded).")
+@pass_environment
+def corrections_command(env: Environment, undo_id: int | None, show_all: bool, by: str) -> None:
+    """List the corrections staff taught the correction step (heard form → correction),
+    or undo one with --undo ID.
+
+    They are learned in the review workspace (a fix of a misheard term, or 以后自动改) and
+    kept in the instance folder; every later transcript is corrected with them.
+    """
+    from glossary import learned
+
+    path = learned.path_in(env.setting("instance_path"))
+    if undo_id is not None:
+        done = learned.undo(path, undo_id, by)
+        click.echo(f"{path}: undid {done.id} {done.heard} → {done.after}")
+        return
+    rows = [c for c in learned.load(path) if show_all or c.active]
+    for c in rows:
+        undone = "" if c.active else f"\tundone by {c.undone_by} {c.undone_at}"
+        click.echo(f"{c.id}\t{c.heard} → {c.after}\t{c.reason}\t{c.by}\t{c.at}{undone}")
+    click.echo(f"{path}: {len(rows)} learned correction(s)")
 
 
 def _is_subtitles(file: Path) -> bool:
