@@ -55,6 +55,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "",
             "SQLAlchemy URL of the catalog; empty means SQLite in the instance folder."),
     Setting("timezone", "Asia/Shanghai", "Time zone for times typed or shown to people."),
+    Setting("review_required", "on",
+            "The approval gate: publishing (CLI, site, scheduler) refuses captions not approved "
+            "in review (审核通过); 'off' lets unreviewed text go out."),
     Setting("scheduler_reconcile_seconds", "5",
             "How often the publish scheduler re-reads scheduled episodes and renews its lease."),
     Setting("scheduler_lease_seconds", "30",

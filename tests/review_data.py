@@ -30,7 +30,7 @@ def add_review_episode(session, app, media_root, status: str = "published") -> E
     """The episode, its media, revision 1 approved and public, and the unsure words."""
     episode = add_episode(session, SLUG, clip_files(media_root), media_root=media_root, status=status,
                           title="如何办理社保卡")
-    terms = site_terms(app.config.get("GLOSSARY", app.config.get("GLOSSARY_PATH", "")))
+    terms = site_terms(app.config["GLOSSARY"])
     save_revision(session, episode, 0, MACHINE, "studio", "machine")
     approve(session, episode, "studio", lambda text: rewrite(text, terms).text, revision=1)
     store_uncertain_words(session, episode, HEARD)

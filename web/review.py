@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -46,13 +46,8 @@ GONE = "这期节目已不存在（可能刚被删除）。您的修改没有保
 TITLE_MAX, SUMMARY_MAX, CATEGORY_MAX, GUESTS_MAX = 300, 5000, 60, 20
 
 
-def init_app(app: Flask) -> None:
-    app.config.setdefault("REVIEW_REQUIRED", True)  # the approval gate (setting review_required)
-    app.config.setdefault("PROFILE", "broadcast-zh")
-
-
 def gate_on() -> bool:
-    """``review_required``: True unless the office turned the approval gate off."""
+    """The ``review_required`` setting: True unless the office turned the approval gate off."""
     value = current_app.config["REVIEW_REQUIRED"]
     return value.strip().lower() not in ("0", "false", "no", "off") if isinstance(value, str) else bool(value)
 
@@ -60,8 +55,7 @@ def gate_on() -> bool:
 def terms() -> Glossary:
     """The office's term base (setting ``glossary``), loaded once per app."""
     if "review_terms" not in current_app.extensions:
-        path = current_app.config.get("GLOSSARY", current_app.config.get("GLOSSARY_PATH", ""))
-        current_app.extensions["review_terms"] = site_terms(path)
+        current_app.extensions["review_terms"] = site_terms(current_app.config["GLOSSARY"])
     return current_app.extensions["review_terms"]
 
 
