@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from glossary.correct import correct
 from glossary.prompt import decoding_hints
@@ -17,6 +17,9 @@ from subtitles.profiles import Profile
 from subtitles.segment import segment_words
 from subtitles.speech import punctuate_pauses
 from subtitles.transcript import Transcript
+
+if TYPE_CHECKING:
+    from subtitles.align import AlignedScript
 
 log = logging.getLogger(__name__)
 SUBTITLE_FORMATS = ("srt", "vtt", "ass")
@@ -44,6 +47,19 @@ def correct_transcript(transcript: Transcript, terms: Glossary) -> Transcript:
 def verbatim_cues(transcript: Transcript, profile: Profile) -> list[Cue]:
     """Cut the (already cleaned and speech-aligned) transcript into broadcast cues."""
     return segment_words(punctuate_pauses(transcript.words), profile)
+
+
+def script_cues(script: Path, transcript: Transcript, profile: Profile) -> tuple[list[Cue], AlignedScript]:
+    """The script's words as broadcast cues, timed from the transcript's words.
+
+    Raises SubtitleError naming ``script`` when it is unreadable, empty, not a Word file,
+    or not this recording's script (see :func:`subtitles.align.align_script`).
+    """
+    from subtitles.align import align_script
+    from subtitles.script import load_script
+
+    aligned = align_script(load_script(script), transcript.words, script)
+    return segment_words(list(aligned.words), profile), aligned
 
 
 def write_subtitles(cues: list[Cue], stem: Path, formats: Iterable[str] = SUBTITLE_FORMATS,

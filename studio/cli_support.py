@@ -98,19 +98,37 @@ def read_password(from_stdin: bool) -> str:
 
 def script_option(command):
     return click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
-                        help="The episode's script or outline (UTF-8 text): the glossary terms it "
-                             "names bias recognition.")(command)
+                        help="The episode's script (UTF-8 text or Word .docx): aligned to the audio, "
+                             "its words become the captions, timed from the speech; the glossary "
+                             "terms it names bias recognition.")(command)
 
 
 def read_script(path: Path | None) -> str:
+    """The spoken text of the script at ``path`` ('' for none): read now, so an empty,
+    binary or non-Word file is a one-line error before any work starts."""
     if path is None:
         return ""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise StudioError("no such script file", path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudioError(f"cannot read the script as UTF-8 text ({exc})", path) from exc
+    from subtitles.script import load_script
+
+    return "".join(token.display for token in load_script(path))
+
+
+def departure_lines(path: Path) -> list[str]:
+    """One line per place the speaker left the script, from a ``departures.json``."""
+    import json
+
+    if not path.is_file():
+        return []
+    return [departure_line(d) for d in json.loads(path.read_text(encoding="utf-8"))["departures"]]
+
+
+def departure_line(departure: dict) -> str:
+    """``departure at 00:00:12,300: added 特别是老年人`` (a changed one says what was heard)."""
+    from subtitles.check import timestamp
+
+    said = f" (heard: {departure['heard_text']})" if departure["kind"] == "changed" else ""
+    return (f"departure at {timestamp(departure['start_ms'])}: {departure['kind']} "
+            f"{departure['script_text'] or departure['heard_text']}{said}")
 
 
 def glossary_option(command):

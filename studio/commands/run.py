@@ -5,6 +5,7 @@ does the work, and the command prints one summary line per recording.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from pathlib import Path
@@ -14,7 +15,7 @@ import click
 
 from episodes.record import KINDS
 from episodes.typed import halfwidth
-from studio.cli_support import parse_guest, read_script, script_option
+from studio.cli_support import departure_lines, parse_guest, read_script, script_option
 from studio.environment import Environment, pass_environment
 from subtitles.errors import WulingError
 
@@ -36,7 +37,8 @@ def render_options(command):
 
 
 def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
-    """One line: what ran, what was already done, what was skipped and why."""
+    """One line: what ran, what was already done, what was skipped and why; then a line
+    for each stage that has something to report (an edit taken in, script departures)."""
     done = [r.name for r in results if r.status == "done"]
     current = [r.name for r in results if r.status == "up to date"]
     skipped = [f"{r.name} ({r.note})" for r in results if r.status == "skipped"]
@@ -45,7 +47,8 @@ def summary(work: WorkDir, results: list[StageResult], seconds: float) -> str:
         parts.append(f"up to date: {', '.join(current)}")
     if skipped:
         parts.append(f"skipped: {'; '.join(skipped)}")
-    return "; ".join(parts)
+    notes = [f"{r.name}: {r.note}" for r in results if r.status == "done" and r.note]
+    return "\n".join(["; ".join(parts), *notes])
 
 
 def _timed(env: Environment, job: Job, stages) -> str:
@@ -89,9 +92,15 @@ def run_command(env: Environment, source, work, title, kind, slug, summary_text,
                          service_category=category, guests=tuple(map(parse_guest, guests)))
     env = env.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
+    text = dataclasses.replace(TextOptions.from_settings(env, context),
+                               script=str(script.resolve()) if script else "")
     job = Job(WorkDir(work), source, episode, RenderOptions.from_settings(env, vertical, bumpers),
-              TextOptions.from_settings(env, context), env.progress)
+              text, env.progress)
     click.echo(_timed(env, job, STAGES))
+    if script:
+        for line in departure_lines(job.work.departures):
+            click.echo(line)
+
 
 
 @click.command("render")

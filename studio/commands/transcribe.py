@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from studio.cli_support import (current_environment, glossary_option, open_glossary, read_script,
-                                script_option, setting_default)
+from studio.cli_support import (current_environment, departure_line, glossary_option, open_glossary,
+                                read_script, script_option, setting_default)
 from studio.environment import Environment, pass_environment
 
 
@@ -38,7 +38,9 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     """Transcribe INPUT... (any audio/video ffmpeg reads) into Simplified Chinese subtitles.
 
     Writes INPUT.transcript.json (segments and words, integer ms) and INPUT.srt,
-    INPUT.vtt and INPUT.ass cut to the subtitle profile.
+    INPUT.vtt and INPUT.ass cut to the subtitle profile. With --script, the captions are
+    the script's words timed from the speech, and INPUT.departures.json lists where the
+    speaker left the script (a script that does not fit the audio leaves the machine text).
     """
     from studio import media
     from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
@@ -62,6 +64,9 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
             transcript = correct_transcript(transcript, glossary)
         cues = verbatim_cues(transcript, profile)
         stem = (out_dir or path.parent) / path.stem
+        if script:
+            cues = _scripted(script, transcript, profile, stem.with_name(stem.name + ".departures.json"),
+                             cues)
         write_text(stem.with_name(stem.name + ".transcript.json"), transcript.to_json())
         write_subtitles(cues, stem)
         elapsed = env.clock() - started
@@ -72,3 +77,26 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
                    f"({seconds / elapsed:.1f}x real time), {len(cues)} cues, "
                    f"{len(transcript.corrections)} glossary corrections -> {stem}.srt/.vtt/.ass")
 
+
+
+def _scripted(script: Path, transcript, profile, departures: Path, machine: list) -> list:
+    """The script's cues and a line per departure; the machine's cues (and a warning) when
+    the script does not fit the recording."""
+    from dataclasses import asdict
+
+    from studio.captions import script_cues
+    from studio.stages.verbatim import write_departures
+    from subtitles.errors import SubtitleError
+
+    try:
+        cues, aligned = script_cues(script, transcript, profile)
+    except SubtitleError as exc:
+        write_departures(departures, script, None, str(exc))
+        click.echo(f"Warning: {exc}; kept the machine text", err=True)
+        return machine
+    write_departures(departures, script, aligned)
+    click.echo(f"{script}: {aligned.agreement:.0%} of the script heard, "
+               f"{len(aligned.departures)} departures")
+    for departure in aligned.departures:
+        click.echo(departure_line(asdict(departure)))
+    return cues

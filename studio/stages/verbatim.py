@@ -13,18 +13,16 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from studio.captions import correct_transcript, verbatim_cues, write_subtitles
+from studio.captions import correct_transcript, script_cues, verbatim_cues, write_subtitles
 from studio.files import write_text
 from studio.manifest import Manifest
 from studio.reviewed import TRACK_FORMATS, MachineText, reconcile
 from studio.stages.job import Job
 from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
-from subtitles.align import AlignedScript, align_script
+from subtitles.align import AlignedScript
 from subtitles.errors import SubtitleError
 from subtitles.profiles import get_profile
-from subtitles.script import load_script
-from subtitles.segment import segment_words
 from subtitles.transcript import Transcript
 
 FORMATS = TRACK_FORMATS
@@ -69,15 +67,14 @@ def machine_text(job: Job, transcript: Transcript) -> tuple[MachineText, list[st
         return machine, []
     script = Path(job.text.script)
     try:
-        aligned = align_script(load_script(script), transcript.words, script)
+        cues, aligned = script_cues(script, transcript, profile)
     except SubtitleError as exc:  # another video's script, another language
         write_departures(job.work.departures, script, None, str(exc))
         return machine, [f"script not used, the machine text is kept: {exc}"]
     write_departures(job.work.departures, script, aligned)
     note = (f"script {script.name}: {aligned.agreement:.0%} of it heard, "
             f"{len(aligned.departures)} departures")
-    cues = tuple(segment_words(list(aligned.words), profile))
-    return MachineText(cues, "script", f"script ({script.name})", note), [
+    return MachineText(tuple(cues), "script", f"script ({script.name})", note), [
         note + (f" (listed in {job.work.departures.name})" if aligned.departures else "")]
 
 
