@@ -463,3 +463,13 @@ def m0013_review_workspace(connection: Connection) -> None:
         Column("probability", Float, nullable=False),
     )
     _create(connection, meta, words)
+
+
+@migrations
+def m0014_episode_work_folder(connection: Connection) -> None:
+    from sqlalchemy import inspect
+
+    # The work folder an episode was published from: the episode.rederive job writes an
+    # approved revision back there and re-renders the videos from it.
+    if "work_folder" not in {c["name"] for c in inspect(connection).get_columns("episodes")}:
+        connection.execute(text("ALTER TABLE episodes ADD COLUMN work_folder VARCHAR(1000) NOT NULL DEFAULT ''"))
