@@ -183,3 +183,20 @@ def test_long_edits_are_compared_whole():
     before = "今天早上下了一场小雨。" * 900 + "可以通过以往通办平台申请"
     after = "今天早上下了一场小雨。" * 900 + "可以通过一网通办平台申请"
     assert misheard_terms(before, after, GLOSSARY) == [Taught("以往通办", "一网通办", "一网通办")]
+
+
+def test_the_pipelines_correction_step_uses_what_staff_taught(tmp_path):
+    """`studio run` and the worker build their text options from the settings: the
+    instance folder's learned corrections are applied, and teaching one redoes the stage."""
+    from studio.environment import Environment
+    from studio.stages.job import Job, TextOptions
+    from studio.stages.terms import glossary_files, load_terms
+    from studio.workdir import WorkDir
+
+    instance = tmp_path / "instance"
+    options = TextOptions.from_settings(Environment(environ={"WULING_INSTANCE_PATH": str(instance)}))
+    job = Job(WorkDir(tmp_path / "work"), tmp_path / "talk.wav", text=options)
+    assert load_terms(job).corrections == () and path_in(instance) not in glossary_files(job)
+    learn(path_in(instance), "趋司法局", "区司法局", by="wang")
+    assert correct("来到趋司法局", load_terms(job)).text == "来到区司法局"
+    assert path_in(instance) in glossary_files(job)

@@ -48,6 +48,8 @@ class TextOptions:
     # The episode's script (UTF-8 text or .docx), aligned to the audio: its words become
     # the verbatim text, timed from the recognised words. Empty: the machine's text.
     script: str = ""
+    # The office's learned corrections (glossary.learned), applied with the glossary's own.
+    corrections: str = ""
     # Where and how the model runs; empty or None: the process's settings.
     model_cache: str = ""
     compute_type: str = ""
@@ -56,9 +58,12 @@ class TextOptions:
     @classmethod
     def from_settings(cls, env: Environment, prompt_context: str = "") -> "TextOptions":
         """The model and subtitle settings of ``env``."""
+        from glossary.learned import path_in
+
         return cls(model=env.setting("model"), language=env.setting("language"),
                    beam_size=env.setting_int("beam_size", 1, 20),
                    profile=env.setting("profile"), glossary=env.setting("glossary"),
+                   corrections=str(path_in(env.setting("instance_path")).absolute()),
                    prompt_context=prompt_context, model_cache=env.setting("model_cache"),
                    compute_type=env.setting("compute_type"),
                    cpu_threads=env.setting_int("cpu_threads", 0, 1024))

@@ -1,10 +1,12 @@
-"""The term base the text stages use (setting ``glossary``; empty = shipped default)."""
+"""The term base the text stages use (setting ``glossary``; empty = shipped default),
+with the corrections staff taught (``glossary.learned``, in the instance folder)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import glossary
 from glossary import io as glossary_io
+from glossary import learned
 from studio.stages.job import Job
 
 DEFAULT_GLOSSARY = Path(glossary.__file__).parent / "data" / "default.csv"
@@ -12,11 +14,14 @@ DEFAULT_GLOSSARY = Path(glossary.__file__).parent / "data" / "default.csv"
 
 def glossary_files(job: Job) -> list[Path]:
     """The term-base files a stage depends on, so editing one redoes that stage."""
+    taught = [Path(job.text.corrections)] if job.text.corrections else []
+    taught = [path for path in taught if path.exists()]  # none until staff teach one
     if not job.text.glossary:
-        return [DEFAULT_GLOSSARY]
+        return [DEFAULT_GLOSSARY, *taught]
     path = Path(job.text.glossary)
-    return sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    return [*(sorted(path.glob("*.csv")) if path.is_dir() else [path]), *taught]
 
 
 def load_terms(job: Job) -> glossary.Glossary:
-    return glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
+    terms = glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
+    return terms.with_corrections(learned.load(job.text.corrections)) if job.text.corrections else terms
