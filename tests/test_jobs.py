@@ -294,3 +294,20 @@ def test_a_worker_that_loses_redis_carries_on_when_it_is_back(engine, instance, 
         redis.terminate()
         redis.wait(10)
     assert lines(record) == ["start before", "done before", "start after", "done after"]
+
+
+@pytest.mark.parametrize("name, value, problem", [
+    ("WULING_JOB_RETRIES", "many", "setting job_retries must be a whole number"),
+    ("WULING_JOB_LEASE_SECONDS", "0", "setting job_lease_seconds must be a whole number"),
+    ("WULING_QUEUE_URL", "amqp://rabbit", "queue_url must be empty"),
+])
+def test_studio_worker_with_a_bad_setting_says_which_in_one_line(instance, name, value, problem):
+    from click.testing import CliRunner
+
+    from studio.cli import cli
+    from studio.environment import Environment
+
+    result = CliRunner().invoke(cli, ["worker"], obj=Environment(environ={
+        "WULING_INSTANCE_PATH": str(instance), name: value}))
+    assert result.exit_code == 3 and problem in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from episodes import settings
 from episodes.db import database_url, make_engine, make_sessionmaker
 from episodes.queue import JobQueue
 from episodes.schema import migrations
@@ -16,10 +17,11 @@ def init_app(app: Flask) -> None:
     app.extensions["catalog_sessions"] = make_sessionmaker(engine)
     if app.config["AUTO_MIGRATE"]:
         migrations.apply(engine)
+    # Jobs the site enqueues carry the retry settings: the same rows `studio worker` reads.
     app.extensions["jobs"] = JobQueue.create(
-        engine, app.instance_path, app.config.get("QUEUE_URL", ""),
-        retries=int(app.config.get("JOB_RETRIES", 3)),
-        retry_delay=float(app.config.get("JOB_RETRY_DELAY", 10)))
+        engine, app.instance_path, app.config["QUEUE_URL"],
+        retries=settings.get_int("job_retries", 0, 100),
+        retry_delay=settings.get_int("job_retry_delay", 0, 86_400))
     app.teardown_appcontext(close_session)
 
 
