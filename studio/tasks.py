@@ -34,18 +34,22 @@ from studio.environment import Environment
 log = logging.getLogger(__name__)
 
 
-def build_queue(env: Environment, engine: Engine | None = None) -> JobQueue:
-    """The queue configured by the settings, with every studio handler registered."""
+def settings_queue(env: Environment, engine: Engine | None = None) -> JobQueue:
+    """The queue the settings name, without handlers: enough to enqueue jobs."""
     if engine is None:
         from studio.cli_support import ready_engine
 
         engine = ready_engine(env)
-    instance = Path(env.setting("instance_path"))
-    queue = JobQueue.create(engine, instance, env.setting("queue_url"),
-                            retries=env.setting_int("job_retries", 0, 100),
-                            retry_delay=env.setting_int("job_retry_delay", 0, 86_400),
-                            lease_seconds=env.setting_int("job_lease_seconds", 1, 86_400))
-    register(queue, env, instance / UPLOADS_FOLDER)
+    return JobQueue.create(engine, Path(env.setting("instance_path")), env.setting("queue_url"),
+                           retries=env.setting_int("job_retries", 0, 100),
+                           retry_delay=env.setting_int("job_retry_delay", 0, 86_400),
+                           lease_seconds=env.setting_int("job_lease_seconds", 1, 86_400))
+
+
+def build_queue(env: Environment, engine: Engine | None = None) -> JobQueue:
+    """The queue the settings name, with every studio handler registered (a worker's)."""
+    queue = settings_queue(env, engine)
+    register(queue, env, Path(env.setting("instance_path")) / UPLOADS_FOLDER)
     return queue
 
 

@@ -311,3 +311,30 @@ def test_studio_worker_with_a_bad_setting_says_which_in_one_line(instance, name,
         "WULING_INSTANCE_PATH": str(instance), name: value}))
     assert result.exit_code == 3 and problem in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(engine, instance, tmp_path):
+    from click.testing import CliRunner
+
+    from studio.cli import cli
+    from studio.environment import Environment
+    from studio.pipeline import run_stages
+    from tests.conftest import FIXTURES
+    from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job
+
+    job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
+    run_stages(job, INGEST)
+    env = Environment(environ={"WULING_INSTANCE_PATH": str(instance)})
+    queued = CliRunner().invoke(cli, ["render", str(job.work.root), "--background"], obj=env)
+    assert queued.exit_code == 0 and "re-render queued as job 1" in queued.output
+    assert not job.work.web_video.exists()  # nothing rendered by the command itself
+    worker = subprocess.Popen([Path(sys.executable).with_name("studio"), "worker"],
+                              env=dict(os.environ, WULING_INSTANCE_PATH=str(instance)),
+                              stderr=subprocess.DEVNULL)
+    try:
+        _wait(lambda: row(engine, 1).state == "done", "the worker to render")
+    finally:
+        stop(worker)
+    assert job.work.web_video.exists()
+    again = CliRunner().invoke(cli, ["render", str(job.work.root), "--background"], obj=env)
+    assert "queued as job 2" in again.output  # a new request, a new job

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,8 +107,10 @@ def run_command(env: Environment, source, work, title, kind, slug, summary_text,
 @click.command("render")
 @click.argument("work", type=click.Path(file_okay=False, path_type=Path))
 @render_options
+@click.option("--background", is_flag=True,
+              help="Queue the re-render for `studio worker` instead of running it here.")
 @pass_environment
-def render_command(env: Environment, work, vertical, bumpers, quiet):
+def render_command(env: Environment, work, vertical, bumpers, quiet, background):
     """Run only the render stages on the work folder WORK (made by `studio run`)."""
     from studio.pipeline import RENDER_STAGES
     from studio.stages.ingest import read_record
@@ -116,10 +119,26 @@ def render_command(env: Environment, work, vertical, bumpers, quiet):
 
     env = env.for_terminal(quiet)
     workdir = WorkDir(work)
-    job = Job(workdir, Path(read_record(workdir).source),
-              render=RenderOptions.from_settings(env, vertical, bumpers),
+    source = read_record(workdir).source  # a folder `studio run` never started is refused here
+    if background:
+        click.echo(_queue_render(env, workdir, vertical, bumpers))
+        return
+    job = Job(workdir, Path(source), render=RenderOptions.from_settings(env, vertical, bumpers),
               text=TextOptions.from_settings(env), progress=env.progress)
     click.echo(_timed(env, job, RENDER_STAGES))
+
+
+def _queue_render(env: Environment, work: WorkDir, vertical: bool, bumpers: bool) -> str:
+    """Enqueue a ``pipeline.run`` job for the render stages: each request is its own job
+    (a new key), since the folder may have changed since the last one."""
+    from studio.tasks import settings_queue
+
+    folder = str(Path(work.root).resolve())
+    queue = settings_queue(env)
+    job = queue.enqueue(queue.engine, "pipeline.run", folder,
+                        key=f"pipeline.run:{folder}:{uuid.uuid4().hex}", stages="render",
+                        vertical=vertical, bumpers=bumpers)
+    return f"{folder}: re-render queued as job {job.id}; `studio worker` runs it"
 
 
 @click.command("watch")
