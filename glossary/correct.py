@@ -6,9 +6,9 @@ and general, not tuned to any clip:
 
 * a term of 4+ characters: all syllables but one identical, mean similarity ≥ 0.85;
 * 3 characters: two identical, the third near (one confusable initial or final);
-* 2 characters: identical syllables *and* tones, and the heard span is not itself a
-  word in jieba's dictionary (中午 stays 中午; 是向 may become 事项);
-* never when the heard span lies inside a longer dictionary word (中午 in 中午饭).
+* 2 characters: identical syllables *and* tones (是向 may become 事项);
+* never when the heard span is itself a word in jieba's dictionary (中午 stays 中午,
+  行政处分 stays 行政处分) or lies inside a longer one (三胞 in 三胞胎).
 
 The same search, with a looser rule, gives :func:`suggest`: stretches that sound like a
 term but fall short of correcting on their own, offered to a reviewer to accept with
@@ -176,7 +176,7 @@ def _score(text: str, start: int, target: _Target, exact: int) -> tuple[Fix, str
     scores = [char_similarity(c, s) for c, s in zip(heard, target.syllables)]
     mean = sum(scores) / len(scores)
     fix = Fix(start, start + len(heard), heard, target.surface, target.term, round(mean, 3))
-    if _accept(heard, target, scores, exact, mean) and not inside_longer_word(text, fix.start, fix.end):
+    if _accept(heard, target, scores, exact, mean) and not _ordinary(text, fix.start, fix.end):
         return fix, AUTO
     return (fix, SUGGEST) if _suggestable(target, scores, exact, mean) else None
 
@@ -184,7 +184,7 @@ def _score(text: str, start: int, target: _Target, exact: int) -> tuple[Fix, str
 def _accept(heard: str, target: _Target, scores: list[float], exact: int, mean: float) -> bool:
     length = len(target.syllables)
     if length == 2:
-        return exact == 2 and _same_tones(heard, target) and not _is_word(heard)
+        return exact == 2 and _same_tones(heard, target)
     if length == 3:
         return exact >= 2 and min(scores) >= NEAR
     return exact >= length - 1 and mean >= MIN_MEAN and min(scores) > 0
@@ -206,6 +206,12 @@ def heard_as(heard: str, surface: str, glossary: Glossary) -> bool:
     or better) and is no ordinary word: a misheard form worth learning."""
     return len(heard) == len(surface) and not _is_word(heard) and any(
         fix.after == surface for fix, _ in _candidates(to_simplified(heard), glossary))
+
+
+def _ordinary(text: str, start: int, end: int) -> bool:
+    """An ordinary word, or part of a longer one, is never auto-corrected: 行政处分 is
+    not a mishearing of 行政处罚, nor 三胞 in 三胞胎 one of 三包."""
+    return _is_word(text[start:end]) or inside_longer_word(text, start, end)
 
 
 def inside_longer_word(text: str, start: int, end: int) -> bool:

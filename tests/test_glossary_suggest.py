@@ -55,6 +55,17 @@ def test_a_heard_form_inside_a_longer_word_is_only_suggested(text, heard):
     assert inside_longer_word(text, start, start + len(heard))
 
 
+@pytest.mark.parametrize("text, heard, term", [
+    ("给予行政处分", "行政处分", "行政处罚"),  # a real word, and another sanction
+    ("办理商业登记", "商业登记", "失业登记"),
+    ("省直机关的干部", "省直机关", "行政机关"),
+    ("请了一位卦师", "卦师", "挂失"),  # same syllables and tones, but a word
+])
+def test_an_ordinary_word_that_sounds_like_a_term_is_only_suggested(text, heard, term):
+    assert correct(text, GLOSSARY).text == text
+    assert [(f.before, f.after) for f in suggest(text, GLOSSARY)] == [(heard, term)]
+
+
 def test_the_same_heard_form_standing_alone_is_corrected():
     assert correct("买家电享受三胞服务", GLOSSARY).text == "买家电享受三包服务"
     assert not inside_longer_word("买家电享受三胞服务", 5, 7)
