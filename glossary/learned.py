@@ -44,6 +44,7 @@ from subtitles.spreadsheet import spreadsheet_safe
 FILE_NAME = "learned-corrections.csv"
 COLUMNS = ("id", "heard", "after", "reason", "by", "at", "undone_by", "undone_at")
 REASONS = ("review", "recurring")  # replaced a misheard term / staff said 以后自动改
+BOM = "\ufeff"  # so Excel and WPS open the file as UTF-8
 MIN_HEARD, MAX_TEXT = 2, 50  # one character would be corrected everywhere it stands
 
 
@@ -207,7 +208,7 @@ def _locked(path: Path) -> Iterator[tuple[tuple[LearnedCorrection, ...], object]
         raise GlossaryError(f"cannot write learned corrections ({exc.strerror})", path) from exc
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        yield load(path), lambda records: _replace_file(path, dumps(records))
+        yield load(path), lambda records: _replace_file(path, BOM + dumps(records))
 
 
 def _replace_file(path: Path, text: str) -> None:

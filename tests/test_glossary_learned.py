@@ -34,6 +34,7 @@ def test_a_learned_correction_is_kept_with_who_and_when_and_applied(instance):
     record = learn(path_in(instance), "趋司法局", "区司法局", by="wang", now=NOON)
     assert record == LearnedCorrection(1, "趋司法局", "区司法局", "recurring", "wang", "2026-11-30T04:00:00+00:00")
     assert load(path_in(instance)) == (record,)
+    assert path_in(instance).read_text(encoding="utf-8").startswith("\ufeffid,heard,after,")  # Excel
     result = correct("欢迎来到趋司法局咨询", attach(GLOSSARY, instance))
     assert result.text == "欢迎来到区司法局咨询"
     assert [(f.before, f.after, f.rule) for f in result.changes] == [("趋司法局", "区司法局", "learned")]
