@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable
 
@@ -36,19 +37,32 @@ class Segment:
 def map_word_texts(words: tuple[Word, ...], convert: Callable[[str], str]) -> tuple[Word, ...]:
     """Apply a text conversion to words in context, keeping each word's own time.
 
-    Conversions such as OpenCC's phrase tables or punctuation rules need the
-    neighbouring characters, so the joined text is converted and cut back at the
-    old word lengths; if the conversion changed the length, words go one by one.
+    Conversions such as OpenCC's phrase tables, punctuation rules or a correction
+    staff taught (补办物 → 补办, across three words) need the neighbouring characters,
+    so the joined text is converted and cut back at the old word boundaries. When the
+    conversion changed the length, the old and new text are aligned (difflib): a
+    changed stretch goes to the word its first old character was in (an insertion to
+    the word before it), and a word left with no text is dropped.
     """
     texts = [w.text for w in words]
-    joined = convert("".join(texts))
-    if len(joined) != sum(map(len, texts)):
-        return tuple(replace(w, text=convert(w.text)) for w in words)
-    out, pos = [], 0
-    for word in words:
-        out.append(replace(word, text=joined[pos:pos + len(word.text)]))
-        pos += len(word.text)
-    return tuple(out)
+    old = "".join(texts)
+    new = convert(old)
+    if len(new) == len(old):
+        out, pos = [], 0
+        for word in words:
+            out.append(replace(word, text=new[pos:pos + len(word.text)]))
+            pos += len(word.text)
+        return tuple(out)
+    owner = [i for i, text in enumerate(texts) for _ in text]
+    pieces = [""] * len(words)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                pieces[owner[i1 + k]] += new[j1 + k]
+        elif owner:
+            pieces[owner[i1] if i1 < i2 else owner[max(i1 - 1, 0)]] += new[j1:j2]
+    return tuple(replace(word, text=piece) for word, piece, text in zip(words, pieces, texts)
+                 if piece or not text)
 
 
 @dataclass

@@ -201,3 +201,37 @@ def test_the_pipelines_correction_step_uses_what_staff_taught(tmp_path):
     learn(path_in(instance), "趋司法局", "区司法局", by="wang")
     assert correct("来到趋司法局", load_terms(job)).text == "来到区司法局"
     assert path_in(instance) in glossary_files(job)
+
+
+def test_a_correction_of_another_length_across_words_reaches_the_cues(instance):
+    """The model heard 补办物 over three words; staff taught 补办物 → 补办. The words keep
+    their times and the cues, cut from the words, read 补办."""
+    from studio.captions import verbatim_cues
+    from subtitles.profiles import get_profile
+
+    glossary = taught(instance, ("补办物", "补办"), ("挂尸", "挂失"))
+    words = (Word(0, 400, "先在网上", 0.9), Word(400, 600, "挂", 0.8), Word(600, 900, "尸，", 0.6),
+             Word(900, 1400, "再来补", 0.9), Word(1400, 1600, "办", 0.4), Word(1600, 1900, "物。", 0.5))
+    transcript = Transcript("zh", 2000, [Segment(0, 1900, "先在网上挂尸，再来补办物。", words)])
+    corrected = correct(transcript, glossary).transcript
+    assert [(w.text, w.start_ms) for w in corrected.words] == [
+        ("先在网上", 0), ("挂", 400), ("失，", 600), ("再来补", 900), ("办", 1400), ("。", 1600)]
+    assert corrected.segments[0].text == "先在网上挂失，再来补办。"
+    shown = "".join(cue.text for cue in verbatim_cues(corrected, get_profile("broadcast-zh")))
+    assert "挂失" in shown and shown.endswith("再来补办") and "物" not in shown
+
+
+@pytest.mark.parametrize("convert, expected", [
+    (lambda text: text.replace("补办物", "补办"), ["补", "办", "。"]),  # shorter
+    (lambda text: text.replace("补办", "补办事"), ["补", "办事", "物。"]),  # an insertion joins the word before
+    (lambda text: text.replace("办物", "X"), ["补", "X", "。"]),  # a changed stretch: its first word
+    (lambda text: text.replace("补办物。", ""), []),  # words left with no text are dropped
+    (lambda text: "【" + text, ["【补", "办", "物。"]),
+])
+def test_word_texts_follow_a_conversion_of_another_length(convert, expected):
+    from subtitles.transcript import map_word_texts
+
+    words = (Word(0, 100, "补", 0.9), Word(100, 200, "办", 0.5), Word(200, 300, "物。", 0.5))
+    mapped = map_word_texts(words, convert)
+    assert [w.text for w in mapped] == expected
+    assert all(w.start_ms == next(o.start_ms for o in words if o.end_ms == w.end_ms) for w in mapped)
