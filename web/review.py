@@ -108,7 +108,8 @@ def index():
         where = stage(episode, state.state)
         who, when = (state.changed_by, state.changed_at) if where in ("草稿", "待审", "已审核") else \
             ("", episode.publish_at if where == "已排期" else episode.published_at or episode.updated_at)
-        columns[where].append({"episode": episode, "who": who, "when": when})
+        pending = where in ("已排期", "已发布") and state.state != "approved"  # edited since approval
+        columns[where].append({"episode": episode, "who": who, "when": when, "pending": pending})
     session.rollback()  # review_state adds rows for episodes never reviewed; listing changes nothing
     return render_template("review/index.html", columns=columns)
 
@@ -318,7 +319,8 @@ def job_status(slug: str) -> dict | None:
     if job is None:
         return None
     label = {"queued": "新视频排队等待生成", "running": f"新视频生成中 {round(job.progress * 100)}%",
-             "done": "已更新", "failed": "新视频生成失败：" + (job.error or "原因不明")}[job.state]
+             "done": "已更新", "failed": "新视频生成失败，请联系技术人员"
+             + (f"（{job.error}）" if job.error else "")}[job.state]
     return {"state": job.state, "progress": job.progress, "label": label}
 
 

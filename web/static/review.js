@@ -25,6 +25,8 @@
     return m + ":" + (s - m * 60).toFixed(1).padStart(4, "0");
   }
   function joined(text) { return text.replace(/\n/g, ""); }
+  var SOURCES = { machine: "机器识别", script: "稿件对齐", browser: "网页修改", editor: "字幕软件修改",
+                  revert: "恢复旧版", "import": "导入" };
 
   function request(method, path, body) {
     var options = { method: method, credentials: "same-origin",
@@ -58,7 +60,7 @@
       d.analysis.forEach(function (a, i) { if (a.kept.some(Boolean)) { state.keep[i] = a.kept.slice(); } });
       state.dirty = false; state.conflicted = false;
       $("conflict").hidden = true;
-      showStage(d.stage + (d.stage === d.review ? "" : "，字幕" + d.review), d.approved);
+      showStage(d.stage, d.review, d.approved);
       showJob(d.job);
       renderCues();
       renderHistory(d.history);
@@ -67,8 +69,9 @@
     });
   }
 
-  function showStage(stage, approved) {
-    $("stage").textContent = stage + (approved ? "（已审核第 " + approved.number + " 版）" : "");
+  function showStage(stage, review, approved) {
+    $("stage").textContent = stage + (stage === review ? "" : "，字幕" + review) +
+      (approved ? "（已审核第 " + approved.number + " 版）" : "");
   }
 
   function renderCues() {
@@ -105,6 +108,7 @@
     var flat = joined(cue.text);
     if (a.marks.length) {
       var line = el("p", "marked"), at = 0;
+      line.appendChild(el("span", "track-label", "请核对"));
       a.marks.forEach(function (m) {
         line.appendChild(document.createTextNode(flat.slice(at, m.start)));
         var mark = el("mark", "unsure", flat.slice(m.start, m.end));
@@ -151,12 +155,16 @@
     if (old) { old.classList.remove("current"); }
     state.current = i;
     row(i).classList.add("current");
-    $("now-cue").textContent = "当前第 " + (i + 1) + " 句：" + joined(state.cues[i].text);
+    showNow();
     if (focus) {
       var text = row(i).querySelector(".cue-text");
       text.focus();
       row(i).scrollIntoView({ block: "nearest" });
     }
+  }
+
+  function showNow() {
+    $("now-cue").textContent = "当前第 " + (state.current + 1) + " 句：" + joined(state.cues[state.current].text);
   }
 
   function go(step) {
@@ -169,6 +177,7 @@
   function edited(structural) {
     state.dirty = true;
     problem("");
+    showNow();
     if (structural) { renderCues(); setCurrent(state.current, true); }
     say("有未保存的修改……");
     clearTimeout(saveTimer); saveTimer = setTimeout(save, 1500);
@@ -198,7 +207,6 @@
       if (r.status === 200) {
         state.revision = r.data.revision.number;
         say("已自动保存：第 " + state.revision + " 版（" + r.data.revision.author + "）");
-        $("stage").textContent = r.data.stage;
         refreshHistory();
         return;
       }
@@ -404,14 +412,17 @@
   $("discard").addEventListener("click", load);
 
   function refreshHistory() {
-    request("GET", "/state").then(function (r) { if (r.status === 200) { renderHistory(r.data.history); } });
+    request("GET", "/state").then(function (r) {
+      if (r.status === 200) { renderHistory(r.data.history); showStage(r.data.stage, r.data.review, r.data.approved); }
+    });
   }
 
   function renderHistory(history) {
     var ol = $("history");
     ol.textContent = "";
     history.forEach(function (h) {
-      var li = el("li", "", "第 " + h.number + " 版 · " + h.author + " · " + (h.when ? h.when.text : "") + " · " + h.source + " ");
+      var li = el("li", "", "第 " + h.number + " 版 · " + h.author + " · " + (h.when ? h.when.text : "") + " · " +
+                  (SOURCES[h.source] || h.source) + " ");
       var show = el("button", "", "查看改动"), back = el("button", "", "恢复此版本");
       show.type = back.type = "button";
       show.addEventListener("click", function () { showDiff(h.number); });
@@ -453,8 +464,8 @@
       return request("POST", path, body(state.revision)).then(function (r) {
         if (r.status !== 200) { problem(r.data.error); return; }
         problem("");
-        if (r.data.stage) { $("stage").textContent = r.data.stage; }
         done(r.data);
+        refreshHistory();
       });
     });
   }

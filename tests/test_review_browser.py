@@ -1,0 +1,139 @@
+"""The review loop in headless Chromium (Debian's) against `studio serve`: staff log in,
+fix a misheard word with the keyboard, accept a glossary suggestion with one key and
+approve; the public page then shows the fix in both caption tracks, the transcript and
+search; a second session's stale save is refused with a message and keeps its text.
+Screenshots of the workspace at 1366x768 and 390x844 go to test-output/."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
+from tests.site_data import app, media_root, session  # noqa: F401
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
+
+pytestmark = pytest.mark.browser
+OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture
+def site(app, session, media_root, tmp_path):
+    """`studio serve` on the test catalog with an episode in review and two staff."""
+    add_review_episode(session, app, media_root)
+    add_staff(session, "wang")
+    add_staff(session, "li")
+    port = free_port()
+    env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
+           "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
+           "WULING_GLOSSARY": app.config["GLOSSARY"]}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port)],
+                              env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def open_workspace(browser, site, username, viewport=None):
+    page = browser.new_page(viewport=viewport or {"width": 1366, "height": 768})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}/auth/login?next=/review/{SLUG}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#cues li.cue")
+    return page, errors
+
+
+def cue_text(page, index):
+    return page.locator("#cues li.cue textarea").nth(index).input_value()
+
+
+def caption_texts(page, label):
+    """The cue texts of the player's caption track labelled ``label``, as Chromium parsed them."""
+    return page.evaluate("""async (label) => {
+        const video = document.getElementById('player');
+        const track = Array.from(video.textTracks).find(t => t.label === label);
+        track.mode = 'hidden';
+        for (let i = 0; i < 100 && !(track.cues && track.cues.length); i++) {
+            await new Promise(r => setTimeout(r, 50));
+        }
+        return Array.from(track.cues, c => c.text);
+    }""", label)
+
+
+def test_the_review_loop_from_keyboard_fix_to_public_page(site):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    expect = playwright_api.expect
+    OUTPUT.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            late, late_errors = open_workspace(browser, site, "li")  # opens revision 1, edits later
+            page, errors = open_workspace(browser, site, "wang")
+            expect(page.locator("#cues li.cue").nth(2).locator("mark.unsure")).to_have_text("挂史")
+
+            # Shortcuts stay quiet while an input method composes Chinese.
+            page.locator("h1").click()
+            page.evaluate("() => document.dispatchEvent(new CompositionEvent('compositionstart'))")
+            page.keyboard.press("ArrowDown")
+            assert page.evaluate("() => document.activeElement.tagName") == "BODY"
+            page.evaluate("() => document.dispatchEvent(new CompositionEvent('compositionend'))")
+
+            # Down twice to the third cue, fix 挂史 -> 挂失 with the keyboard.
+            page.keyboard.press("ArrowDown")  # to cue 2, its text field focused
+            page.keyboard.press("Alt+ArrowDown")  # inside a field only Alt shortcuts work
+            page.keyboard.press("End")
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("Backspace")
+            page.keyboard.type("失")
+            assert cue_text(page, 2) == "社保卡丢了要先挂失。"
+            # Space inside a text field is text, never play/pause.
+            assert page.evaluate("() => document.getElementById('review-video').paused")
+
+            # Up to cue 2 and accept the glossary suggestion with one key.
+            page.keyboard.press("Alt+ArrowUp")
+            expect(page.locator("#cues li.cue").nth(1).locator(".suggestion")).to_contain_text("政务服务中新")
+            page.keyboard.press("Alt+Enter")
+            assert cue_text(page, 1) == "办理营业执照可以到政务服务中心。"
+            expect(page.locator("#status")).to_contain_text("已自动保存：第 2 版", timeout=10_000)
+            expect(page.locator("#cues li.cue").nth(2).locator("mark.unsure")).to_have_count(0)
+            page.screenshot(path=str(OUTPUT / "review-workspace-1366x768.png"))
+
+            page.click("#approve")
+            expect(page.locator("#status")).to_contain_text("审核通过：第 2 版，wang")
+            expect(page.locator("#job")).to_contain_text("新视频")
+
+            # The second session still holds revision 1: its save is refused, its text kept.
+            late.locator("#cues li.cue textarea").nth(3).fill("材料齐全当场就能办好。")
+            expect(late.locator("#conflict")).to_be_visible(timeout=10_000)
+            expect(late.locator("#conflict-text")).to_contain_text("第 2 版已由 wang")
+            assert cue_text(late, 3) == "材料齐全当场就能办好。"
+            late.screenshot(path=str(OUTPUT / "review-conflict-1366x768.png"))
+
+            public = browser.new_page()
+            public.goto(f"{site}/e/{SLUG}")
+            assert "社保卡丢了要先挂失。" in caption_texts(public, "原文字幕")
+            assert "社会保障卡丢了要先挂失。" in caption_texts(public, "通俗版字幕")
+            transcript = public.locator(".transcript").inner_text()
+            assert "挂失" in transcript and "挂史" not in transcript and "政务服务中心" in transcript
+            public.goto(f"{site}/search?q=" + urllib.parse.quote("先挂失"))
+            assert "先挂失" in public.locator("main").inner_text()
+
+            phone, phone_errors = open_workspace(browser, site, "wang", {"width": 390, "height": 844})
+            phone.screenshot(path=str(OUTPUT / "review-workspace-390x844.png"), full_page=True)
+            assert errors == [] and phone_errors == []
+            assert [e for e in late_errors if "409" not in e] == []  # the refused save is a 409
+        finally:
+            browser.close()
