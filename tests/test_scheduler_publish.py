@@ -89,10 +89,10 @@ def run(*args: str):
 
 def test_publish_due_while_down_runs_once_at_start(tmp_path, instance, engine, running, caplog):
     caplog.set_level(logging.INFO, logger="episodes.scheduler")
-    at = soon(2)
-    result = publish(instance, make_workdir(tmp_path / "w", "due-1", seconds=5), at=at)
-    wait_for(lambda: datetime.now(timezone.utc) > at + timedelta(seconds=0.3))
-    assert episode(engine, result.episode_id).status == "scheduled"  # nobody was running
+    at = soon(-3600)  # scheduled yesterday for an hour ago; no scheduler ran since
+    result = publish(instance, make_workdir(tmp_path / "w", "due-1", seconds=5), at=at,
+                     now=at - timedelta(days=1))
+    assert episode(engine, result.episode_id).status == "scheduled"
 
     first = running("first")
     wait_for(lambda: episode(engine, result.episode_id).status == "published")
