@@ -164,3 +164,17 @@ def test_windowed_transcript_matches_the_whole_file(shared_media, shared_transcr
     # is about a quarter of this 44-second clip's text.
     whole = character_errors(shared_transcripts[clip.stem].text, truth)
     assert character_errors(windowed.text, truth).rate <= whole.rate + 0.10
+
+
+def test_cli_applies_the_corrections_staff_taught(tmp_path):
+    from glossary.learned import learn, path_in
+    from studio.environment import Environment
+
+    instance = tmp_path / "instance"
+    learn(path_in(instance), "可以先", "可以首先", by="wang")
+    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q"],
+                                obj=Environment(environ={"WULING_INSTANCE_PATH": str(instance)}))
+    assert result.exit_code == 0, result.output
+    assert "可以首先" in (tmp_path / "short_guide.srt").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "short_guide.transcript.json").read_text(encoding="utf-8"))
+    assert any(c["rule"] == "learned" and c["after"] == "可以首先" for c in data["corrections"])

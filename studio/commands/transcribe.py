@@ -50,7 +50,9 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
 
     env = env.for_terminal(quiet)
     profile = get_profile(profile_name)
-    glossary = open_glossary(source)
+    from glossary.learned import attach
+
+    glossary = attach(open_glossary(source), env.setting("instance_path"))  # with what staff taught
     prompt = decoding_prompt(glossary, "\n".join([read_script(script), terms.replace(",", "、")]))
     for path in inputs:  # fail fast on bad input, before loading the model
         media.probe(path)
