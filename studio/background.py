@@ -23,7 +23,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from sqlalchemy import Engine
 
@@ -62,16 +62,6 @@ def running_scheduler(engine: Engine, timing: Timing) -> Iterator[PublishSchedul
         scheduler.shutdown()
 
 
-@contextmanager
-def embedded_worker(engine: Engine) -> Iterator[None]:
-    """HOOK for the job queue's embedded worker (what `studio worker` runs).
-
-    The job queue has not landed yet, so the background process runs the scheduler
-    only; start the worker here and stop it on the way out once it has.
-    """
-    yield
-
-
 @dataclass
 class Background:
     """The parent's handle on the background process."""
@@ -96,18 +86,21 @@ def start_background(env: Environment, database_url: str, log_level: int) -> Bac
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_background_main, name="studio-background",
-                              args=(reader, database_url, timing, log_level))
+                              args=(reader, dict(env.environ), database_url, timing, log_level))
     process.start()
     reader.close()  # the child holds the only read end: EOF there means we are gone
     return Background(process, writer)
 
 
-def _background_main(parent_alive: Connection, database_url: str, timing: Timing,
-                     log_level: int) -> None:
+def _background_main(parent_alive: Connection, environ: Mapping[str, str], database_url: str,
+                     timing: Timing, log_level: int) -> None:
     # Ctrl-C reaches the whole process group; the parent decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwind: release the lease
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # unwind: stop both, release the lease
     logging.basicConfig(level=log_level, format="%(levelname)s %(name)s: %(message)s")
+    from studio import tasks  # the job handlers: loaded here, never in the web process
+
     engine = make_engine(database_url)
-    with running_scheduler(engine, timing), embedded_worker(engine):
+    queue = tasks.build_queue(Environment(environ=environ), engine)
+    with running_scheduler(engine, timing), tasks.embedded_worker(queue):
         wait([parent_alive])  # readable at EOF: the parent stopped or died

@@ -1,6 +1,7 @@
 """Timed publishing with real processes: two `studio serve` on one instance folder lead
-through the catalog's lease, a kill -9 of the leader hands over, and `studio schedule
-run` publishes what fell due while nothing ran. Short intervals keep it to seconds."""
+through the catalog's lease, a kill -9 of the leader hands over, their background
+processes also run queued jobs, and `studio schedule run` publishes what fell due
+while nothing ran. Short intervals keep it to seconds."""
 from __future__ import annotations
 
 import os
@@ -14,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from episodes import jobs
 from episodes.db import make_sessionmaker
 from episodes.leases import current
 from episodes.models import Episode, as_utc
+from episodes.queue import JobQueue
 from episodes.scheduler import LEASE
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
 from tests.conftest import ROOT
@@ -83,6 +86,12 @@ def leader_group(engine) -> int | None:
     return os.getpgid(int(lease.holder.split(":")[1])) if lease else None
 
 
+def job_state(engine, key: str) -> tuple[str, int] | None:
+    with make_sessionmaker(engine)() as session:
+        status = jobs.progress(session, key)
+    return (status.state, status.attempts) if status else None
+
+
 def soon(seconds: float) -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=seconds)
 
@@ -92,6 +101,9 @@ def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_p
     servers = [start("serve", "--port", "0"), start("serve", "--port", "0")]
     wait_for(lambda: all("Serving on http://127.0.0.1:" in s.log.read_text() for s in servers))
     wait_for(lambda: leader_group(engine) is not None)
+    site_queue = JobQueue.create(engine, instance, retries=0, retry_delay=0)  # as the site has it
+    site_queue.enqueue(engine, "contest.precheck", 424242, key="gone")  # no such submission
+    wait_for(lambda: job_state(engine, "gone") == ("done", 1))  # run by an embedded worker
 
     first = publish(instance, make_workdir(tmp_path / "w1", "timed-1", seconds=5), at=soon(3))
     wait_for(lambda: status(engine, first.episode_id).status == "published")
@@ -114,8 +126,9 @@ def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_p
 
 
 def test_schedule_run_publishes_what_fell_due_while_down(tmp_path, engine, instance, start):
-    due = publish(instance, make_workdir(tmp_path / "w", "missed", seconds=5), at=soon(1))
-    wait_for(lambda: datetime.now(timezone.utc) > due.publish_at)
+    at = soon(-3600)  # scheduled yesterday for an hour ago; no scheduler ran since
+    due = publish(instance, make_workdir(tmp_path / "w", "missed", seconds=5), at=at,
+                  now=at - timedelta(days=1))
     scheduler = start("schedule", "run")
     wait_for(lambda: status(engine, due.episode_id).status == "published")
     assert re.search(r"scheduler \S+ running", scheduler.log.read_text())
