@@ -181,6 +181,21 @@ def misheard_terms(before: str, after: str, glossary: Glossary) -> list[Taught]:
     return taught
 
 
+def learn_from_edit(path: Path | str, before: str, after: str, glossary: Glossary, by: str,
+                    now: datetime | None = None) -> list[LearnedCorrection]:
+    """Record every misheard term a saved edit fixed (reason ``"review"``); returns them.
+
+    What the workspace calls when staff save: ``before`` and ``after`` are a cue's
+    text before and after the edit (or a whole revision's cue texts joined with new
+    lines, when cues were split or merged).
+
+    >>> learn_from_edit(path, "通过以往通办申请", "通过一网通办申请", glossary, "wang")  # doctest: +SKIP
+    [LearnedCorrection(id=1, heard='以往通办', after='一网通办', reason='review', ...)]
+    """
+    return [learn(path, found.heard, found.after, by, "review", now)
+            for found in misheard_terms(before, after, glossary)]
+
+
 def _checked(heard: str, after: str, reason: str) -> tuple[str, str]:
     heard, after = to_simplified(heard.strip()), to_simplified(after.strip())
     problem = (

@@ -11,8 +11,8 @@ import pytest
 from glossary import load_default
 from glossary.correct import correct
 from glossary.errors import GlossaryError
-from glossary.learned import (LearnedCorrection, Taught, attach, learn, load, misheard_terms, path_in,
-                              undo)
+from glossary.learned import (LearnedCorrection, Taught, attach, learn, learn_from_edit, load, misheard_terms,
+                              path_in, undo)
 from subtitles.transcript import Segment, Transcript, Word
 
 GLOSSARY = load_default()
@@ -172,12 +172,13 @@ def test_other_edits_teach_nothing(before, after):
 
 
 def test_learning_from_a_review_edit_end_to_end(instance):
-    before, after = "可以通过以往通办平台申请", "可以通过一网通办平台申请"
-    for found in misheard_terms(before, after, GLOSSARY):
-        learn(path_in(instance), found.heard, found.after, by="wang", reason="review")
-    [row] = load(path_in(instance))
-    assert (row.heard, row.after, row.reason) == ("以往通办", "一网通办", "review")
+    before = ["可以通过以往通办平台申请", "我们中午见面"]
+    after = ["可以通过一网通办", "平台申请", "我们中午见面"]  # a split cue, and a fix
+    [row] = learn_from_edit(path_in(instance), "\n".join(before), "\n".join(after), GLOSSARY, "wang", NOON)
+    assert (row.heard, row.after, row.reason, row.by) == ("以往通办", "一网通办", "review", "wang")
+    assert load(path_in(instance)) == (row,)
     assert correct("我用以往通办办好了", attach(GLOSSARY, instance)).changes[0].rule == "learned"
+    assert learn_from_edit(path_in(instance), "今天", "明天", GLOSSARY, "wang") == []
 
 
 def test_long_edits_are_compared_whole():
