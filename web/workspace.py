@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from glossary import Glossary
 from glossary.correct import suggest
 from glossary.normalize import normalize
-from glossary.rewrite import rewrite
+from glossary.rewrite import Place, rewrite
 from subtitles.check import check
 from subtitles.cue import Cue
 from subtitles.linebreak import break_lines
@@ -92,6 +92,7 @@ class PlainPart:
     text: str
     before: str = ""  # the official wording the glossary replaced; "" for unchanged text
     term: str = ""
+    occurrence: int = 0  # which match of ``term`` in the cue (see glossary.rewrite.Place)
 
     def as_json(self) -> dict:
         return {"text": self.text, "before": self.before, "term": self.term}
@@ -104,17 +105,19 @@ def plain_parts(text: str, terms: Glossary) -> list[PlainPart]:
     for change in rewrite(text, terms).changes:
         if change.start > position:
             parts.append(PlainPart(norm[position:change.start]))
-        parts.append(PlainPart(change.after, change.before, change.term))
+        parts.append(PlainPart(change.after, change.before, change.term, change.occurrence))
         position = change.end
     if position < len(norm):
         parts.append(PlainPart(norm[position:]))
     return parts
 
 
-def plain_text(parts: Sequence[PlainPart], kept: Sequence[bool]) -> str:
-    """The plain text with the replacements marked in ``kept`` left as the official wording."""
-    flags = iter(kept)
-    return "".join(part.before if part.before and next(flags, False) else part.text for part in parts)
+def plain_text(text: str, parts: Sequence[PlainPart], kept: Sequence[bool], terms: Glossary) -> str:
+    """The plain rewrite of ``text`` with the replacements flagged in ``kept`` (one flag
+    per replacement in ``parts``) left as the official wording."""
+    replaced = [part for part in parts if part.before]
+    places = {Place(part.term, part.occurrence) for part, keep in zip(replaced, kept) if keep}
+    return rewrite(text, terms, keep=places).text if places else "".join(part.text for part in parts)
 
 
 def kept_flags(parts: Sequence[PlainPart], chosen: str | None) -> list[bool]:
@@ -143,7 +146,8 @@ def plain_choices(cues: Sequence[Cue], keep: Any, terms: Glossary) -> tuple[tupl
                 and isinstance(flags, list) and any(flag is True for flag in flags)):
             continue
         text = cues[int(index)].text
-        choices.append((text, plain_text(plain_parts(text, terms), [flag is True for flag in flags])))
+        choices.append((text, plain_text(text, plain_parts(text, terms), [flag is True for flag in flags],
+                                         terms)))
     return tuple(choices)
 
 
@@ -154,7 +158,7 @@ def analyse(cues: Sequence[Cue], revision_choices: Sequence[tuple[str, str]], te
     chosen = dict(revision_choices)
     parts = [plain_parts(cue.text, terms) for cue in cues]
     flags = [kept_flags(p, chosen.get(cue.text)) for p, cue in zip(parts, cues)]
-    plain_cues = [Cue(cue.start_ms, cue.end_ms, break_lines(plain_text(p, f), profile) or ("",))
+    plain_cues = [Cue(cue.start_ms, cue.end_ms, break_lines(plain_text(cue.text, p, f, terms), profile) or ("",))
                   for cue, p, f in zip(cues, parts, flags)]
     verbatim_problems, plain_problems = _by_cue(check(cues, profile)), _by_cue(check(plain_cues, profile))
     return [{"plain": [part.as_json() for part in p], "kept": f,
