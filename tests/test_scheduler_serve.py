@@ -136,3 +136,11 @@ def test_schedule_run_publishes_what_fell_due_while_down(tmp_path, engine, insta
     assert scheduler.wait(timeout=60) == 130
     assert publications([scheduler], due.episode_id) == 1
     assert current(engine, LEASE) is None
+
+
+def test_serve_no_background_starts_neither_scheduler_nor_worker(tmp_path, engine, instance,
+                                                                   start):
+    server = start("serve", "--port", "0", "--no-background")
+    wait_for(lambda: "no scheduler or job worker here (--no-background)" in server.log.read_text())
+    assert Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text() == ""
+    assert current(engine, LEASE) is None
