@@ -251,6 +251,8 @@ def test_staff_get_unpublished_media_and_the_public_does_not(client, session, ep
     assert client.get("/review/media/ep/clip.mp4").status_code == 200
     assert client.get("/review/media/ep/nothing.mp4").status_code == 404
     assert client.get("/media/ep/clip.mp4").status_code == 404  # the public route: published only
+    preview = client.get(f"/e/{SLUG}").get_data(as_text=True)  # the staff preview plays it
+    assert 'src="/review/media/ep/clip.mp4"' in preview and 'poster="/review/media/ep/poster.jpg"' in preview
     client.post("/auth/logout", data={"csrf_token": staff})
     assert client.get("/review/media/ep/clip.mp4").status_code == 302
 

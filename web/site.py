@@ -44,6 +44,7 @@ MEDIA = {
     "srt_verbatim": (AssetKind.SUBTITLES, "verbatim", "application/x-subrip"),
 }
 MEDIA_ENDPOINT = "media.serve"
+STAFF_MEDIA_ENDPOINT = "review.media"  # any status, staff only: previews of unpublished episodes
 PER_PAGE = 12
 TRANSCRIPT_CACHE = 256  # episodes
 HOME_COUNT = 6
@@ -121,7 +122,10 @@ def site_terms(path: str) -> glossary.Glossary:
 
 
 def media_url(asset: MediaAsset) -> str:
-    return url_for(MEDIA_ENDPOINT, relpath=asset.path)
+    """The public route for a published episode's files; a staff preview of an unpublished
+    one gets them from the staff route (the public one serves published files only)."""
+    published_file = asset.episode.status == "published"
+    return url_for(MEDIA_ENDPOINT if published_file else STAFF_MEDIA_ENDPOINT, relpath=asset.path)
 
 
 def episode_media(episode: Episode) -> dict[str, MediaAsset | None]:
