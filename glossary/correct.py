@@ -36,6 +36,7 @@ MIN_MEAN = 0.85  # auto-correction, terms of 4+ characters
 SUGGEST_MEAN = 0.75  # suggestion, terms of 4+ characters
 WORD_REACH = 3  # how far a longer word containing a heard span may reach either side of it
 AUTO, SUGGEST = "auto", "suggest"
+FREE, IN_TERM, LOCKED = 0, 1, 2  # what a correction may do to a character (see _state)
 
 
 @dataclass(frozen=True)
@@ -103,38 +104,46 @@ def suggest(text: str, glossary: Glossary) -> tuple[Fix, ...]:
     [('行政复意', '行政复议')]
     """
     simplified = to_simplified(text)
-    return tuple(_choose([fix for fix, _ in _candidates(simplified, glossary)],
-                         _blocked(simplified, glossary)))
+    return tuple(_choose([fix for fix, _ in _candidates(simplified, glossary)], simplified,
+                         _state(simplified, glossary)))
 
 
 def _correct_text(text: str, glossary: Glossary) -> Correction:
     simplified = to_simplified(text)
     fixes = _learned(simplified, glossary) + [fix for fix, level in _candidates(simplified, glossary)
                                                if level == AUTO]
-    chosen = _choose(fixes, _blocked(simplified, glossary))
+    chosen = _choose(fixes, simplified, _state(simplified, glossary))
     out = list(text)
     for fix in reversed(chosen):  # right to left: a taught correction may change the length
         out[fix.start:fix.end] = fix.after
     return Correction("".join(out), tuple(chosen))
 
 
-def _choose(fixes: list[Fix], blocked: list[bool]) -> list[Fix]:
+def _choose(fixes: list[Fix], text: str, state: list[int]) -> list[Fix]:
     """Taught corrections first, then the best-scoring and longest; never overlapping."""
     chosen = []
     for fix in sorted(fixes, key=lambda f: (f.rule != "learned", -f.score, f.start - f.end, f.start)):
-        if not any(blocked[fix.start:fix.end]):
+        if _fits(fix, text, state):
             chosen.append(fix)
-            blocked[fix.start:fix.end] = [True] * (fix.end - fix.start)
+            state[fix.start:fix.end] = [LOCKED] * (fix.end - fix.start)
     return sorted(chosen, key=lambda f: f.start)
 
 
-def _blocked(text: str, glossary: Glossary) -> list[bool]:
-    """Characters already part of a correct term, or inside a title, are never touched."""
-    blocked = [False] * len(text)
-    spans = [(m.start, m.end) for m in find_normalized(text, glossary)] + protected_spans(text)
-    for start, end in spans:
-        blocked[start:end] = [True] * (end - start)
-    return blocked
+def _state(text: str, glossary: Glossary) -> list[int]:
+    """Characters inside a title are locked; those of a term already right may only stay
+    as they are, so 住房公积金体取 can become 住房公积金提取 but no term is ever changed."""
+    state = [FREE] * len(text)
+    for match in find_normalized(text, glossary):
+        state[match.start:match.end] = [IN_TERM] * (match.end - match.start)
+    for start, end in protected_spans(text):
+        state[start:end] = [LOCKED] * (end - start)
+    return state
+
+
+def _fits(fix: Fix, text: str, state: list[int]) -> bool:
+    same_length = len(fix.after) == fix.end - fix.start
+    return all(state[k] == FREE or state[k] == IN_TERM and same_length and fix.after[k - fix.start] == text[k]
+               for k in range(fix.start, fix.end))
 
 
 def _learned(text: str, glossary: Glossary) -> list[Fix]:

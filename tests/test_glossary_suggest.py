@@ -3,9 +3,11 @@ looser level, offered where a stretch sounds like a term but was not auto-correc
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from glossary import load_default
 from glossary.correct import correct, inside_longer_word, suggest
+from glossary.match import find_normalized, protected_spans
 from tests.test_glossary_correct import EVERYDAY
 
 GLOSSARY = load_default()
@@ -83,3 +85,24 @@ def test_ten_thousand_characters_are_searched_whole():
     found = suggest(text, GLOSSARY)
     assert found and all(text[f.start:f.end] == f.before for f in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+def test_a_correction_may_lean_on_a_term_without_changing_it():
+    """住房公积金 is right; 公积金体取 overlaps it and only its last two characters change."""
+    assert correct("住房公积金体取可以在网上申请", GLOSSARY).text == "住房公积金提取可以在网上申请"
+    assert correct("《住房公积金体取办法》", GLOSSARY).text == "《住房公积金体取办法》"
+
+
+_HEARD = ["住房公积金", "体取", "以往通办", "一网通办", "行政副议", "挂师", "社保卡", "三胞胎", "《以往通办》",
+          "中午", "，", "可以", "便民服务中心", "辩名", "服务中心"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_HEARD), max_size=10).map("".join))
+def test_no_term_already_right_is_ever_changed(text):
+    corrected = correct(text, GLOSSARY).text
+    assert len(corrected) == len(text)
+    for match in find_normalized(text, GLOSSARY):
+        assert corrected[match.start:match.end] == text[match.start:match.end]
+    for start, end in protected_spans(text):
+        assert corrected[start:end] == text[start:end]
