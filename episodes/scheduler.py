@@ -6,7 +6,8 @@ that row. Whichever process holds the catalog's ``scheduler`` lease
 (:mod:`episodes.leases`) keeps one in-memory APScheduler date job per scheduled
 episode. A reconcile job, every few seconds, renews the lease and adds, moves or
 drops date jobs to match the rows; so a publish that fell due while every scheduler
-was down runs once at the next start (its date is past, so it fires at once), and a
+was down runs once at the next start (its date is past, so it fires at once), one
+that failed (say, the database was busy) is tried again at the next reconcile, and a
 leader that dies is replaced within the lease time. :func:`publish_due` is a
 conditional update, so even a hand-over mid-publish publishes an episode once.
 
