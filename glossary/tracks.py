@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection, Mapping
 
+from glossary.lines import cue_text, line_units
 from glossary.rewrite import Change, Place, rewrite
 from glossary.termbase import Glossary
 from subtitles.check import check, required_ms
@@ -19,7 +20,7 @@ from subtitles.linebreak import break_lines
 from subtitles.profiles import Profile
 from subtitles.text import display_style
 
-FIT_RULES = ("lines", "line-width", "cps")  # what a rewrite can break
+FIT_RULES = ("lines", "line-width", "split-word", "cps")  # what a rewrite can break
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,14 @@ def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
 def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
                glossary: Glossary, profile: Profile, keep: Collection[Place]) -> None:
     """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``."""
-    result = rewrite(cue.text, glossary, keep=keep)
-    allowed = _broken(cue, profile)  # what the verbatim cue already breaks is not our doing
+    units = line_units(glossary)
+    result = rewrite(cue_text(cue, profile, units), glossary, keep=keep)
+    allowed = _broken(cue, profile, units)  # what the verbatim cue already breaks is not our doing
     changes = sorted(result.changes, key=lambda c: len(c.before) - len(c.after))
     while True:
         text = _apply(result.text, changes, result.changes)
-        candidate = _fitted(cue, text, limit_ms, profile)
-        broken = _broken(candidate, profile) - allowed
+        candidate = _fitted(cue, text, limit_ms, profile, units)
+        broken = _broken(candidate, profile, units) - allowed
         if not broken or not changes:
             break
         reverted = changes.pop(0)
@@ -92,16 +94,22 @@ def _apply(plain: str, kept: list[Change], all_changes: tuple[Change, ...]) -> s
     return "".join(pieces) + plain[position:]
 
 
-def _laid_out(cue: Cue, text: str, end_ms: int, profile: Profile) -> Cue:
-    return Cue(cue.start_ms, end_ms, break_lines(display_style(text), profile))
+def _laid_out(cue: Cue, text: str, end_ms: int, profile: Profile, units: frozenset[str]) -> Cue:
+    """``text`` broken into lines, never inside a term or a plain wording (``units``)
+    unless keeping them whole would take more lines than the profile allows."""
+    styled = display_style(text)
+    lines = break_lines(styled, profile, units)
+    if len(lines) > profile.max_lines:
+        lines = break_lines(styled, profile)
+    return Cue(cue.start_ms, end_ms, lines)
 
 
-def _fitted(cue: Cue, text: str, limit_ms: int, profile: Profile) -> Cue:
+def _fitted(cue: Cue, text: str, limit_ms: int, profile: Profile, units: frozenset[str]) -> Cue:
     """``text`` laid out in the cue, its end moved later (up to ``limit_ms``) if needed to read it."""
-    laid = _laid_out(cue, text, cue.end_ms, profile)
+    laid = _laid_out(cue, text, cue.end_ms, profile, units)
     needed = cue.start_ms + required_ms(laid, profile)
     return laid if needed <= cue.end_ms else laid.shifted(end_ms=min(needed, limit_ms))
 
 
-def _broken(cue: Cue, profile: Profile) -> set[str]:
-    return {v.rule for v in check([cue], profile) if v.rule in FIT_RULES}
+def _broken(cue: Cue, profile: Profile, units: frozenset[str]) -> set[str]:
+    return {v.rule for v in check([cue], profile, units) if v.rule in FIT_RULES}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, AbstractSet, Iterable
 
 from glossary.correct import correct
 from glossary.prompt import decoding_hints
@@ -13,6 +13,7 @@ from studio.files import write_text
 from subtitles import io as subtitle_io
 from subtitles.io import AssStyle
 from subtitles.cue import Cue
+from subtitles.linebreak import NO_KEEP
 from subtitles.profiles import Profile
 from subtitles.segment import segment_words
 from subtitles.speech import punctuate_pauses
@@ -44,13 +45,16 @@ def correct_transcript(transcript: Transcript, terms: Glossary) -> Transcript:
     return replace(corrected, corrections=[*transcript.corrections, *map(asdict, fixes)])
 
 
-def verbatim_cues(transcript: Transcript, profile: Profile) -> list[Cue]:
-    """Cut the (already cleaned and speech-aligned) transcript into broadcast cues."""
-    return segment_words(punctuate_pauses(transcript.words), profile)
+def verbatim_cues(transcript: Transcript, profile: Profile, keep: AbstractSet[str] = NO_KEEP) -> list[Cue]:
+    """Cut the (already cleaned and speech-aligned) transcript into broadcast cues; no
+    line or cue breaks inside a word of ``keep`` (:func:`glossary.lines.line_units`)."""
+    return segment_words(punctuate_pauses(transcript.words), profile, keep)
 
 
-def script_cues(script: Path, transcript: Transcript, profile: Profile) -> tuple[list[Cue], AlignedScript]:
-    """The script's words as broadcast cues, timed from the transcript's words.
+def script_cues(script: Path, transcript: Transcript, profile: Profile,
+                keep: AbstractSet[str] = NO_KEEP) -> tuple[list[Cue], AlignedScript]:
+    """The script's words as broadcast cues, timed from the transcript's words (``keep``:
+    as for :func:`verbatim_cues`).
 
     Raises SubtitleError naming ``script`` when it is unreadable, empty, not a Word file,
     or not this recording's script (see :func:`subtitles.align.align_script`).
@@ -59,7 +63,7 @@ def script_cues(script: Path, transcript: Transcript, profile: Profile) -> tuple
     from subtitles.script import load_script
 
     aligned = align_script(load_script(script), transcript.words, script)
-    return segment_words(list(aligned.words), profile), aligned
+    return segment_words(list(aligned.words), profile, keep), aligned
 
 
 def write_subtitles(cues: list[Cue], stem: Path, formats: Iterable[str] = SUBTITLE_FORMATS,

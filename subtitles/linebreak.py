@@ -4,21 +4,29 @@ Text is first cut into *atoms*, the pieces a break may fall between: jieba words
 whole 《》 titles, runs of Latin letters and digits ("App", "3.5", "Amara.org"),
 each with its closing punctuation attached (no line starts with "，" or "》") and
 its opening punctuation attached to what follows (no line ends with "《").
+
+jieba cuts many terms of the trade into ordinary words (跨省 / 通办, 综合 / 行政执法),
+so callers pass the words that must also stay whole as ``keep`` (the glossary's terms
+and plain wordings): this package knows no glossary, the caller hands it the units.
 """
 from __future__ import annotations
 
 import functools
 import logging
 import re
-from typing import Iterator, Mapping, Sequence
+from typing import AbstractSet, Iterator, Mapping, Sequence
 
 from subtitles.profiles import Profile
-from subtitles.text import CLOSING_QUOTES, TITLE, display_style, display_width, pauses_as_spaces
+from subtitles.text import (CLOSING_QUOTES, TITLE, display_style, display_width, join_lines,
+                            pauses_as_spaces)
 CLOSING = "，。、；：？！）》」』”’…—～,.;:?!)%"
 OPENING = "（《「『“‘("
 # Cost of breaking at a boundary: free after a clause or a space, dear inside a phrase.
 FREE_BREAK, WORD_BREAK, STRANDED = 0.0, 1.0, 0.5
 PARTICLES = frozenset("的了吗呢吧啊着过地得")
+# Words that lean on the word before them as particles do: a line never should start with them.
+CLITICS = PARTICLES | {"的话", "似的", "而已", "罢了", "们"}
+NO_KEEP: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -38,14 +46,52 @@ def word_frequencies() -> Mapping[str, int]:
     return _jieba().dt.FREQ
 
 
-def _words(text: str) -> list[str]:
-    """jieba words, with titles whole and Latin/digit runs ("3.5", "Amara.org") whole."""
+def fitting(keep: AbstractSet[str], profile: Profile) -> frozenset[str]:
+    """The words of ``keep`` that fit on one line of ``profile``: a longer one must break."""
+    return frozenset(word for word in keep if display_width(word) <= profile.max_line_width)
+
+
+@functools.lru_cache(maxsize=16)
+def _keep_pattern(keep: frozenset[str]) -> re.Pattern[str] | None:
+    """Leftmost-longest search for the kept words (longest first in the alternation)."""
+    words = sorted((word for word in keep if len(word) > 1), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def _kept_whole(words: list[str], part: str, keep: frozenset[str]) -> list[str]:
+    """``words`` (jieba's cut of ``part``) with every kept word's span merged into one word.
+
+    A jieba word reaching over a kept word's edge joins it, so the unit only grows.
+    """
+    pattern = _keep_pattern(keep)
+    spans = [match.span() for match in pattern.finditer(part)] if pattern else []
+    if not spans:
+        return words
+    merged: list[str] = []
+    previous: set[int] = set()  # the spans the last merged word overlaps
+    position, first = 0, 0
+    for word in words:
+        end = position + len(word)
+        while first < len(spans) and spans[first][1] <= position:
+            first += 1
+        overlaps = {i for i in range(first, len(spans)) if spans[i][0] < end}
+        if overlaps & previous:
+            merged[-1] += word
+        else:
+            merged.append(word)
+        previous, position = overlaps, end
+    return merged
+
+
+def _words(text: str, keep: frozenset[str] = NO_KEEP) -> list[str]:
+    """jieba words, with titles whole, Latin/digit runs ("3.5", "Amara.org") whole and
+    the words in ``keep`` whole."""
     words: list[str] = []
     for part in re.split(f"({TITLE.pattern})", text):
         if TITLE.fullmatch(part) or not part:
             words += [part] if part else []
             continue
-        for word in _jieba().lcut(part):
+        for word in _kept_whole(_jieba().lcut(part), part, keep):
             latin = word.isascii() and not word.isspace()
             if latin and words and words[-1].isascii() and not words[-1][-1:].isspace() \
                     and not TITLE.fullmatch(words[-1]):
@@ -58,17 +104,20 @@ def _words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def atoms(text: str) -> tuple[str, ...]:
-    """The unbreakable pieces of ``text``; ``"".join(atoms(t)) == t``.
+def atoms(text: str, keep: frozenset[str] = NO_KEEP) -> tuple[str, ...]:
+    """The unbreakable pieces of ``text``; ``"".join(atoms(t)) == t``. Each word in
+    ``keep`` (a frozenset, for the cache) found in the text is one piece, or inside one.
 
     Cached: segmenting and fixing ask for the same texts again and again.
 
     >>> atoms("请看《民法典》，好吗？")
     ('请', '看', '《民法典》，', '好', '吗？')
+    >>> atoms("跨省通办", frozenset({"跨省通办"}))
+    ('跨省通办',)
     """
     glued: list[str] = []
     pending_open = ""
-    for word in _words(text):
+    for word in _words(text, keep):
         owner = _closing_owner(glued) if all(char in CLOSING for char in word) else None
         if owner is not None and not pending_open:
             glued[owner:] = ["".join(glued[owner:]) + word]
@@ -106,22 +155,44 @@ def break_cost(before: str, after: str, profile: Profile) -> float:
         return FREE_BREAK
     if ends_with(before, profile.sentence_ends + profile.preferred_breaks):
         return FREE_BREAK
-    stranded = len(before) == 1 and before not in PARTICLES or after in PARTICLES
+    stranded = len(before) == 1 and before not in PARTICLES or after.rstrip(CLOSING) in CLITICS
     return WORD_BREAK + (STRANDED if stranded else 0.0)
 
 
-def break_lines(text: str, profile: Profile) -> tuple[str, ...]:
+def break_lines(text: str, profile: Profile, keep: AbstractSet[str] = NO_KEEP) -> tuple[str, ...]:
     """Split ``text`` into balanced lines of at most ``profile.max_line_width``.
 
-    Breaks prefer punctuation and spaces, never fall inside a word or a 《title》,
-    and may yield more than ``profile.max_lines`` lines (the caller decides what to
-    do with a text that is too long). An atom wider than a line gets a line alone.
+    Breaks prefer punctuation and spaces, never fall inside a word, a 《title》 or a
+    word of ``keep`` that fits on a line, and may yield more than ``profile.max_lines``
+    lines (the caller decides what to do with a text that is too long). An atom wider
+    than a line gets a line alone.
 
     >>> break_lines("如果材料暂时不齐全 窗口可以先容缺受理", get_profile("broadcast-zh"))
     ('如果材料暂时不齐全', '窗口可以先容缺受理')
     """
     text = text.strip()
-    return set_lines(atoms(text), profile) if text else ()
+    return set_lines(atoms(text, fitting(keep, profile)), profile) if text else ()
+
+
+def split_words(lines: Sequence[str], profile: Profile, keep: AbstractSet[str] = NO_KEEP) -> list[str]:
+    """The words that a break between ``lines`` falls inside: jieba words of the joined
+    text, and words of ``keep`` (glossary terms, say). A word wider than a line has to
+    break somewhere and is not counted.
+
+    >>> split_words(("可以跨省", "通办"), get_profile("broadcast-zh"), {"跨省通办"})
+    ['跨省通办']
+    """
+    text, breaks = "", set()
+    for line in lines:
+        breaks.add(len(text))
+        text = join_lines([text, line])
+    split, position = [], 0
+    for piece in atoms(text, fitting(keep, profile)):
+        end = position + len(piece)
+        if any(position < at < end for at in breaks) and display_width(piece) <= profile.max_line_width:
+            split.append(piece.strip())
+        position = end
+    return split
 
 
 @functools.lru_cache(maxsize=4096)

@@ -11,12 +11,12 @@ the timing (reading speed, minimum duration, minimum gap).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from subtitles.cue import Cue
 from subtitles.fix import fix
-from subtitles.linebreak import (atoms, break_cost, display_pieces, ends_with, line_count,
-                                 set_lines)
+from subtitles.linebreak import (NO_KEEP, atoms, break_cost, display_pieces, ends_with, fitting,
+                                 line_count, set_lines)
 from subtitles.profiles import Profile
 from subtitles.text import display_width
 from subtitles.transcript import Word
@@ -29,20 +29,24 @@ class TimedAtom:
     end_ms: int
 
 
-def segment_words(words: Sequence[Word], profile: Profile) -> list[Cue]:
-    """Cues for ``words`` under ``profile``; deterministic and pure.
+def segment_words(words: Sequence[Word], profile: Profile,
+                  keep: AbstractSet[str] = NO_KEEP) -> list[Cue]:
+    """Cues for ``words`` under ``profile``; deterministic and pure. Neither a cue nor
+    a line breaks inside a word of ``keep`` (say, the glossary's terms) that fits a line.
 
     >>> words = [Word(0, 400, "大家", 0.9), Word(400, 700, "好", 0.9), Word(700, 800, "。", 0.9)]
     >>> segment_words(words, get_profile("broadcast-zh"))
     [Cue(start_ms=0, end_ms=833, lines=('大家好',))]
     """
-    cues = [_cue(group, profile) for phrase in _phrases(timed_atoms(words), profile)
+    keep = fitting(keep, profile)
+    cues = [_cue(group, profile) for phrase in _phrases(timed_atoms(words, keep), profile)
             for group in _cut(phrase, profile)]
-    return fix(cues, profile)
+    return fix(cues, profile, keep=keep)
 
 
-def timed_atoms(words: Sequence[Word]) -> list[TimedAtom]:
-    """Atoms of the words' joined text, timed by the characters under them.
+def timed_atoms(words: Sequence[Word], keep: frozenset[str] = NO_KEEP) -> list[TimedAtom]:
+    """Atoms of the words' joined text (``keep``: see :func:`subtitles.linebreak.atoms`),
+    timed by the characters under them.
 
     A word's time is shared evenly among its characters; spaces join the atom before.
     """
@@ -50,7 +54,7 @@ def timed_atoms(words: Sequence[Word]) -> list[TimedAtom]:
     times = _char_times(words)
     out: list[TimedAtom] = []
     position = 0
-    for piece in atoms(text):
+    for piece in atoms(text, keep):
         spoken = [times[position + i] for i, char in enumerate(piece) if not char.isspace()]
         position += len(piece)
         if spoken:

@@ -9,6 +9,7 @@ That makes cue starts land on speech onsets and lets the segmenter see pauses.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import replace
 from typing import Sequence
 
@@ -77,18 +78,32 @@ CLAUSE_PAUSE_MS = 100
 _ENDINGS = "，。、；：？！,.;:?!"
 
 
+# A clause asking a question ends with a question particle or word (请不起律师怎么办,
+# 可以代办吗) or asks "how/what ... 的" (是怎么把关的); an embedded question (教大家怎么
+# 申领社保卡) ends otherwise and stays a statement.
+_QUESTION = re.compile(r"(?:吗|呢|么|怎么办|怎么样|为什么|什么|哪里|哪儿|多少|对不对|是不是|好不好|行不行"
+                       r"|能不能|可不可以|有没有|是(?:怎么|怎样|如何|什么时候|哪)\w*的)$")
+
+
 def punctuate_pauses(words: Sequence[Word], sentence_pause_ms: int = SENTENCE_PAUSE_MS,
                      clause_pause_ms: int = CLAUSE_PAUSE_MS) -> list[Word]:
-    """End a word with 。 or ， where a pause follows it and it has no punctuation yet.
+    """End a word with 。 or ， where a pause follows it and it has no punctuation yet;
+    a sentence whose last clause asks a question ends with ？ instead of 。.
 
     The segmenter breaks at sentence ends and prefers clause marks, so this lets
-    cues start where speakers start. The last word ends a sentence.
+    cues start where speakers start. The last word ends a sentence. Whisper base
+    seldom writes a ？, so without this every question would lose it.
     """
     marked: list[Word] = []
+    clause = ""  # the words since the last punctuation
     for word, following in zip(words, [*words[1:], None]):
         gap = (following.start_ms - word.end_ms) if following else sentence_pause_ms
         text = word.text.rstrip()
+        clause += text
         if text and text[-1] not in _ENDINGS and gap >= clause_pause_ms:
-            word = replace(word, text=text + ("。" if gap >= sentence_pause_ms else "，"))
+            end = "，" if gap < sentence_pause_ms else "？" if _QUESTION.search(clause) else "。"
+            word = replace(word, text=text + end)
+        if word.text.rstrip()[-1:] in _ENDINGS:
+            clause = ""
         marked.append(word)
     return marked

@@ -43,6 +43,7 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     speaker left the script (a script that does not fit the audio leaves the machine text).
     """
     from studio import media
+    from glossary.lines import line_units
     from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
     from studio.files import write_text
     from studio.transcribe import TranscribeOptions, load_model, transcribe_file
@@ -64,11 +65,11 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
         transcript = transcribe_file(path, options, env.progress, whisper)
         if correct:
             transcript = correct_transcript(transcript, glossary)
-        cues = verbatim_cues(transcript, profile)
+        cues = verbatim_cues(transcript, profile, line_units(glossary))
         stem = (out_dir or path.parent) / path.stem
         if script:
             cues = _scripted(script, transcript, profile, stem.with_name(stem.name + ".departures.json"),
-                             cues)
+                             cues, line_units(glossary))
         write_text(stem.with_name(stem.name + ".transcript.json"), transcript.to_json())
         write_subtitles(cues, stem)
         elapsed = env.clock() - started
@@ -81,7 +82,8 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
 
 
 
-def _scripted(script: Path, transcript, profile, departures: Path, machine: list) -> list:
+def _scripted(script: Path, transcript, profile, departures: Path, machine: list,
+              keep: frozenset[str]) -> list:
     """The script's cues and a line per departure; the machine's cues (and a warning) when
     the script does not fit the recording."""
     from dataclasses import asdict
@@ -91,7 +93,7 @@ def _scripted(script: Path, transcript, profile, departures: Path, machine: list
     from subtitles.errors import SubtitleError
 
     try:
-        cues, aligned = script_cues(script, transcript, profile)
+        cues, aligned = script_cues(script, transcript, profile, keep)
     except SubtitleError as exc:
         write_departures(departures, script, None, str(exc))
         click.echo(f"Warning: {exc}; kept the machine text", err=True)

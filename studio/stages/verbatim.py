@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from glossary.lines import line_units
 from studio.captions import correct_transcript, script_cues, verbatim_cues, write_subtitles
 from studio.files import write_text
 from studio.manifest import Manifest
@@ -49,25 +50,28 @@ def params(job: Job) -> dict:
 
 
 def run(job: Job) -> str:
-    transcript = correct_transcript(Transcript.load(job.work.transcript), load_terms(job))
+    terms = load_terms(job)
+    transcript = correct_transcript(Transcript.load(job.work.transcript), terms)
     write_text(job.work.corrected_transcript, transcript.to_json())
-    machine, notes = machine_text(job, transcript)
+    machine, notes = machine_text(job, transcript, line_units(terms))
     written = Manifest(job.work.manifest).stages.get("verbatim", {}).get("outputs", {})
     log, changes = reconcile(job.work, machine, written)
     write_subtitles(list(log.current.cues), job.work.root / "verbatim", FORMATS)
     return "; ".join(notes + changes)
 
 
-def machine_text(job: Job, transcript: Transcript) -> tuple[MachineText, list[str]]:
-    """The machine's cues, from the script when one was given and fits the audio."""
+def machine_text(job: Job, transcript: Transcript,
+                 keep: frozenset[str]) -> tuple[MachineText, list[str]]:
+    """The machine's cues, from the script when one was given and fits the audio; no
+    line splits a word of ``keep`` (the glossary's terms)."""
     profile = get_profile(job.text.profile)
-    machine = MachineText(tuple(verbatim_cues(transcript, profile)), "machine",
+    machine = MachineText(tuple(verbatim_cues(transcript, profile, keep)), "machine",
                           f"machine ({transcript.model or job.text.model})")
     if not job.text.script:
         return machine, []
     script = Path(job.text.script)
     try:
-        cues, aligned = script_cues(script, transcript, profile)
+        cues, aligned = script_cues(script, transcript, profile, keep)
     except SubtitleError as exc:  # another video's script, another language
         write_departures(job.work.departures, script, None, str(exc))
         return machine, [f"script not used, the machine text is kept: {exc}"]
