@@ -44,6 +44,7 @@ def add_staff(session, username: str = "wang", role: str = "staff") -> None:
 
 
 def log_in(client, username: str = "wang") -> None:
+    g.pop("csrf_token", None)  # see csrf_of: another client's token may linger on g
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = client.post("/auth/login", data={"username": username, "password": PASSWORD,

@@ -265,3 +265,33 @@ def test_keeping_the_official_wording_is_per_place(app):
         analysis = analyse([cue], choices, terms(), get_profile("broadcast-zh"), [])
         assert analysis[0]["kept"] == [False, True]  # read back from the stored wording
 
+
+
+def test_two_browsers_saving_at_once_get_one_revision_and_one_409(app, session, episode):
+    import threading
+
+    add_staff(session, "wang")
+    add_staff(session, "li")
+    clients = {name: app.test_client() for name in ("wang", "li")}
+    tokens = {}
+    for name, browser in clients.items():
+        log_in(browser, name)
+        tokens[name] = csrf_of(browser)
+    barrier, results = threading.Barrier(2), {}
+
+    def save(name):  # each thread its own app context and catalog session, as two requests
+        barrier.wait()
+        response = clients[name].post(f"/review/{SLUG}/save", headers={"X-CSRFToken": tokens[name]},
+                                      json={"base": 1, "cues": cues_json(c0=f"{name}的修改")})
+        results[name] = response.status_code
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [200, 409]
+    session.expire_all()
+    log = review_log(session, episode.id)
+    winner = next(name for name, status in results.items() if status == 200)
+    assert log.current.number == 2 and log.current.cues[0].text == f"{winner}的修改"
