@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from episodes.errors import CatalogError
 
 HASH_PREFIX = 16  # hex digits of sha256 in the folder name: 64 bits, no practical clash
+PROGRAMME_FOLDER = "_programmes"  # never a slug folder: slugs start with a letter or digit
 _CHUNK = 1 << 20
 
 # Types the standard table lacks or gets wrong for what the pipeline produces.
@@ -60,6 +61,12 @@ def sha256_of(path: Path) -> str:
 def mime_type(path: Path | str) -> str:
     suffix = PurePosixPath(str(path)).suffix.lower()
     return MIME_TYPES.get(suffix) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+
+
+def programme_artwork(media_root: Path, kind: str) -> Path:
+    """Where a programme's podcast artwork (``kind`` of :data:`~episodes.record.SHOW_NAMES`)
+    is drawn once; the feeds serve it at a stable address, so it is never redrawn over."""
+    return media_root / PROGRAMME_FOLDER / f"{kind}.jpg"
 
 
 def place(media_root: Path, slug: str, source: Path) -> Placement:

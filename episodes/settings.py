@@ -68,8 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("podcast_owner_email", "podcast@example.gov.cn",
             "Contact address in the podcast feed's <itunes:owner>."),
     Setting("podcast_artwork", "",
-            "Absolute URL of the show's square artwork (1400-3000 px); empty means the "
-            "newest episode's cover."),
+            "Absolute URL of the call-in show's square podcast artwork (1400-3000 px); empty "
+            "means the artwork `studio publish` draws once into the media library."),
+    Setting("guides_podcast_artwork", "",
+            "Absolute URL of the guide videos' square podcast artwork (1400-3000 px); empty "
+            "means the drawn one."),
+    Setting("podcast_locked", "no",
+            "yes: the feeds carry <podcast:locked>yes</podcast:locked>, telling other "
+            "podcast hosts to refuse to import them (the owner email confirms a move)."),
     Setting("render_preset", "veryfast",
             "x264 preset for rendered videos (slower presets: smaller files, longer renders)."),
     Setting("render_crf", "23", "x264 quality for rendered videos (lower: better, bigger)."),

@@ -30,6 +30,7 @@ from episodes.record import EpisodeRecord
 from studio.errors import StudioError
 from studio.files import atomic_path
 from studio.media import probe
+from studio.stages.artwork import ensure_programme_artwork
 from studio.workdir import WorkDir
 from subtitles import io as subtitle_io
 from subtitles.cue import Cue
@@ -80,6 +81,7 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
         if live is not None:
             link_recording(session, live, episode.id)
         copied = sum(_copy(plan) for _, _, plan in plans)
+        ensure_programme_artwork(media_root, episode.kind)
         result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
                            copied, len(assets))
     return result

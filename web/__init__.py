@@ -31,7 +31,8 @@ BLUEPRINTS: tuple[str, ...] = (
 # Settings of the shared table (episodes.settings) the site reads, as config keys in
 # upper case; the CLI reads the same rows, so both agree on the catalog, zone and term base.
 SITE_SETTINGS = ("database_url", "timezone", "site_url", "podcast_owner_email", "podcast_artwork",
-                 "glossary", "profile", "review_required", "queue_url")
+                 "guides_podcast_artwork", "podcast_locked", "glossary", "profile", "review_required",
+                 "queue_url")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,

@@ -7,6 +7,7 @@ scheduler lease in the catalog lets one scheduler publish at a time.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -50,11 +51,15 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 def serve_command(env: Environment, host: str, port: int, threads: int,
                   background: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
+    from episodes.record import SHOW_NAMES
     from studio.background import start_background
+    from studio.stages.artwork import ensure_programme_artwork
     from web import create_app
 
     # a setting the site cannot start with is a SiteConfigError: one line from the CLI
     app = create_app(instance_path=env.setting("instance_path"))
+    for kind in SHOW_NAMES:  # a library published before programmes had their own artwork
+        ensure_programme_artwork(Path(app.config["MEDIA_ROOT"]), kind)
     server = make_server(app, host, port, threads)
     url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
     background_process = (start_background(env, url, logging.getLogger().getEffectiveLevel())

@@ -1,4 +1,5 @@
-"""Poster frame (JPEG) and square podcast cover art (1400 x 1400) with the title.
+"""Poster frame (JPEG) and square podcast cover art (1400 x 1400) with the title; and
+each programme's own podcast artwork, drawn once by ``studio publish``.
 
 The poster is one frame of the recording at the web video's size (ffmpeg seeks and
 scales; Python never sees the video), so it neither waits for nor changes with the
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from episodes.record import EpisodeRecord
+from episodes.library import programme_artwork
+from episodes.record import SHOW_NAMES, EpisodeRecord
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path
 from studio.stages.burnin import cjk_font_file
@@ -23,6 +25,9 @@ from studio.stages.job import Job
 ARTWORK_VERSION = 2
 COVER_SIZE = 1400
 BACKGROUND = (23, 62, 110)
+PROGRAMME_COLOURS = {"episode": BACKGROUND, "guide": (16, 94, 74)}
+PROGRAMME_TAGLINES = {"episode": "政务服务热线直播", "guide": "办事指南 一件事一期"}
+PUBLISHER = "武陵区政务服务中心"
 
 
 def consumes(job: Job) -> list[Path]:
@@ -73,6 +78,39 @@ def cover_image(record: EpisodeRecord, backdrop: Image.Image | None) -> Image.Im
     footer = [record.air_date_text, *record.departments]
     _centered(draw, [line for line in footer if line][:3], cjk_font(60), top=1080)
     return image
+
+
+def programme_artwork_image(kind: str) -> Image.Image:
+    """A programme's square podcast artwork: its show name large over its own colour.
+
+    It names no episode, so it stays the same from publish to publish (an episode's
+    cover, with its title and date, changes every time).
+    """
+    image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), PROGRAMME_COLOURS[kind])
+    draw = ImageDraw.Draw(image)
+    _centered(draw, ["播客"], cjk_font(80), top=170)
+    name, width = SHOW_NAMES[kind], COVER_SIZE - 240
+    # the largest size (down to 110 px) that keeps the name on one line, else wrapped
+    size = next((size for size in range(180, 110, -10)
+                 if draw.textlength(name, font=cjk_font(size)) <= width), 110)
+    lines = wrap(draw, name, cjk_font(size), width)
+    block = size * (1.3 * len(lines) - 0.3)  # _centered's line step is 1.3 sizes
+    _centered(draw, lines, cjk_font(size), top=round(600 - block / 2))  # midway 播客-rule
+    draw.rectangle((300, 960, COVER_SIZE - 300, 968), fill="white")
+    _centered(draw, [PROGRAMME_TAGLINES[kind], PUBLISHER], cjk_font(70), top=1040)
+    return image
+
+
+def ensure_programme_artwork(media_root: Path, kind: str) -> bool:
+    """Draw programme ``kind``'s podcast artwork into the media library unless it is
+    there; True if drawn. Drawn once, then left alone: podcast apps cache artwork by
+    its address, and a programme keeps one look whatever its newest cover shows."""
+    path = programme_artwork(media_root, kind)
+    if path.is_file():
+        return False
+    with atomic_path(path) as tmp:
+        programme_artwork_image(kind).save(tmp, "JPEG", quality=90)
+    return True
 
 
 @functools.lru_cache(maxsize=8)
