@@ -143,7 +143,8 @@ def import_log(session: Session, episode: Episode, incoming: ReviewLog, origin: 
     mine = review_log(session, episode.id)
     common = 0
     for ours, theirs in zip(mine.revisions, incoming.revisions):
-        if (ours.cues, ours.private, ours.source) != (theirs.cues, theirs.private, theirs.source):
+        if (ours.cues, ours.private, ours.plain_choices, ours.source) != \
+                (theirs.cues, theirs.private, theirs.plain_choices, theirs.source):
             break
         common += 1
     extra_mine, extra_theirs = mine.revisions[common:], incoming.revisions[common:]
@@ -156,7 +157,7 @@ def import_log(session: Session, episode: Episode, incoming: ReviewLog, origin: 
     base = common
     for revision in extra_theirs:
         save_revision(session, episode, base, revision.cues, revision.author, revision.source,
-                      revision.private, now)
+                      revision.private, now, plain_choices=revision.plain_choices)
         base += 1
     return len(extra_theirs)
 

@@ -68,3 +68,18 @@ def test_marks_in_empty_long_and_hostile_cues():
     long = Cue(0, 1000, ("区" * 9_999 + "趋",))
     assert marks(long, unsure) == [Mark(9_999, 10_000, "趋", 0.3)]
     assert marks(Cue(0, 1000, ("<b>趋</b>",)), unsure) == [Mark(0, 3, "<b>", 0.2), Mark(3, 4, "趋", 0.3)]
+
+
+def test_a_work_folder_log_brings_its_plain_wording_choices_along(factory):
+    from episodes.review import import_log
+
+    with factory.begin() as session:
+        episode = Episode(kind="episode", slug="legal-aid", title="法律援助", status="draft")
+        session.add(episode)
+        session.flush()
+        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        folder = review_log(session, episode.id).commit(1, MACHINE, "Aegisub", "editor", "2026-11-30T01:00:00+00:00",
+                                                        plain_choices=[("法律援助", "法律援助")])
+        assert import_log(session, episode, folder, "review.json") == 1
+        assert review_log(session, episode.id).current.plain_choices == (("法律援助", "法律援助"),)
+        assert import_log(session, episode, folder, "review.json") == 0  # same history: nothing new
