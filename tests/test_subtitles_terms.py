@@ -168,3 +168,35 @@ def test_rewrapping_never_splits_a_glossary_term(pieces, profile):
     lines = break_lines(text, profile, DEFAULT_UNITS)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert split_words(lines, profile, DEFAULT_UNITS) == []
+
+
+def test_the_vertical_video_burns_cues_cut_for_vertical_zh(shared_media, tmp_path):
+    from studio.stages.burnin import burn_in_script
+    from studio.stages.geometry import Size
+    from subtitles.io import loads as load_subtitles
+
+    broken_before = 0
+    for clip in SHARED_CLIPS:
+        track = tmp_path / f"{clip}.srt"
+        cues = segment_words(_sentence_words(shared_media, clip), BROADCAST, DEFAULT_UNITS)
+        track.write_text(dumps(cues, "srt"), encoding="utf-8")
+        as_before = load_subtitles(burn_in_script(track, Size(360, 640), BROADCAST), "ass")
+        broken_before += len([v for v in check(as_before, VERTICAL) if v.rule == "line-width"])
+        vertical = load_subtitles(burn_in_script(track, Size(360, 640), VERTICAL, recut=DEFAULT_UNITS), "ass")
+        assert [v for v in check(vertical, VERTICAL, DEFAULT_UNITS)
+                if v.rule in ("lines", "line-width", "split-word")] == [], clip
+        assert "".join(c.text for c in vertical).replace(" ", "") == "".join(c.text for c in cues).replace(" ", "")
+    assert broken_before >= 5  # the broadcast layout on the narrow picture: lines too wide
+
+
+def test_the_cover_title_breaks_between_words():
+    from PIL import Image, ImageDraw
+
+    from studio.stages.artwork import COVER_SIZE, cjk_font, wrap
+
+    draw = ImageDraw.Draw(Image.new("RGB", (COVER_SIZE, COVER_SIZE)))
+    title = "新办企业怎么申领营业执照"
+    lines = wrap(draw, title, cjk_font(120), COVER_SIZE - 240)  # as cover_image wraps it
+    assert len(lines) == 2 and "".join(lines) == title
+    assert "营业执照" in lines[1], lines
+    assert split_words(lines, BROADCAST) == []

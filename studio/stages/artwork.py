@@ -21,6 +21,7 @@ from studio.stages.burnin import cjk_font_file
 from studio.stages.geometry import Size, web_size
 from studio.stages.ingest import read_record
 from studio.stages.job import Job
+from subtitles.linebreak import atoms
 
 ARTWORK_VERSION = 2
 COVER_SIZE = 1400
@@ -122,13 +123,16 @@ def cjk_font(size: int) -> ImageFont.FreeTypeFont:
 
 def wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
          width: int) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` pixels (Chinese needs no spaces)."""
+    """Break ``text`` into lines no wider than ``width`` pixels, between words as the
+    subtitles do (申领 / 营业执照, never 申领营 / 业执照); only a word wider than a whole
+    line is broken between its characters."""
     lines = [""]
-    for char in text:
-        if lines[-1] and draw.textlength(lines[-1] + char, font=font) > width:
-            lines.append("")
-        lines[-1] += char
-    return lines[:4]
+    for word in atoms(text.strip()):
+        for piece in [word] if draw.textlength(word, font=font) <= width else list(word):
+            if lines[-1].strip() and draw.textlength(lines[-1] + piece, font=font) > width:
+                lines.append("")
+            lines[-1] += piece
+    return [line.strip() for line in lines][:4]
 
 
 def _centered(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.FreeTypeFont,

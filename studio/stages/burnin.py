@@ -2,28 +2,38 @@
 
 The look (white Noto Sans CJK SC, dark outline, bottom title-safe, about 5 % of the
 picture height) is ``subtitles.io.AssStyle``; here we only size it. PlayRes is the
-output size itself, so libass never stretches the glyphs on the 9:16 variant.
+output size itself, so libass never stretches the glyphs on the 9:16 variant, whose
+cues are re-cut for its own profile (shorter lines) rather than shrunk to fit.
 """
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import AbstractSet
 
 from studio.errors import StudioError
 from studio.stages.geometry import Size
 from subtitles import io as subtitle_io
+from subtitles.fix import fix
 from subtitles.profiles import Profile
 
 FONT_FAMILY = "Noto Sans CJK SC"
 
 
-def burn_in_script(track: Path, size: Size, profile: Profile) -> str:
+def burn_in_script(track: Path, size: Size, profile: Profile,
+                   recut: AbstractSet[str] | None = None) -> str:
     """ASS text for ``track`` (SRT/VTT/ASS) drawn on a ``size`` picture.
 
-    The font shrinks below 5 % only if the profile's longest line would not fit.
+    The font shrinks below 5 % only if the profile's longest line would not fit. With
+    ``recut`` (the words to keep whole: the glossary's units), the track was made for
+    another profile and its cues are first re-cut for ``profile`` (lines re-broken, a
+    cue too long for its lines split with its time shared by characters).
     """
     style = subtitle_io.AssStyle.fitting(size.width, size.height, profile)
-    return subtitle_io.dumps(subtitle_io.load(track), "ass", style=style)
+    cues = subtitle_io.load(track)
+    if recut is not None:
+        cues = fix(cues, profile, keep=recut)
+    return subtitle_io.dumps(cues, "ass", style=style)
 
 
 def cjk_font_file(family: str = FONT_FAMILY, style: str = "Regular") -> tuple[Path, int]:

@@ -2,7 +2,7 @@
 
 web.mp4 (H.264 + AAC, faststart, both subtitle tracks as mov_text), burned.mp4
 (the plain-language track burned in with libass) and, on request, the 9:16
-burned-vertical.mp4. When the source video is already web-ready (H.264 4:2:0,
+burned-vertical.mp4, whose cues are re-cut for the ``vertical-zh`` profile. When the source video is already web-ready (H.264 4:2:0,
 constant frame rate, no rotation, at most 1080p, even size) web.mp4 copies it
 instead of encoding it a second time.
 """
@@ -15,6 +15,7 @@ from dataclasses import asdict
 from fractions import Fraction
 from pathlib import Path
 
+from glossary.lines import line_units
 from studio.ffmpeg_progress import run_ffmpeg
 from studio.files import atomic_path, write_text
 from studio.media import MediaInfo, ffprobe_exe
@@ -22,9 +23,11 @@ from studio.stages import privacy
 from studio.stages.burnin import burn_in_script
 from studio.stages.geometry import Size, vertical_size, web_size
 from studio.stages.job import Job
+from studio.stages.terms import load_terms
 from subtitles.profiles import get_profile
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: the vertical video's cues are cut for vertical-zh
+VERTICAL_PROFILE = "vertical-zh"
 TRACK_TITLES = {"verbatim": "逐字字幕", "plain": "通俗字幕"}
 
 
@@ -66,9 +69,13 @@ def run(job: Job) -> None:
         temps = [stack.enter_context(atomic_path(path)) for path in outputs]
         burn_sizes = [web, vertical_size(web)][:len(outputs) - 1]  # burned, vertical
         plain = job.work.subtitles("plain", "srt")
-        for index, size in enumerate(burn_sizes):
-            write_text(Path(scratch) / f"burn{index}.ass",
-                       burn_in_script(plain, size, get_profile(job.text.profile)))
+        if burn_sizes:
+            write_text(Path(scratch) / "burn0.ass",
+                       burn_in_script(plain, burn_sizes[0], get_profile(job.text.profile)))
+        if len(burn_sizes) > 1:
+            write_text(Path(scratch) / "burn1.ass",
+                       burn_in_script(plain, burn_sizes[1], get_profile(VERTICAL_PROFILE),
+                                      recut=line_units(load_terms(job))))
         args = _arguments(job, web, temps, copy=web_ready(job.media, web))
         run_ffmpeg(args, duration_ms=job.media.duration_ms, desc="render video",
                    path=job.source, progress=job.progress, cwd=Path(scratch), cancel=job.cancel)
