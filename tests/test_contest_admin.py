@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -62,6 +63,16 @@ def test_organiser_adds_judge_and_entrant_accounts_and_sets_k_when_assigning(con
     org.post(f"{manage}/r2/assign", data={"judges_per_submission": "4", "csrf_token": token(org, manage)})
     with session_of(contest.app) as db:
         assert get_round(get_contest(db, SLUG), 2).judges_per_submission == 4
+
+
+def test_every_field_on_the_organiser_page_has_its_label(contest):
+    """Each input's label points at it (axe-core 'label'): the judge and conflict forms give
+    the same username field different ids, so their labels must name those ids."""
+    html = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    labelled = set(re.findall(r'<label for="([^"]+)"', html))
+    inputs = re.findall(r'<(?:input|select|textarea)\b(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html)
+    assert {"judge-username", "conflict-username"} <= set(inputs)
+    assert [name for name in inputs if name not in labelled] == []
 
 
 def _submit_all(app, marks: dict[str, dict[str, int]]) -> None:
