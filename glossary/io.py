@@ -10,10 +10,12 @@ import io
 from pathlib import Path
 
 from glossary.errors import GlossaryError
-from glossary.rows import COLUMNS, Row, parse, read_rows
-from glossary.termbase import Glossary, Term
+from glossary.rows import COLUMNS, CONTEXT_COLUMNS, Row, parse, read_rows
+from glossary.termbase import Glossary, Term, default_mode
 from glossary.validate import split_variants, validate
 from subtitles.spreadsheet import spreadsheet_safe
+
+REQUIRED_WIDTH = 7  # term … mode: the columns every exported term base has
 
 
 def from_rows(rows: list[Row], source: str = "") -> Glossary:
@@ -24,13 +26,18 @@ def from_rows(rows: list[Row], source: str = "") -> Glossary:
         more = f" (and {len(errors) - 1} more problem(s); run 'studio glossary validate')" \
             if len(errors) > 1 else ""
         raise GlossaryError(first.message + more, first.path, first.line)
-    return Glossary(tuple(_term(row) for row in rows), source)
+    return Glossary((), source).with_terms(term_from_row(row) for row in rows)
 
 
-def _term(row: Row) -> Term:
+def term_from_row(row: Row) -> Term:
+    """The term of a validated row; an empty mode is the default for the term's kind."""
     return Term(term=row.get("term"), plain=row.get("plain"), explanation=row.get("explanation"),
                 category=row.get("category"), variants=split_variants(row.get("variants")),
-                status=row.get("status") or "preferred", mode=row.get("mode") or "replace")
+                status=row.get("status") or "preferred",
+                mode=row.get("mode") or default_mode(row.get("kind")), kind=row.get("kind"),
+                later=row.get("later") or "term", pos=row.get("pos"),
+                **{column: split_variants(row.get(column)) for column in CONTEXT_COLUMNS},
+                example=row.get("example"), source=row.get("source"))
 
 
 def loads(text: str, path: object = "<string>") -> Glossary:
@@ -45,15 +52,27 @@ def load(path: Path | str) -> Glossary:
 
 
 def dumps(glossary: Glossary) -> str:
-    """CSV text (header + one row per term) that :func:`loads` reads back unchanged.
+    """CSV text (header + one row per term, drafts included) that :func:`loads` reads
+    back unchanged. The optional columns (kind, context rules, example, source, …)
+    are written only when some term fills them, so an older term base exports as it was.
 
     A cell a spreadsheet would run as a formula gets a leading quote; a loaded term
     base never has one (validation refuses it), so only terms made in code change.
     """
+    rows = [_cells(t) for t in glossary.all_terms]
+    defaults = _cells(Term("", ""))
+    columns = [i for i, column in enumerate(COLUMNS)
+               if i < REQUIRED_WIDTH or any(row[i] != defaults[i] for row in rows)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for t in glossary.terms:
-        writer.writerow(map(spreadsheet_safe, (t.term, t.plain, t.explanation, t.category,
-                                               "|".join(t.variants), t.status, t.mode)))
+    writer.writerow(COLUMNS[i] for i in columns)
+    for row in rows:
+        writer.writerow(spreadsheet_safe(row[i]) for i in columns)
     return out.getvalue()
+
+
+def _cells(t: Term) -> tuple[str, ...]:
+    """``t`` as the cells of a CSV row, in :data:`COLUMNS` order."""
+    return (t.term, t.plain, t.explanation, t.category, "|".join(t.variants), t.status, t.mode,
+            t.kind, t.later, t.pos, *("|".join(getattr(t, c)) for c in CONTEXT_COLUMNS),
+            t.example, t.source)

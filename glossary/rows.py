@@ -13,10 +13,17 @@ from pathlib import Path
 
 from glossary.errors import GlossaryError
 
-COLUMNS = ("term", "plain", "explanation", "category", "variants", "status", "mode")
+COLUMNS = ("term", "plain", "explanation", "category", "variants", "status", "mode",
+           "kind", "later", "pos", "only_after", "not_after", "only_before", "not_before",
+           "example", "source")
+# Columns after "mode" are optional: a term base written before they existed still loads.
+CONTEXT_COLUMNS = ("only_after", "not_after", "only_before", "not_before")
 HEADER_ALIASES = {"术语": "term", "白话": "plain", "通俗说法": "plain", "解释": "explanation",
                   "类别": "category", "分类": "category", "变体": "variants", "状态": "status",
-                  "模式": "mode"}
+                  "模式": "mode", "名称类型": "kind", "后续提及": "later", "词性": "pos",
+                  "前面只能是": "only_after", "前面不能是": "not_after",
+                  "后面只能是": "only_before", "后面不能是": "not_before",
+                  "例句": "example", "来源": "source", "出处": "source"}
 REQUIRED = ("term", "plain")
 
 

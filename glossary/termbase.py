@@ -15,10 +15,21 @@ from glossary.errors import GlossaryError
 if TYPE_CHECKING:
     from glossary.learned import LearnedCorrection
 
-Status = Literal["preferred", "deprecated", "forbidden"]
-Mode = Literal["replace", "annotate", "flag"]
-STATUSES: tuple[str, ...] = ("preferred", "deprecated", "forbidden")
-MODES: tuple[str, ...] = ("replace", "annotate", "flag")
+Status = Literal["preferred", "deprecated", "forbidden", "draft"]
+Mode = Literal["replace", "annotate", "explain", "flag", "keep"]
+STATUSES: tuple[str, ...] = ("preferred", "deprecated", "forbidden", "draft")
+MODES: tuple[str, ...] = ("replace", "annotate", "explain", "flag", "keep")
+# What a term names. Names of procedures, documents and bodies are what residents ask
+# for at the counter, so they are kept and explained; a programme's name is never touched.
+KINDS: tuple[str, ...] = ("procedure", "document", "body", "programme", "concept")
+DEFAULT_MODES: dict[str, str] = {"procedure": "explain", "document": "explain",
+                                 "body": "explain", "programme": "keep"}
+LATER: tuple[str, ...] = ("term", "plain")  # what an explained term's later mentions use
+
+
+def default_mode(kind: str) -> str:
+    """The mode of a term whose ``mode`` cell is empty: ``default_mode("body") == "explain"``."""
+    return DEFAULT_MODES.get(kind, "replace")
 
 
 @dataclass(frozen=True)
@@ -26,8 +37,18 @@ class Term:
     """One jargon term, as comms staff write it in the CSV.
 
     ``status`` follows TBX usage for the *term*: preferred (the official name; explain
-    it), deprecated (an outdated name), forbidden (must not reach the public).
-    ``mode`` says what rewriting does with it: replace, annotate as 术语（白话）, or flag.
+    it), deprecated (an outdated name), forbidden (must not reach the public); draft
+    is a term proposed but not yet approved by the office, which nothing applies.
+    ``mode`` says what rewriting does with it: replace, annotate as 术语（白话）, explain
+    (the first mention in an episode annotated, later ones as ``later`` says), flag
+    (report only) or keep (a name never touched, such as a programme's).
+
+    Context rules (``only_after``, ``not_after``, ``only_before``, ``not_before``: words
+    the term must or must not follow or precede) say where the plain wording does not
+    fit; there the term stays as it is. ``pos`` is the part of speech (jieba's tags,
+    e.g. ``n``, ``v``) the plain wording must have to stand where the term stood;
+    ``example`` is a sentence using the term, checked by ``studio glossary validate``;
+    ``source`` is where the definition comes from (a law and its article), if known.
     """
 
     term: str
@@ -37,6 +58,15 @@ class Term:
     variants: tuple[str, ...] = ()
     status: Status = "preferred"
     mode: Mode = "replace"
+    kind: str = ""
+    later: str = "term"
+    pos: str = ""
+    only_after: tuple[str, ...] = ()
+    not_after: tuple[str, ...] = ()
+    only_before: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    example: str = ""
+    source: str = ""
 
     @property
     def surfaces(self) -> tuple[str, ...]:
@@ -53,12 +83,15 @@ class Glossary:
     """Terms plus a leftmost-longest Aho-Corasick matcher over every spelling (built on creation).
 
     ``corrections`` are the heard forms staff taught the correction step
-    (:mod:`glossary.learned`); they never change matching or rewriting.
+    (:mod:`glossary.learned`); they never change matching or rewriting. ``drafts``
+    are terms waiting for the office's approval (status draft): written back with the
+    term base, applied by nothing (matching, rewriting, correction all use ``terms``).
     """
 
     terms: tuple[Term, ...]
     source: str = ""
     corrections: tuple["LearnedCorrection", ...] = ()
+    drafts: tuple[Term, ...] = ()
     _matcher: "Matcher" = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -74,11 +107,28 @@ class Glossary:
     def get(self, term: str) -> Term | None:
         return next((t for t in self.terms if term in t.surfaces), None)
 
+    @property
+    def all_terms(self) -> tuple[Term, ...]:
+        """Approved terms and drafts, as the CSV holds them."""
+        return self.terms + self.drafts
+
     def with_terms(self, terms: Iterable[Term]) -> "Glossary":
-        """A new glossary with ``terms`` added, replacing entries of the same term."""
+        """A new glossary with ``terms`` added, replacing entries of the same term
+        (whether approved or draft: a draft added again stays one entry)."""
         new = {t.term: t for t in terms}
-        kept = tuple(t for t in self.terms if t.term not in new)
-        return Glossary(kept + tuple(new.values()), self.source, self.corrections)
+        merged = [t for t in self.all_terms if t.term not in new] + list(new.values())
+        return Glossary(tuple(t for t in merged if t.status != "draft"), self.source,
+                        self.corrections, tuple(t for t in merged if t.status == "draft"))
+
+    def approve(self, names: Iterable[str]) -> "Glossary":
+        """The glossary with the draft terms ``names`` approved (status preferred), so
+        they are applied from now on; naming an approved term changes nothing, naming
+        an unknown one is an error (a typo must not pass for an approval)."""
+        names = set(names)
+        unknown = sorted(names - {t.term for t in self.all_terms})
+        if unknown:
+            raise GlossaryError(f"no such term(s): {', '.join(unknown)}", self.source or None)
+        return self.with_terms(replace(t, status="preferred") for t in self.drafts if t.term in names)
 
     def with_corrections(self, corrections: Iterable["LearnedCorrection"]) -> "Glossary":
         """The same terms with ``corrections`` (the active ones) applied by the correction step."""

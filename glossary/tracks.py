@@ -5,10 +5,15 @@ plain wording makes a cue too fast to read or too long for its lines, the cue
 first borrows time from the gap after it (keeping the profile's minimum gap);
 if that is not enough, the longest rewrites in that cue fall back to the term
 itself, one at a time. Every borrowing and fallback is reported.
+
+Terms in ``explain`` mode are explained at their first mention in the episode
+(一网通办（网上一站办）). When that explanation does not fit its cue, the term stays
+bare there and the next cue that mentions it explains it; a term the episode never
+gets to explain is listed in ``unexplained``, for the episode's term page.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
 from glossary.lines import cue_text, line_units
@@ -27,7 +32,7 @@ FIT_RULES = ("lines", "line-width", "split-word", "cps")  # what a rewrite can b
 class Fallback:
     cue: int  # 1-based, as players number cues
     start_ms: int
-    action: str  # "borrowed", "kept-term" or "unfit"
+    action: str  # "borrowed", "kept-term", "unfit" or "explain-later"
     detail: str
 
 
@@ -36,6 +41,9 @@ class PlainTrack:
     cues: list[Cue]
     changes: list[tuple[int, Change]]  # (1-based cue number, change)
     fallbacks: list[Fallback]
+    introduced: set[str] = field(default_factory=set)  # explained in the track so far
+    unexplained: list[str] = field(default_factory=list)  # explain on the term page instead
+    due: set[str] = field(default_factory=set, repr=False)  # explanations that were due
 
 
 def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
@@ -54,6 +62,7 @@ def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
             else cue.start_ms + profile.max_duration_ms
         _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile,
                    (keep or {}).get(index, ()))
+    track.unexplained.extend(sorted(track.due - track.introduced))
     return track
 
 
@@ -61,7 +70,7 @@ def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
                glossary: Glossary, profile: Profile, keep: Collection[Place]) -> None:
     """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``."""
     units = line_units(glossary)
-    result = rewrite(cue_text(cue, profile, units), glossary, keep=keep)
+    result = rewrite(cue_text(cue, profile, units), glossary, keep=keep, introduced=track.introduced)
     allowed = _broken(cue, profile, units)  # what the verbatim cue already breaks is not our doing
     changes = sorted(result.changes, key=lambda c: len(c.before) - len(c.after))
     while True:
@@ -71,8 +80,9 @@ def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
         if not broken or not changes:
             break
         reverted = changes.pop(0)
-        track.fallbacks.append(Fallback(number, cue.start_ms, "kept-term",
-                                        f"kept {reverted.before!r} instead of {reverted.after!r}"))
+        track.fallbacks.append(Fallback(
+            number, cue.start_ms, "explain-later" if reverted.introduces else "kept-term",
+            f"kept {reverted.before!r} instead of {reverted.after!r}"))
     if broken:
         track.fallbacks.append(Fallback(number, cue.start_ms, "unfit", ", ".join(sorted(broken))))
     if candidate.end_ms > cue.end_ms:
@@ -80,6 +90,10 @@ def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
                                         f"{candidate.end_ms - cue.end_ms} ms from the gap after it"))
     track.cues.append(candidate)
     track.changes.extend((number, change) for change in changes)
+    track.introduced.update(change.term for change in changes if change.introduces)
+    track.due.update(change.term for change in result.changes if change.introduces)
+    track.due.update(skip.change.term for skip in result.skipped
+                                    if skip.change.introduces)
 
 
 def _apply(plain: str, kept: list[Change], all_changes: tuple[Change, ...]) -> str:

@@ -11,11 +11,13 @@ import ahocorasick_rs
 
 from glossary.normalize import to_simplified
 from glossary.rows import Row
-from glossary.termbase import MODES, STATUSES
+from glossary.termbase import KINDS, LATER, MODES, STATUSES, default_mode
 from subtitles.spreadsheet import starts_formula
 
 MIN_OVERLAP = 2  # one shared character is everyday Chinese, not a conflict
-FREE_TEXT = ("term", "plain", "explanation", "category", "variants")
+FREE_TEXT = ("term", "plain", "explanation", "category", "variants", "pos", "only_after",
+             "not_after", "only_before", "not_before", "example", "source")
+UNTOUCHED = ("flag", "keep")  # modes that never put a plain wording in the text
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,18 @@ def validate(rows: list[Row]) -> list[Problem]:
 
 def _field_problems(row: Row) -> list[Problem]:
     term, found = row.get("term"), []
+    mode = row.get("mode") or default_mode(row.get("kind"))
     checks = ((not term, "empty term"),
-              (term and not row.get("plain") and row.get("mode") != "flag",
+              (term and not row.get("plain") and mode not in UNTOUCHED,
                f"empty plain wording for {term}"),
               (row.get("status") not in ("", *STATUSES),
                f"status {row.get('status')!r} is not one of {', '.join(STATUSES)}"),
               (row.get("mode") not in ("", *MODES),
-               f"mode {row.get('mode')!r} is not one of {', '.join(MODES)}"))
+               f"mode {row.get('mode')!r} is not one of {', '.join(MODES)}"),
+              (row.get("kind") not in ("", *KINDS),
+               f"kind {row.get('kind')!r} is not one of {', '.join(KINDS)}"),
+              (row.get("later") not in ("", *LATER),
+               f"later {row.get('later')!r} is not one of {', '.join(LATER)}"))
     found = [Problem(row.path, row.line, message) for failed, message in checks if failed]
     found += [Problem(row.path, row.line, message) for column in FREE_TEXT
               if (message := formula_problem(column, row.get(column)))]

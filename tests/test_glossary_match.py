@@ -59,9 +59,12 @@ def test_find_terms(text, surfaces):
     ("需要缴纳契税（买房交的税）", "replace", "需要缴纳买房交的税"),
     ("窗口可以容缺办理", "annotate", "窗口可以容缺受理（收件后补材料）"),  # variant → term
     ("窗口可以容(róng)缺受理", None, "窗口可以收件后补材料"),
-    ("營業執照可以通過一網通辦申請", None, "营业执照可以通过网上一站办申请"),  # 营业执照 is flag
-    ("根据《不动产登记暂行条例》办理不动产登记", None, "根据《不动产登记暂行条例》办理房地产登记"),
-    ("对行政机关的决定不服，可以申请行政复议", None, "对政府部门的决定不服，可以申请上级复查"),
+    ("營業執照可以通過一網通辦申請", None, "营业执照可以通过一网通办（网上一站办）申请"),  # 营业执照 is flag
+    ("根据《不动产登记暂行条例》办理不动产登记", "replace", "根据《不动产登记暂行条例》办理房屋土地登记"),
+    ("对行政机关的决定不服，可以申请行政复议", "replace", "对政府部门的决定不服，可以申请对政府决定的复查"),
+    # names of procedures and bodies are kept and explained (issue 15)
+    ("对行政机关的决定不服，可以申请行政复议", None,
+     "对行政机关（政府部门）的决定不服，可以申请行政复议（对政府决定的复查）"),
     ("请不要叫他老赖", None, "请不要叫他被列入失信名单的人"),
 ])
 def test_rewrite(text, mode, expected):
@@ -69,7 +72,7 @@ def test_rewrite(text, mode, expected):
 
 
 def test_rewrite_logs_every_change():
-    result = rewrite("可以容缺受理，也可以跨省通办", GLOSSARY)
+    result = rewrite("可以容缺受理，也可以跨省通办", GLOSSARY, "replace")
     assert [(c.start, c.end, c.before, c.after, c.term) for c in result.changes] == [
         (2, 6, "容缺受理", "收件后补材料", "容缺受理"), (10, 14, "跨省通办", "外地办理", "跨省通办")]
 

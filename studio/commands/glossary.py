@@ -47,8 +47,8 @@ def save(glossary: Glossary, target: Path) -> None:
 
 @click.group("glossary")
 def glossary_group() -> None:
-    """Term base of jargon and plain wordings: validate, list, add, import, export, check,
-    corrections."""
+    """Term base of jargon and plain wordings: validate, list, add, approve, import, export,
+    check, clean, corrections."""
 
 
 @glossary_group.command("validate")
@@ -58,12 +58,16 @@ def glossary_group() -> None:
 def validate_command(env: Environment, ctx: click.Context, path: Path | None) -> None:
     """Report problems in the term base at PATH (default: the `glossary` setting).
 
-    Errors (duplicates, empty fields, plain wordings containing a term) exit with 4;
-    warnings (overlapping terms, missing explanations) are listed but pass.
+    Errors (duplicates, empty fields, plain wordings containing a term, plain wordings
+    that do not fit the term's example sentence) exit with 4; warnings (overlapping
+    terms, missing explanations) are listed but pass.
     """
+    from glossary.examples import example_problems
+
     path = path or (Path(env.setting("glossary")) if env.setting("glossary") else None)
     rows = read_rows(path) if path else parse(default_text(), DEFAULT_NAME)
     problems = validate(rows)
+    problems = sorted(problems + example_problems(rows), key=lambda p: (p.path, p.line))
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.severity == "error" for p in problems)
@@ -78,8 +82,8 @@ def validate_command(env: Environment, ctx: click.Context, path: Path | None) ->
 @click.option("--category", help="Only terms of this category (e.g. 社保).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(source: Path | None, category: str | None, as_json: bool) -> None:
-    """List the terms: term, plain wording, category, status and mode."""
-    terms = [t for t in open_glossary(source).terms if not category or t.category == category]
+    """List the terms: term, plain wording, category, status and mode (drafts included)."""
+    terms = [t for t in open_glossary(source).all_terms if not category or t.category == category]
     if as_json:
         click.echo(json.dumps([asdict(t) for t in terms], ensure_ascii=False, indent=1))
         return
@@ -110,6 +114,52 @@ def add_command(env: Environment, term: str, plain: str, explanation: str, categ
                split_variants(variants), status, mode)
     _merge_and_save(target, [new])
     click.echo(f"{target}: saved {new.term} → {new.plain}")
+
+
+@glossary_group.command("approve")
+@click.argument("terms", nargs=-1)
+@click.option("--all-from", "all_from", type=click.Path(dir_okay=False, path_type=Path),
+              help="Approve every term this file lists: a term base CSV, or one term a line.")
+@click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to approve in.")
+@pass_environment
+def approve_command(env: Environment, terms: tuple[str, ...], all_from: Path | None,
+                    to: Path | None) -> None:
+    """Approve draft TERMS (status draft → preferred), so rewriting and correction use them.
+
+    Terms proposed for the office (shipped as drafts, or added with --status draft)
+    are applied by nothing until approved here.
+    """
+    target = writable_target(env, to)
+    names = [*map(str.strip, terms), *(_listed_terms(all_from) if all_from else [])]
+    if not names:
+        raise click.UsageError("name the terms to approve, or pass --all-from FILE")
+    if not target.exists():
+        raise GlossaryError("no such term base file", target)
+    base = load(target)
+    approved = base.approve(names)
+    save(loads(dumps(approved), target), target)
+    click.echo(f"{target}: approved {len(base.drafts) - len(approved.drafts)} term(s), "
+               f"{len(approved.drafts)} draft(s) left")
+
+
+def _listed_terms(file: Path) -> list[str]:
+    """The terms a CSV term base lists, or the non-empty lines of any other text file."""
+    if file.suffix.lower() == ".csv":
+        return [row.get("term") for row in read_rows(file) if row.get("term")]
+    return [line.strip() for line in _read_text(file).splitlines() if line.strip()]
+
+
+def _read_text(file: Path) -> str:
+    """A text file's content (UTF-8); a folder, binary data or another encoding is refused."""
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise GlossaryError("no such file", file) from None
+    except OSError as exc:
+        raise GlossaryError(f"cannot read the file ({exc.strerror})", file) from None
+    if b"\0" in data:
+        raise GlossaryError("binary data, not text", file)
+    return decode(data, file)
 
 
 @glossary_group.command("import")
@@ -171,6 +221,29 @@ def check_command(file: Path, source: Path | None, as_json: bool) -> None:
     click.echo(f"{file}: {result.units} {'cue' if _is_subtitles(file) else 'line'}(s), "
                f"{result.chars} characters, {result.terms} term(s), density {result.density:g} "
                f"per 100 characters, plain-language score {result.score}")
+
+
+@glossary_group.command("clean")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the clean text to this file instead of standard output.")
+def clean_command(file: Path, output: Path | None) -> None:
+    """Clean text pasted from a web page: Traditional → Simplified, pinyin artefacts
+    such as 區(qū) removed, Chinese punctuation, real brackets kept (（街道）、党（团）).
+
+    A lost character it restores from its surviving pinyin is listed on standard
+    error with its line, to check by hand.
+    """
+    from glossary.clean import clean
+
+    cleaned = clean(_read_text(file))
+    for note in cleaned.notes:
+        click.echo(f"{file}:{note.line}: {note.message}", err=True)
+    if output is None:
+        click.echo(cleaned.text, nl=False)
+        return
+    write_text(output, cleaned.text)
+    click.echo(f"{output}: cleaned {file}")
 
 
 @glossary_group.command("corrections")
