@@ -473,3 +473,17 @@ def m0014_episode_work_folder(connection: Connection) -> None:
     # approved revision back there and re-renders the videos from it.
     if "work_folder" not in {c["name"] for c in inspect(connection).get_columns("episodes")}:
         connection.execute(text("ALTER TABLE episodes ADD COLUMN work_folder VARCHAR(1000) NOT NULL DEFAULT ''"))
+
+
+@migrations
+def m0016_postgres_search(connection: Connection) -> None:
+    # PostgreSQL's search (see episodes.search): ILIKE on the catalog tables, served by
+    # trigram GIN indexes. pg_trgm is a trusted extension (PostgreSQL 13+), so the
+    # database's owner may create it. SQLite has its FTS5 tables since m0003.
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    for table, column in (("episodes", "title"), ("episodes", "summary"),
+                          ("transcript_cues", "text"), ("transcript_cues", "plain_text")):
+        connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column}_trgm "
+                                f"ON {table} USING gin ({column} gin_trgm_ops)"))

@@ -1,6 +1,8 @@
-"""Shared fixtures: real files under tmp_path, the shared media, the bundled samples."""
+"""Shared fixtures: real files under tmp_path, the shared media, the bundled samples,
+and the catalog database on both engines (SQLite file, throwaway PostgreSQL)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,22 @@ def shared_transcripts(shared_media):
     from studio.transcribe import transcribe_file
 
     return {name: transcribe_file(shared_media / f"{name}.wav") for name in SHARED_CLIPS}
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's PostgreSQL server: ``WULING_TEST_POSTGRES_URL``, else a throwaway one."""
+    from tests.postgres_server import PostgresServer
+
+    given = os.environ.get("WULING_TEST_POSTGRES_URL")
+    server = PostgresServer(given) if given else PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty-but-migrated catalog on each engine: the tests that take it run twice."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    return request.getfixturevalue("postgres").new_database()

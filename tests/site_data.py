@@ -100,13 +100,14 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path, media_root):
-    """The real app on a fresh SQLite file, with the test clip's folder as media root."""
+def app(tmp_path, media_root, database_url):
+    """The real app on a fresh catalog (SQLite and PostgreSQL), the test clip's folder as
+    media root."""
     glossary_csv = tmp_path / "glossary.csv"
     glossary_csv.write_text(GLOSSARY_CSV, encoding="utf-8")
     return create_app({"TESTING": True, "MEDIA_ROOT": str(media_root),
                        "GLOSSARY": str(glossary_csv),
-                       "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
+                       "DATABASE_URL": database_url},
                       instance_path=str(tmp_path / "instance"))
 
 
