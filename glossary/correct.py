@@ -1,11 +1,15 @@
 """Glossary-aware post-correction of a transcript: misheard jargon back to the term.
 
 A span of the transcript is replaced by a glossary term when their pinyin is
-identical or very close (see :mod:`glossary.pinyin`). The rule is conservative
-and general, not tuned to any clip:
+identical or very close (see :mod:`glossary.pinyin`). Every term of the term base is
+searched by its syllables as a Southwestern Mandarin speaker may say them (n/l, f/h,
+z/zh, c/ch, s/sh, -n/-ng merged: :func:`glossary.pinyin.accent_form`). The rule is
+conservative and general, not tuned to any clip:
 
-* a term of 4+ characters: all syllables but one identical, mean similarity ≥ 0.85;
-* 3 characters: two identical, the third near (one confusable initial or final);
+* a term of 4+ characters: all syllables but one identical, mean similarity ≥ 0.85; or
+  every syllable the same in the accent, all but two identical, mean ≥ 0.85;
+* 3 characters: two identical, the third near (one confusable initial or final, or
+  the same in the accent);
 * 2 characters: identical syllables *and* tones (是向 may become 事项);
 * never when the heard span is itself a word in jieba's dictionary (中午 stays 中午,
   行政处分 stays 行政处分) or lies inside a longer one (三胞 in 三胞胎).
@@ -28,7 +32,7 @@ from typing import NamedTuple, overload
 
 from glossary.match import find_normalized, protected_spans
 from glossary.normalize import to_simplified
-from glossary.pinyin import FAR, NEAR, char_similarity, phrase, readings, toneless
+from glossary.pinyin import FAR, NEAR, accent_form, char_similarity, phrase, readings, toneless
 from glossary.termbase import Glossary
 from subtitles.transcript import Transcript, map_word_texts
 
@@ -160,43 +164,49 @@ def _learned(text: str, glossary: Glossary) -> list[Fix]:
 
 
 def _candidates(text: str, glossary: Glossary) -> list[tuple[Fix, str]]:
-    """Windows that share enough identical syllables with a term, scored in full, each
-    with its level (:data:`AUTO` or :data:`SUGGEST`)."""
-    index = _index(glossary)
-    hits: dict[tuple[int, _Target], set[int]] = defaultdict(set)
+    """Windows that share enough syllables with a term (the same as the accent says
+    them), scored in full, each with its level (:data:`AUTO` or :data:`SUGGEST`)."""
+    index, vocabulary = _index(glossary), _vocabulary(glossary)
+    hits: dict[tuple[int, _Target], dict[int, bool]] = defaultdict(dict)  # position → identical?
     for i, char in enumerate(text):
         for reading in {toneless(r) for r in readings(char)}:
-            for target, j in index.get(reading, ()):
+            for target, j in index.get(accent_form(reading), ()):
                 if i - j >= 0:
-                    hits[i - j, target].add(j)
+                    seen = hits[i - j, target]
+                    seen[j] = seen.get(j, False) or reading == toneless(target.syllables[j])
     found = []
-    for (start, target), exact in hits.items():
+    for (start, target), alike in hits.items():
         length = len(target.syllables)
-        if len(exact) >= (length - 1 if length <= 3 else length - 2):
-            candidate = _score(text, start, target, len(exact))
+        if len(alike) >= (length - 1 if length <= 3 else length - 2):
+            candidate = _score(text, start, target, sum(alike.values()), len(alike), vocabulary)
             found += [candidate] if candidate else []
     return found
 
 
-def _score(text: str, start: int, target: _Target, exact: int) -> tuple[Fix, str] | None:
+def _score(text: str, start: int, target: _Target, exact: int, alike: int,
+           vocabulary: frozenset[str]) -> tuple[Fix, str] | None:
+    """``exact``: heard syllables identical to the term's; ``alike``: the same in the accent."""
     heard = text[start:start + len(target.syllables)]
     if len(heard) < len(target.syllables) or heard == target.surface:
         return None
     scores = [char_similarity(c, s) for c, s in zip(heard, target.syllables)]
     mean = sum(scores) / len(scores)
     fix = Fix(start, start + len(heard), heard, target.surface, target.term, round(mean, 3))
-    if _accept(heard, target, scores, exact, mean) and not _ordinary(text, fix.start, fix.end):
+    if _accept(heard, target, scores, exact, alike, mean) and not _ordinary(text, fix.start, fix.end) \
+            and not _says_other_terms(heard, target, vocabulary):
         return fix, AUTO
     return (fix, SUGGEST) if _suggestable(target, scores, exact, mean) else None
 
 
-def _accept(heard: str, target: _Target, scores: list[float], exact: int, mean: float) -> bool:
+def _accept(heard: str, target: _Target, scores: list[float], exact: int, alike: int,
+            mean: float) -> bool:
     length = len(target.syllables)
     if length == 2:
         return exact == 2 and _same_tones(heard, target)
     if length == 3:
         return exact >= 2 and min(scores) >= NEAR
-    return exact >= length - 1 and mean >= MIN_MEAN and min(scores) > 0
+    return mean >= MIN_MEAN and min(scores) > 0 and (
+        exact >= length - 1 or alike == length and exact >= length - 2)
 
 
 def _suggestable(target: _Target, scores: list[float], exact: int, mean: float) -> bool:
@@ -215,6 +225,32 @@ def heard_as(heard: str, surface: str, glossary: Glossary) -> bool:
     or better) and is no ordinary word: a misheard form worth learning."""
     return len(heard) == len(surface) and not _is_word(heard) and any(
         fix.after == surface for fix, _ in _candidates(to_simplified(heard), glossary))
+
+
+def _says_other_terms(heard: str, target: _Target, vocabulary: frozenset[str]) -> bool:
+    """Whether a word of ``heard`` where it differs from the term is a word the term base
+    uses in other terms: said on purpose, then (行政监管, with the 监管 of 包容审慎监管,
+    is no mishearing of 行政机关), while a misheard word (执政 for 执照) is in no term."""
+    start = 0
+    for word in _words(heard):
+        end = start + len(word)
+        if word in vocabulary and word != target.surface[start:end]:
+            return True
+        start = end
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary(glossary: Glossary) -> frozenset[str]:
+    """The words (2+ characters) that the term base's spellings are made of."""
+    return frozenset(word for term in glossary.terms for surface in term.surfaces
+                     for word in _words(to_simplified(surface)) if len(word) > 1)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    from subtitles.linebreak import atoms  # jieba, cached, as line breaking cuts words
+
+    return atoms(text)
 
 
 def _ordinary(text: str, start: int, end: int) -> bool:
@@ -243,7 +279,8 @@ def _is_word(text: str) -> bool:
 
 @functools.lru_cache(maxsize=8)
 def _index(glossary: Glossary) -> dict[str, list[tuple[_Target, int]]]:
-    """Toneless syllable → (target, position) for every all-Han surface of 2+ characters."""
+    """Accent form (:func:`glossary.pinyin.accent_form`) → (target, position) for every
+    all-Han surface of 2+ characters."""
     index: dict[str, list[tuple[_Target, int]]] = defaultdict(list)
     for term in glossary.terms:
         for surface in {to_simplified(s) for s in term.surfaces}:
@@ -252,7 +289,7 @@ def _index(glossary: Glossary) -> dict[str, list[tuple[_Target, int]]]:
                 continue
             target = _Target(surface, term.term, syllables)
             for j, syllable in enumerate(syllables):
-                index[toneless(syllable)].append((target, j))
+                index[accent_form(syllable)].append((target, j))
     return dict(index)
 
 

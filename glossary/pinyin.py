@@ -3,6 +3,11 @@
 Whisper mishears jargon as homophones (事项 → 是向) or near-homophones whose
 initial or final is one that Mandarin speakers (and models) confuse (证明/便民 →
 便名, 沉/层). Tones are ignored except where a two-character term needs them.
+
+Changde's speakers talk Southwestern Mandarin, which merges n/l, f/h, z/zh, c/ch,
+s/sh and -n/-ng: 劳动 comes out as 脑动, 社保 as 色保, 执照 as 执灶. :func:`accent_form`
+is a syllable as such a speaker may say it; two syllables with the same accent form
+are as good as the same (a near miss at worst), whichever of them was heard.
 """
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ _CLOSE_INITIALS = {frozenset(p) for p in (("zh", "z"), ("ch", "c"), ("sh", "s"),
 _CLOSE_FINALS = {frozenset(p) for p in (("an", "ang"), ("en", "eng"), ("in", "ing"),
                                          ("ian", "iang"), ("uan", "uang"), ("ua", "uai"))}
 EXACT, NEAR, FAR, WEAK, RHYME = 1.0, 0.75, 0.5, 0.4, 0.25
+# Southwestern Mandarin merges: retroflex initials with the flat ones, n with l, h with f;
+# the -ng finals with the -n ones (ong stays: it has no -n partner).
+_ACCENT_INITIALS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f"}
+_ACCENT_FINALS = {"ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan"}
 
 
 def split(syllable: str) -> tuple[str, str]:
@@ -37,6 +46,14 @@ def toneless(syllable: str) -> str:
     return syllable.rstrip("012345")
 
 
+@functools.lru_cache(maxsize=None)
+def accent_form(syllable: str) -> str:
+    """``syllable`` (toned or not) as a Southwestern Mandarin speaker may say it, toneless:
+    ``accent_form("sheng1") == accent_form("sen") == "sen"``, ``accent_form("nao") == "lao"``."""
+    initial, final = split(toneless(syllable))
+    return _ACCENT_INITIALS.get(initial, initial) + _ACCENT_FINALS.get(final, final)
+
+
 def phrase(text: str) -> tuple[str, ...]:
     """Toned syllables of a term read as a phrase (so 行政 is xing2, not hang2)."""
     return tuple(lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True))
@@ -55,7 +72,8 @@ def similarity(heard: str, meant: str) -> float:
 
 
 def char_similarity(char: str, meant: str) -> float:
-    """1 if any reading of ``char`` is ``meant``; else how close its usual reading is.
+    """1 if any reading of ``char`` is ``meant``; else how close its usual reading is,
+    and at least :data:`NEAR` when a Southwestern Mandarin speaker says both alike.
 
     Only the usual (first) reading counts for near misses: rare readings such as
     派 bai4 would otherwise make almost anything "close".
@@ -63,4 +81,7 @@ def char_similarity(char: str, meant: str) -> float:
     options = readings(char)
     if any(toneless(r) == toneless(meant) for r in options):
         return EXACT
-    return similarity(options[0], meant) if options else 0.0
+    if not options:
+        return 0.0
+    accent = NEAR if accent_form(options[0]) == accent_form(meant) else 0.0
+    return max(similarity(options[0], meant), accent)

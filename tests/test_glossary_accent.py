@@ -1,0 +1,47 @@
+"""Recognition help that generalises (issue 15, item 5): the whole term base, searched by
+pinyin as Changde's Southwestern Mandarin speakers say it, and no ordinary word turned
+into a term. These strings are written for the rule, not taken from any clip."""
+from __future__ import annotations
+
+import pytest
+
+from glossary import load_default
+from glossary.correct import correct
+from glossary.normalize import normalize
+from glossary.pinyin import accent_form
+from tests.conftest import SHARED_CLIPS
+
+GLOSSARY = load_default()
+SEED = "seed/report.txt"
+
+
+@pytest.mark.parametrize("heard, said", [("nao", "lao"), ("hu", "fu"), ("zhi", "zi"), ("chen2", "cen"),
+                                         ("shang", "san"), ("xing2", "xin"), ("huang", "fuan")])
+def test_accent_form_merges_what_southwestern_mandarin_merges(heard, said):
+    assert accent_form(heard) == said
+
+
+@pytest.mark.parametrize("meant, heard", [
+    ("城乡居民医保可以在网上缴费", "层先居民医保可以在网上缴费"),  # cheng→ceng, xiang→xian
+    ("首问负责制要落实到每个窗口", "搜问胡责制要落实到每个窗口"),  # shou→sou, fu→hu
+    ("可以申请不动产登记", "可以申请不动惨登记"),  # chan→can
+])
+def test_two_syllables_said_with_the_accent_are_corrected(meant, heard):
+    result = correct(heard, GLOSSARY)
+    assert result.text == meant
+    assert len(result.changes) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "推进基层行政监管与行政处罚有机衔接",  # 监管 is the term base's own word (包容审慎监管)
+    "老师让同学们先把作业做完",
+    "今天的菜市场人特别多，大家都在排队",
+])
+def test_ordinary_words_are_not_turned_into_terms(text):
+    assert correct(text, GLOSSARY).changes == ()
+
+
+def test_no_false_corrections_on_the_scripts_and_the_cleaned_report(shared_media):
+    texts = [(shared_media / f"{clip}.txt").read_text(encoding="utf-8") for clip in SHARED_CLIPS]
+    texts.append(normalize((shared_media.parent / SEED).read_text(encoding="utf-8")))
+    assert [fix for text in texts for fix in correct(text, GLOSSARY).changes] == []
