@@ -30,6 +30,11 @@ def test_a_chapter_every_few_minutes_at_the_longest_pause():
     assert cues[-1][1] - marks[-1].start_ms >= 60_000  # no stub chapter at the end
 
 
+def test_no_chapter_opens_in_the_last_minute():
+    cues = steady(CHAPTER_MS // 1000 + 40, pause_every=10)
+    assert len(chapters(cues)) == 1  # a second one would last under a minute
+
+
 def test_a_sentence_end_wins_over_an_equal_pause():
     cues = steady(400)
     ends = next(i for i, c in enumerate(cues) if c[0] >= CHAPTER_MS + 30_000) - 1
