@@ -216,6 +216,14 @@ def test_the_shipped_examples_all_fit():
     assert sum(bool(t.example) for t in GLOSSARY.all_terms) >= 25
 
 
+def test_the_shipped_term_base_proposes_drafts_the_office_must_approve():
+    assert len(GLOSSARY.all_terms) >= 300 and len(GLOSSARY.drafts) >= 140
+    assert all(t.explanation.endswith("。") and t.category and t.kind for t in GLOSSARY.drafts)
+    assert rewrite("申请公证和行政调解", GLOSSARY).text == "申请公证和行政调解"  # drafts
+    approved = GLOSSARY.approve(["公证"])
+    assert rewrite("申请公证", approved).text == "申请公证（官方证明真实合法）"
+
+
 def test_sources_are_laws_or_documents_never_guesses():
     sourced = [t for t in GLOSSARY.all_terms if t.source]
     assert len(sourced) >= 25
