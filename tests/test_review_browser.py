@@ -137,3 +137,97 @@ def test_the_review_loop_from_keyboard_fix_to_public_page(site):
             assert [e for e in late_errors if "409" not in e] == []  # the refused save is a 409
         finally:
             browser.close()
+
+
+def test_workspace_tools_split_merge_nudge_find_private_and_hostile_text(site):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page, errors = open_workspace(browser, site, "wang")
+            cues = page.locator("#cues li.cue")
+            first = cues.nth(0).locator("textarea")
+
+            def saved(number):
+                expect(page.locator("#status")).to_contain_text(f"已自动保存：第 {number} 版", timeout=10_000)
+
+            # Typed markup stays text, on the page and in the saved revision.
+            first.fill("<b>大家好</b>{\\pos(1,2)}")
+            saved(2)
+            assert page.locator("#cues b").count() == 0
+            expect(page.locator("#now-cue")).to_contain_text("<b>大家好</b>{\\pos(1,2)}")
+
+            # Nudge the start of cue 1 by +100 ms, split it at the caret, merge it back.
+            first.click()
+            page.keyboard.press("Alt+Digit2")
+            expect(cues.nth(0).locator(".cue-time")).to_contain_text("0:00.1 – 0:02.9")
+            first.fill("大家好，欢迎收看")
+            first.press("End")
+            for _ in range(4):
+                first.press("ArrowLeft")
+            page.keyboard.press("Alt+Slash")
+            expect(cues).to_have_count(5)
+            assert cue_text(page, 0) == "大家好，" and cue_text(page, 1) == "欢迎收看"
+            page.keyboard.press("Alt+KeyM")
+            expect(cues).to_have_count(4)
+            assert cue_text(page, 0) == "大家好，欢迎收看"
+
+            # Mark a caller's name private: it leaves the text.
+            last = cues.nth(3).locator("textarea")
+            last.fill("来电的张三说材料齐全")
+            last.evaluate("t => { t.focus(); t.setSelectionRange(3, 5); }")
+            page.keyboard.press("Alt+KeyP")
+            assert cue_text(page, 3) == "来电的说材料齐全"
+            expect(page.locator("#status")).to_contain_text("已把 2 个字标为隐私")
+
+            # Find and replace: a preview of every change first.
+            page.fill("#find", "社保卡")
+            page.fill("#replace", "社会保障卡")
+            page.click("#find-form button[type=submit]")
+            expect(page.locator("#find-preview")).to_contain_text("共 1 句要改")
+            expect(page.locator("#find-preview ins")).to_have_text("社会保障卡")
+            page.click("#replace-all")
+            assert cue_text(page, 2).startswith("社会保障卡丢了")
+
+            # Keep the official wording in one place of the plain track.
+            page.fill("#find", "社会保障卡")
+            page.fill("#replace", "社保卡")
+            page.click("#find-form button[type=submit]")
+            page.click("#replace-all")
+            keep = cues.nth(2).locator("input[data-act=keep]")
+            expect(keep).to_have_count(1, timeout=10_000)
+            keep.check()
+            expect(cues.nth(2).locator("mark.replaced")).to_have_text("社保卡")
+            page.keyboard.press("Control+KeyS")
+            expect(page.locator("#status")).to_contain_text("已自动保存", timeout=10_000)
+
+            # A 10,000-character paste is refused with a message; the text stays.
+            long_text = "长" * 10_000
+            cues.nth(1).locator("textarea").fill(long_text)
+            expect(page.locator("#problem")).to_contain_text("第 2 句太长", timeout=10_000)
+            assert cue_text(page, 1) == long_text
+
+            # Overlapping times are named at once.
+            cues.nth(1).locator("textarea").fill("办理营业执照可以到政务服务中心。")
+            cues.nth(1).locator("textarea").click()
+            for _ in range(3):
+                page.keyboard.press("Alt+Digit1")  # start 300 ms earlier: before cue 1 ends
+            expect(page.locator("#problem")).to_contain_text("第 2 句的开始时间早于上一句", timeout=10_000)
+            for _ in range(3):
+                page.keyboard.press("Alt+Digit2")
+            expect(page.locator("#problem")).to_be_hidden(timeout=10_000)
+
+            # History: revert to the machine text as a new revision.
+            expect(page.locator("#status")).to_contain_text("已自动保存", timeout=10_000)
+            page.locator("#history li").last.locator("button", has_text="恢复此版本").click()
+            expect(page.locator("#status")).to_contain_text("已恢复为第 1 版的内容", timeout=10_000)
+            assert cue_text(page, 2) == "社保卡丢了要先挂史。"
+
+            # Metadata.
+            page.fill("#meta-form input[name=title]", "社保卡挂失<b>指南</b>")
+            page.click("#meta-form button[type=submit]")
+            expect(page.locator("#status")).to_contain_text("节目信息已保存")
+            assert [e for e in errors if "400 (BAD REQUEST)" not in e] == []  # the two refused saves
+        finally:
+            browser.close()

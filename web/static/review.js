@@ -284,8 +284,8 @@
                       end_ms: Math.ceil(cue.start_ms + span * upto / total), note: "隐私" });
     cue.text = cue.text.slice(0, from) + cue.text.slice(to);
     text.value = cue.text;
-    say("已把 " + (upto - before) + " 个字标为隐私：移出字幕，这段声音在新视频里消音");
     edited(false);
+    say("已把 " + (upto - before) + " 个字标为隐私：移出字幕，这段声音在新视频里消音");
   }
 
   function accept(k) {
@@ -306,8 +306,8 @@
     row(i).querySelector(".cue-text").value = out;
     state.analysis[i].suggestions = [];
     paintRow(row(i), i);
-    say("已接受建议：" + s.before + " → " + s.after);
     edited(false);
+    say("已接受建议：" + s.before + " → " + s.after);
   }
 
   function toggleLoop() {
@@ -526,9 +526,10 @@
   $("replace-all").addEventListener("click", function () {
     if (!pending) { return; }
     pending.hits.forEach(function (i) { state.cues[i].text = state.cues[i].text.split(pending.find).join(pending.repl); });
-    say("已替换 " + pending.hits.length + " 句");
+    var count = pending.hits.length;
     pending = null; $("replace-all").disabled = true; $("find-preview").textContent = "";
     edited(true);
+    say("已替换 " + count + " 句");
   });
 
   function fillMeta(meta) {
