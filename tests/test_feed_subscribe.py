@@ -85,7 +85,7 @@ def test_subscribe_page_says_how_in_plain_words(site):
     for name in ("小宇宙", "Apple 播客", "通过 URL 关注节目", "12345"):
         assert name in text
     # the addresses to copy are the public ones, under SITE_URL, one per programme
-    addresses = re.findall(r'<input id="feed-\d" type="text" value="([^"]+)" readonly', text)
+    addresses = re.findall(r'<textarea id="feed-\d" rows="2" readonly spellcheck="false">([^<]+)<', text)
     assert addresses == [SITE + "/feed/podcast.xml", SITE + "/feed/guides.xml"]
     assert SITE + "/feed/guides.atom" in text
     # each programme with its own name, description and drawn artwork

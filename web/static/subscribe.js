@@ -25,7 +25,7 @@
     button.hidden = false;
     button.addEventListener("click", function () { copy(button); });
   });
-  document.querySelectorAll(".subscribe input[readonly]").forEach(function (field) {
+  document.querySelectorAll(".subscribe textarea[readonly]").forEach(function (field) {
     field.addEventListener("focus", function () { field.select(); });
   });
 }());
