@@ -1,13 +1,16 @@
-"""Back up and restore the SQLite catalog with SQLite's online backup API.
+"""Back up and restore the catalog: SQLite's online backup API, or PostgreSQL's
+``pg_dump``/``pg_restore``.
 
-The backup copies a consistent snapshot page by page while the site keeps serving
-(no need to stop it, unlike copying the file, which can catch a half-applied WAL).
-A restore refuses anything that is not an intact catalog, then copies it over the
-live database in one step.
+The backup copies a consistent snapshot while the site keeps serving (no need to stop
+it, unlike copying the SQLite file, which can catch a half-applied WAL; ``pg_dump``
+reads one snapshot too). A restore refuses anything that is not an intact catalog,
+then replaces the live database's content in one step (one transaction on PostgreSQL).
 """
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,7 +31,13 @@ def sqlite_file(engine: Engine) -> Path:
 
 
 def backup(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the live catalog to ``target`` (atomically)."""
+    """Write a consistent copy of the live catalog to ``target`` (atomically): a SQLite
+    file, or on PostgreSQL a ``pg_dump`` archive (custom format)."""
+    if engine.dialect.name == "postgresql":
+        with atomic_path(target) as tmp:
+            _postgres_tool("pg_dump", target, "--format=custom", f"--file={tmp}",
+                           f"--dbname={_libpq_url(engine)}")
+        return
     source = sqlite3.connect(sqlite_file(engine))
     try:
         with atomic_path(target) as tmp:
@@ -65,6 +74,13 @@ def check_catalog(path: Path, label: object = None) -> None:
 
 def restore(engine: Engine, source: Path) -> None:
     """Replace the live catalog's content with the backup ``source``."""
+    if engine.dialect.name == "postgresql":
+        if not source.is_file():
+            raise StudioError("no such backup file", source)
+        _postgres_tool("pg_restore", source, "--list", str(source))  # refuses a non-archive
+        _postgres_tool("pg_restore", source, "--clean", "--if-exists", "--single-transaction",
+                       "--no-owner", f"--dbname={_libpq_url(engine)}", str(source))
+        return
     check_catalog(source)
     engine.dispose()  # our own pooled connections must not keep the old pages
     backup_db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -74,3 +90,19 @@ def restore(engine: Engine, source: Path) -> None:
     finally:
         live.close()
         backup_db.close()
+
+
+def _libpq_url(engine: Engine) -> str:
+    """The catalog URL as PostgreSQL's own tools read it (no ``+psycopg`` driver part)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _postgres_tool(name: str, path: Path, *args: str) -> None:
+    """Run pg_dump or pg_restore; their last line of stderr becomes the one-line error."""
+    tool = shutil.which(name)
+    if tool is None:
+        raise StudioError(f"{name} is not installed (Debian: apt-get install postgresql-client)", path)
+    done = subprocess.run([tool, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise StudioError(f"{name} failed: {tail}", path)

@@ -10,22 +10,31 @@ import pytest
 from tests.contest_fixtures import SLUG, Setup, build_app, make_clip, populate
 
 
-@pytest.fixture(scope="session")
-def contest_template(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
-    """Build the contest once per test run: (instance folder, clips folder, codes)."""
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def contest_template(request, tmp_path_factory) -> tuple[Path, Path, dict[str, str], str]:
+    """Build the contest once per test run and engine: (instance folder, clips folder,
+    codes, catalog URL: '' for the instance folder's SQLite file)."""
     root = tmp_path_factory.mktemp("contest")
     clips = root / "clips"
     clips.mkdir()
-    app = build_app(root / "instance")
+    url = request.getfixturevalue("postgres").new_database() \
+        if request.param == "postgresql" else ""
+    app = build_app(root / "instance", DATABASE_URL=url)
     codes = populate(app, make_clip(clips, "ok.mp4"))
-    app.extensions["catalog_engine"].dispose()
-    return root / "instance", clips, codes
+    app.extensions["catalog_engine"].dispose()  # a template database must have no sessions
+    return root / "instance", clips, codes, url
 
 
 @pytest.fixture
-def contest(contest_template, tmp_path) -> Setup:
-    """A fresh copy of the template contest (copying beats re-hashing six passwords)."""
-    instance, clips, codes = contest_template
+def contest(contest_template, tmp_path, request, monkeypatch) -> Setup:
+    """A fresh copy of the template contest (copying beats re-hashing six passwords).
+
+    On PostgreSQL the copy's URL is also the ``database_url`` setting, so apps and
+    ``studio`` processes a test starts on the same instance folder find the catalog."""
+    instance, clips, codes, url = contest_template
     shutil.copytree(instance, tmp_path / "instance")
+    if url:
+        monkeypatch.setenv("WULING_DATABASE_URL",
+                           request.getfixturevalue("postgres").new_database(template=url))
     app = build_app(tmp_path / "instance")
     return Setup(app, clips, Path(app.config["CONTEST_UPLOADS"]) / SLUG, codes)

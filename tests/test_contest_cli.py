@@ -150,3 +150,22 @@ def test_precheck_command_checks_pending_submissions_once(clips, tmp_path):
     first = run("contest", "precheck", "pc", "-q")
     assert first.exit_code == 0 and "1 checked, 0 failed" in first.output
     assert "0 checked, 0 failed" in run("contest", "precheck", "pc", "-q").output
+
+
+def test_backup_and_restore_on_postgresql_use_pg_dump(postgres, tmp_path, monkeypatch):
+    monkeypatch.setenv("WULING_DATABASE_URL", postgres.new_database())
+    assert run("contest", "create", "pg2026", "--title", "导办视频大赛").exit_code == 0
+    archive = tmp_path / "catalog.dump"
+    assert run("contest", "backup", str(archive)).exit_code == 0
+    assert archive.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
+    engine = make_engine(os.environ["WULING_DATABASE_URL"])
+    with transaction(make_sessionmaker(engine)) as db:
+        db.delete(get_contest(db, "pg2026"))
+    assert run("contest", "restore", str(archive), "--yes").exit_code == 0
+    with transaction(make_sessionmaker(engine)) as db:
+        assert get_contest(db, "pg2026").title == "导办视频大赛"
+    engine.dispose()
+    junk = tmp_path / "junk.dump"
+    junk.write_bytes(b"not an archive" * 100)
+    refused = run("contest", "restore", str(junk), "--yes")
+    assert refused.exit_code == 3 and f"{junk}: pg_restore failed:" in refused.output
