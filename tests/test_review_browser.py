@@ -228,6 +228,21 @@ def test_workspace_tools_split_merge_nudge_find_private_and_hostile_text(site):
             page.fill("#meta-form input[name=title]", "社保卡挂失<b>指南</b>")
             page.click("#meta-form button[type=submit]")
             expect(page.locator("#status")).to_contain_text("节目信息已保存")
+
+            # Logged out meanwhile (another tab): the edit stays and the page says why.
+            page.evaluate("""() => fetch('/auth/logout', {method: 'POST', body: new URLSearchParams(
+                {csrf_token: document.getElementById('workspace').dataset.csrf})})""")
+            first.fill("登出之后的修改")
+            expect(page.locator("#problem")).to_contain_text("登录已过期", timeout=10_000)
+            assert cue_text(page, 0) == "登出之后的修改"
+            page.evaluate("""async (password) => {  // log in again (as another tab would)
+                const form = await (await fetch('/auth/login')).text();
+                const token = form.match(/name="csrf_token" type="hidden" value="([^"]+)"/)[1];
+                await fetch('/auth/login', {method: 'POST', body: new URLSearchParams(
+                    {csrf_token: token, username: 'wang', password: password})});
+            }""", PASSWORD)
+            page.keyboard.press("Control+KeyS")  # the page fetches a fresh CSRF token and saves
+            expect(page.locator("#status")).to_contain_text("已自动保存", timeout=10_000)
             assert [e for e in errors if "400 (BAD REQUEST)" not in e] == []  # the two refused saves
         finally:
             browser.close()

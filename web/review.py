@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -152,6 +153,7 @@ def state(slug: str):
                  "guests": "\n".join(f"{g.name}：{g.department}" if g.department else g.name
                                      for g in episode.guests)},
         "job": job_status(episode.slug), "gate": gate_on(),
+        "csrf": generate_csrf(),  # a fresh token after staff log in again (see review.js)
     }
     session.rollback()
     return jsonify(body)

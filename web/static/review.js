@@ -12,6 +12,7 @@
   var state = { cues: [], analysis: [], keep: {}, priv: [], revision: 0, current: 0,
                 dirty: false, saving: false, conflicted: false, gone: false, loop: false };
   var saveTimer = null, checkTimer = null, composing = false;
+  var LOGGED_OUT = "登录已过期：请在新标签页重新登录，再回到这里按 Ctrl+S 保存（修改仍在编辑器中）。";
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -28,7 +29,10 @@
   var SOURCES = { machine: "机器识别", script: "稿件对齐", browser: "网页修改", editor: "字幕软件修改",
                   revert: "恢复旧版", "import": "导入" };
 
-  function request(method, path, body) {
+  // The session may end while staff edit (idle timeout, logout in another tab). A save then
+  // fails its CSRF check (400, not JSON): fetch a fresh token with /state and try once more,
+  // so logging in again in another tab is enough; nothing typed is lost either way.
+  function request(method, path, body, retried) {
     var options = { method: method, credentials: "same-origin",
                     headers: { "Accept": "application/json" } };
     if (body !== undefined) {
@@ -37,10 +41,22 @@
       options.body = JSON.stringify(body);
     }
     return fetch(base + path, options).then(function (response) {
-      return response.json().catch(function () {
-        return { error: response.status === 400 ? "页面已过期，请复制未保存的文字后刷新页面。"
-                                                 : "服务器没有正常响应（" + response.status + "），请稍后再试。" };
-      }).then(function (data) { return { status: response.status, data: data }; });
+      if (response.redirected && response.url.indexOf("/auth/login") >= 0) {
+        return { status: 401, data: { error: LOGGED_OUT } };
+      }
+      return response.json().then(function (data) {
+        return { status: response.status, data: data };
+      }, function () {
+        if (response.status === 400 && body !== undefined && !retried) {
+          return request("GET", "/state").then(function (r) {
+            if (r.status !== 200) { return r; }
+            csrf = r.data.csrf;
+            return request(method, path, body, true);
+          });
+        }
+        return { status: response.status,
+                 data: { error: "服务器没有正常响应（" + response.status + "），修改仍在编辑器中，请稍后再试。" } };
+      });
     }).catch(function () {
       return { status: 0, data: { error: "网络中断，修改还在编辑器中，恢复后会自动保存。" } };
     });
