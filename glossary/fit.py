@@ -53,29 +53,30 @@ def seam_words(text: str, seam: int) -> set[tuple[int, int]]:
 
 def whole_word(before: str, word: str, after: str) -> bool:
     """True unless an edge of ``word`` (between ``before`` and ``after``) falls inside a
-    word: the segmenter does not cut there *and* a dictionary word runs across it
-    (再三包括 holds no 三包). Both, because jieba glues a term it does not know to its
-    neighbour (再容缺受理)."""
+    word: a common dictionary word runs across it *and* the segmenter does not cut
+    there (再三包括 holds no 三包). Both, because jieba glues a term it does not know to
+    its neighbour (再容缺受理). The segmenter runs only when a word crosses an edge."""
     text = before + word + after
-    cuts = boundaries(text)
-    return all(edge in cuts or not seam_words(text, edge)
-               for edge in (len(before), len(before) + len(word)))
+    crossed = [edge for edge in (len(before), len(before) + len(word)) if seam_words(text, edge)]
+    return not crossed or all(edge in boundaries(text) for edge in crossed)
 
 
 def seam_problem(before: str, new: str, after: str) -> str:
-    """Why ``new`` put between ``before`` and ``after`` reads wrongly
-    ('' when it reads well): a word that now runs across an edge and swallows a whole
-    word on one side, so the sentence reads two ways (要审批的事|实行 reads 事实; but
-    可以|外地 does not read 以外, which would split two words), or an edge that the
-    segmenter no longer sees as one."""
+    """Why ``new`` put between ``before`` and ``after`` reads wrongly ('' when it reads
+    well): a common word that now runs across an edge and swallows a whole word on one
+    side, so the sentence reads two ways (要审批的事|实行 reads 事实; but 可以|外地 does
+    not read 以外, which would split two words), or one the segmenter reads across the
+    edge (网上一站办|理业务 reads 办理)."""
     now = before + new + after
-    spans, cuts = _atom_spans(now), boundaries(now)
     for seam in (len(before), len(before) + len(new)):
-        fused = sorted(now[a:b] for a, b in seam_words(now, seam)
-                       if spans.get(a) == seam or spans.get(seam) == b)
+        crossing = seam_words(now, seam)
+        if not crossing:
+            continue
+        spans = _atom_spans(now)
+        fused = sorted(now[a:b] for a, b in crossing if spans.get(a) == seam or spans.get(seam) == b)
         if fused:
             return f"would read as {'/'.join(fused)} across the edge"
-        if seam not in cuts:
+        if seam not in boundaries(now):
             return "would not stand as a word of its own there"
     return ""
 

@@ -29,7 +29,11 @@ from glossary.match import locate
 from glossary.normalize import normalize
 from glossary.termbase import Glossary, Mode, Term
 
-CONTEXT = 40  # characters of a sentence, either side of a term, that its checks read
+CONTEXT = 40  # characters either side of a term that its word checks read
+# What a sentence already says is read up to its end, bounded only so that a text
+# without sentence ends stays linear; a window any shorter would see different words
+# once rewriting changed the lengths around it, and rewriting again would differ.
+SENTENCE = 500
 
 
 class Change(NamedTuple):
@@ -125,10 +129,11 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None,
             kept.append(change)
             continue
         written = _tail(pieces, norm[position:start])
-        said = _tail(said_pieces, outside[position:start])
+        said = _tail(said_pieces, outside[position:start], SENTENCE)
         upto = found[k + 1][1] if k + 1 < len(found) else len(norm)
-        if problem := _misfit(change, term, (written, norm[end:upto], norm[end:]),
-                              (said, outside[end:])):
+        if problem := _misfit(change, term, (written, norm[end:min(upto, end + CONTEXT)],
+                                             norm[end:end + CONTEXT]),
+                              (said, outside[end:end + SENTENCE])):
             skipped.append(Skipped(change, problem))
             continue
         pieces += (norm[position:start], after)
@@ -151,14 +156,14 @@ def _without_terms(norm: str, found: list[tuple[int, int, int]]) -> str:
     return "".join(pieces) + norm[position:]
 
 
-def _tail(pieces: list[str], last: str) -> str:
-    """The last :data:`CONTEXT` characters written so far, ``last`` included."""
+def _tail(pieces: list[str], last: str, size: int = CONTEXT) -> str:
+    """The last ``size`` characters written so far, ``last`` included."""
     tail = last
     for piece in reversed(pieces):
-        if len(tail) >= CONTEXT:
+        if len(tail) >= size:
             break
         tail = piece + tail
-    return tail[-CONTEXT:]
+    return tail[-size:]
 
 
 def _misfit(change: Change, term: Term, text: tuple[str, str, str],
