@@ -4,12 +4,14 @@ puts the feed address on the clipboard; screenshots in test-output/."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from episodes.library import programme_artwork
 from tests.catalog_fixtures import make_workdir, publish
 from tests.conftest import ROOT
 from tests.test_browser import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
@@ -20,10 +22,12 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """`studio serve` on a catalog with one show episode and one guide; yields its URL."""
+    """`studio serve` on a catalog with one show episode and one guide whose programme
+    artwork went missing; yields its URL."""
     root = tmp_path_factory.mktemp("subscribe-browser")
     publish(root / "instance", make_workdir(root / "show", "hukou-qianyi", seconds=10))
     publish(root / "instance", make_workdir(root / "guide", "yingye-zhizhao", kind="guide", seconds=10))
+    programme_artwork(root / "instance" / "media", "guide").unlink()  # studio serve draws it again
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "WULING_INSTANCE_PATH": str(root / "instance"), "WULING_SITE_URL": base}
@@ -58,12 +62,14 @@ def test_subscribe_page_on_desktop_and_phone(site, size):
             assert page.evaluate("() => document.documentElement.scrollWidth") <= VIEWPORTS[size]["width"]
             for field in page.locator(".copy textarea").all():  # the whole address in view
                 assert field.evaluate("f => f.scrollHeight <= f.clientHeight && f.scrollWidth <= f.clientWidth")
+            assert page.locator(".programme img").count() == 2  # both drawn, one by studio serve
             for image in page.locator(".programme img").all():
                 assert image.evaluate("i => i.complete && i.naturalWidth") == 1400
             button = page.get_by_role("button", name="复制地址").first
             assert button.is_visible() and button.bounding_box()["height"] >= 44  # a finger's size
             button.click()
-            assert page.locator(".copied").first.inner_text().startswith("已复制")
+            # the clipboard answers asynchronously: wait for the status line
+            playwright_api.expect(page.locator(".copied").first).to_have_text(re.compile("^已复制"))
             assert page.evaluate("() => navigator.clipboard.readText()") == site + "/feed/podcast.xml"
             shot = ROOT / "test-output" / f"subscribe-{size}.png"
             shot.parent.mkdir(exist_ok=True)
