@@ -271,3 +271,19 @@ def test_rewriting_changes_nothing_outside_matched_terms(text, mode, introduced)
     assert result.text == "".join(rebuilt) + norm[position:]
     assert rewrite(result.text, GLOSSARY, mode, introduced={*introduced, *result.introduced}).text \
         == result.text
+
+
+def test_the_plain_stage_reports_what_only_the_term_page_explains(tmp_path):
+    import json
+
+    from studio.stages import plain
+    from tests.test_render_outputs import prepared_job
+
+    srt = tmp_path / "verbatim.srt"
+    srt.write_text("1\n00:00:00,000 --> 00:00:00,900\n申请行政复议\n\n"
+                   "2\n00:00:00,960 --> 00:00:03,000\n好的\n", encoding="utf-8")
+    job = prepared_job(tmp_path, srt, srt)
+    plain.run(job)
+    report = json.loads(job.work.glossary_report.read_text(encoding="utf-8"))
+    assert report["unexplained"] == ["行政复议"]
+    assert [f["action"] for f in report["fallbacks"]] == ["explain-later"]

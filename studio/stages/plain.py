@@ -40,5 +40,6 @@ def run(job: Job) -> None:
     track = plain_track(cues, terms, get_profile(job.text.profile))
     write_subtitles(track.cues, job.work.root / "plain", FORMATS)
     report = {"changes": [{"cue": number, **change._asdict()} for number, change in track.changes],
-              "fallbacks": [asdict(fallback) for fallback in track.fallbacks]}
+              "fallbacks": [asdict(fallback) for fallback in track.fallbacks],
+              "unexplained": track.unexplained}  # explained only on the term page
     write_text(job.work.glossary_report, json.dumps(report, ensure_ascii=False, indent=1))
