@@ -64,9 +64,9 @@ def test_the_list_shows_each_episode_under_its_stage_with_who_and_when(client, s
     assert stages == ["草稿", "待审", "已审核", "已排期", "已发布", "已下线"]
     published = page.split('id="stage-5">')[1].split('id="stage-6">')[0]
     assert draft.title in published
-    assert "修改待审" not in published
+    assert "字幕待审" not in published
     post(client, staff, "save", {"base": 1, "cues": cues_json(c2="社保卡丢了要先挂失。")})
-    assert "修改待审" in client.get("/review/").get_data(as_text=True)  # published, edit not approved
+    assert "字幕待审" in client.get("/review/").get_data(as_text=True)  # published, edit not approved
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00">', page)
 
 

@@ -25,7 +25,7 @@ from episodes.assets import AssetKind
 from episodes.errors import CatalogError
 from episodes.jobs import Job
 from episodes.models import Episode, Guest, MediaAsset, as_utc, utcnow
-from episodes.review import (REVIEW_STATES, approve, require_approved, review_log, review_state,
+from episodes.review import (REVIEW_STATES, EpisodeReview, approve, require_approved, review_log,
                              save_revision, submit, uncertain_words)
 from episodes.typed import name_and_department
 from glossary import Glossary
@@ -79,6 +79,12 @@ def local_iso(moment: datetime | str | None) -> dict | None:
     return {"iso": local.isoformat(timespec="seconds"), "text": local.strftime("%Y年%m月%d日 %H:%M")}
 
 
+def review_of(episode: Episode) -> EpisodeReview:
+    """The episode's review row, read only (one never reviewed is a draft nobody moved)."""
+    return get_session().get(EpisodeReview, episode.id) or \
+        EpisodeReview(episode_id=episode.id, state="draft", changed_by="")
+
+
 def error(status: int, message: str, **extra):
     return jsonify({"error": message, **extra}), status
 
@@ -103,15 +109,16 @@ def posted_revision(data: dict) -> int | None:
 def index():
     session = get_session()
     episodes = session.scalars(select(Episode).order_by(Episode.updated_at.desc(), Episode.id.desc())).all()
+    reviews = {row.episode_id: row for row in session.scalars(select(EpisodeReview))}
     columns: dict[str, list] = {name: [] for name in STAGES}
     for episode in episodes:
-        state = review_state(session, episode.id)
-        where = stage(episode, state.state)
-        who, when = (state.changed_by, state.changed_at) if where in ("草稿", "待审", "已审核") else \
-            ("", episode.publish_at if where == "已排期" else episode.published_at or episode.updated_at)
-        pending = where in ("已排期", "已发布") and state.state != "approved"  # edited since approval
+        review = reviews.get(episode.id)
+        state = review.state if review else "draft"
+        where = stage(episode, state)
+        who, when = (review.changed_by, review.changed_at) if review and where in ("草稿", "待审", "已审核") \
+            else ("", episode.publish_at if where == "已排期" else episode.published_at or episode.updated_at)
+        pending = where in ("已排期", "已发布") and state != "approved"  # public text not the current one
         columns[where].append({"episode": episode, "who": who, "when": when, "pending": pending})
-    session.rollback()  # review_state adds rows for episodes never reviewed; listing changes nothing
     return render_template("review/index.html", columns=columns)
 
 
@@ -137,7 +144,7 @@ def state(slug: str):
     log = review_log(session, episode.id)
     current = log.current
     cues = current.cues if current else ()
-    review = review_state(session, episode.id)
+    review = review_of(episode)
     body = {
         "slug": episode.slug, "status": episode.status,
         "stage": stage(episode, review.state), "review": REVIEW_STATES[review.state],
@@ -155,7 +162,6 @@ def state(slug: str):
         "job": job_status(episode.slug), "gate": gate_on(),
         "csrf": generate_csrf(),  # a fresh token after staff log in again (see review.js)
     }
-    session.rollback()
     return jsonify(body)
 
 
@@ -212,7 +218,7 @@ def save(slug: str):
     except RevisionConflict:
         session.rollback()
         return conflict(episode, base)
-    return jsonify({"revision": revision_json(revision), "stage": stage(episode, review_state(session, episode.id).state)})
+    return jsonify({"revision": revision_json(revision), "stage": stage(episode, review_of(episode).state)})
 
 
 def conflict(episode: Episode, base: int):
@@ -363,7 +369,7 @@ def publish(slug: str):
         session.rollback()
         return error(409, publish_problem(action, exc))
     session.commit()
-    return jsonify({"status": episode.status, "stage": stage(episode, review_state(session, episode.id).state),
+    return jsonify({"status": episode.status, "stage": stage(episode, review_of(episode).state),
                     "publish_at": local_iso(episode.publish_at)})
 
 
