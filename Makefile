@@ -44,7 +44,7 @@ demo: system-packages $(STAMP)
 	  --title "居住证怎么办：网上申请与容缺受理" --air-date 2026-11-20 --category 户籍 \
 	  --summary "在外地户口、在本区居住满半年，就可以申请居住证。本期讲网上申请、材料不全怎么办、电子证照怎么用。" \
 	  --guest "张敏:武陵区政务服务中心" --vertical
-	$(STUDIO) publish $(DEMO_WORK) --replace
+	$(STUDIO) publish $(DEMO_WORK) --replace --unreviewed
 	@echo "Open http://127.0.0.1:8000/e/juzhuzheng (podcast feed: /feed/podcast.xml)"
 	$(STUDIO) serve
 

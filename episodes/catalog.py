@@ -84,15 +84,28 @@ def save_episode(session: Session, record: EpisodeRecord, assets: list[AssetInfo
     return episode
 
 
+def replace_assets(session: Session, episode: Episode, assets: list[AssetInfo]) -> None:
+    """Give ``episode`` new files (re-rendered after an approved edit), keeping its row,
+    metadata, status and transcript: feeds keep its GUID. The old files stay in the
+    library untouched."""
+    episode.assets = []
+    session.flush()  # the new rows reuse the old ones' unique keys
+    episode.assets = _asset_rows(assets)
+    session.flush()
+
+
+def _asset_rows(assets: list[AssetInfo]) -> list[MediaAsset]:
+    return [MediaAsset(kind=a.kind, variant=a.variant, path=a.relpath, mime_type=a.mime_type,
+                       bytes=a.bytes, duration_ms=a.duration_ms, checksum=a.sha256) for a in assets]
+
+
 def _fill(episode: Episode, record: EpisodeRecord, assets: list[AssetInfo], cues: list[CueText]) -> None:
     episode.kind, episode.title, episode.summary = record.kind, record.title, record.summary
     episode.air_date, episode.service_category = record.air_date, record.service_category
     episode.duration_ms = record.duration_ms or max((a.duration_ms for a in assets), default=0)
     episode.guests = [Guest(position=i, name=g.name, department=g.department)
                       for i, g in enumerate(record.guests)]
-    episode.assets = [MediaAsset(kind=a.kind, variant=a.variant, path=a.relpath,
-                                 mime_type=a.mime_type, bytes=a.bytes,
-                                 duration_ms=a.duration_ms, checksum=a.sha256) for a in assets]
+    episode.assets = _asset_rows(assets)
     episode.cues = [TranscriptCue(position=i, start_ms=c.start_ms, end_ms=c.end_ms, text=c.text,
                                   plain_text=c.plain_text) for i, c in enumerate(cues)]
 

@@ -28,10 +28,14 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select
 
+from sqlalchemy.orm import Session
+
 from episodes.db import make_sessionmaker, transaction
+from episodes.errors import CatalogError
 from episodes.leases import holder_id, release, renew, take
 from episodes.models import Episode, as_utc, utcnow
-from episodes.publishing import publish_due
+from episodes.publishing import publish_due, unschedule
+from episodes.review import require_approved
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,10 @@ def scheduled_times(engine: Engine) -> dict[int, datetime]:
 class PublishScheduler:
     """One candidate scheduler; it only publishes while it holds the lease."""
 
-    def __init__(self, engine: Engine, timing: Timing = Timing(), holder: str | None = None):
-        self.engine, self.timing = engine, timing
+    def __init__(self, engine: Engine, timing: Timing = Timing(), holder: str | None = None,
+                 review_required: bool = True):
+        """``review_required``: the approval gate (setting review_required) for due publishes."""
+        self.engine, self.timing, self.review_required = engine, timing, review_required
         self.holder = holder or holder_id()
         self.leading = False
         # misfire_grace_time=None: a publish missed while down still runs, however late
@@ -109,7 +115,23 @@ class PublishScheduler:
                 pass
 
     def publish(self, episode_id: int) -> None:
-        """The date job: publish ``episode_id`` if it is still scheduled and due."""
+        """The date job: publish ``episode_id`` if it is still scheduled, due and approved."""
         with transaction(make_sessionmaker(self.engine)) as session:
-            if publish_due(session, episode_id, utcnow()):
+            if self._approved(session, episode_id) and publish_due(session, episode_id, utcnow()):
                 log.info("published episode #%d", episode_id)
+
+    def _approved(self, session: Session, episode_id: int) -> bool:
+        """The approval gate at the due time: an episode edited since its approval goes out
+        with its last approved text (the public transcript holds it); one never approved
+        goes back to draft, so it is not retried every few seconds, and the log says why."""
+        episode = session.get(Episode, episode_id)
+        if episode is None or episode.status != "scheduled":
+            return True  # publish_due decides (and does nothing)
+        try:
+            # scheduled=True never makes text public itself, so it needs no plain wording
+            require_approved(session, episode, gate_on=self.review_required, plain=str, scheduled=True)
+        except CatalogError as exc:
+            unschedule(episode)
+            log.warning("not published, back to draft: %s", exc)
+            return False
+        return True

@@ -114,3 +114,15 @@ def get_int(name: str, low: int, high: int, environ: Mapping[str, str] | None = 
         raise SettingError(f"setting {name} must be a whole number from {low} to {high}, "
                            f"not {value!r}")
     return int(value)
+
+
+FLAG_VALUES = {"on": True, "true": True, "yes": True, "1": True,
+               "off": False, "false": False, "no": False, "0": False}
+
+
+def get_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """An on/off setting, or a one-line error naming the setting and the accepted words."""
+    value = get(name, environ)
+    if value.strip().lower() not in FLAG_VALUES:
+        raise SettingError(f"setting {name} must be on or off, not {value!r}")
+    return FLAG_VALUES[value.strip().lower()]

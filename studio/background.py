@@ -49,12 +49,14 @@ def scheduler_timing(env: Environment) -> Timing:
 
 
 @contextmanager
-def running_scheduler(engine: Engine, timing: Timing) -> Iterator[PublishScheduler]:
-    """A started publish scheduler, shut down (lease released) on the way out."""
+def running_scheduler(engine: Engine, timing: Timing,
+                      review_required: bool = True) -> Iterator[PublishScheduler]:
+    """A started publish scheduler, shut down (lease released) on the way out;
+    ``review_required`` is the approval gate (setting review_required)."""
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # APScheduler logs every reconcile run at INFO: keep it for -vv
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    scheduler = PublishScheduler(engine, timing)
+    scheduler = PublishScheduler(engine, timing, review_required=review_required)
     scheduler.start()
     try:
         yield scheduler
@@ -83,6 +85,7 @@ def start_background(env: Environment, database_url: str, log_level: int) -> Bac
     """Start the scheduler and the embedded worker in one child process (the settings
     are checked here first, so a bad one is a one-line error from `studio serve`)."""
     timing = scheduler_timing(env)
+    env.setting_flag("review_required")  # an unusable value stops `studio serve` here
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_background_main, name="studio-background",
@@ -101,6 +104,8 @@ def _background_main(parent_alive: Connection, environ: Mapping[str, str], datab
     from studio import tasks  # the job handlers: loaded here, never in the web process
 
     engine = make_engine(database_url)
-    queue = tasks.build_queue(Environment(environ=environ), engine)
-    with running_scheduler(engine, timing), tasks.embedded_worker(queue):
+    env = Environment(environ=environ)
+    queue = tasks.build_queue(env, engine)
+    with running_scheduler(engine, timing, env.setting_flag("review_required")), \
+            tasks.embedded_worker(queue):
         wait([parent_alive])  # readable at EOF: the parent stopped or died

@@ -26,6 +26,7 @@ COMMANDS = {
     "glossary": "studio.commands.glossary:glossary_group",
     "subtitles": "studio.commands.subtitles:subtitles_group",
     "publish": "studio.commands.publish:publish_command",
+    "review": "studio.commands.review:review_group",
     "schedule": "studio.commands.schedule:schedule_group",
     "episodes": "studio.commands.catalog:episodes_group",
     "live": "studio.commands.catalog:live_group",

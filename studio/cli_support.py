@@ -138,6 +138,34 @@ def glossary_option(command):
                         help="Term base: a CSV file or a folder of CSV files.")(command)
 
 
+def plain_wording(env: Environment) -> Callable[[str], str]:
+    """A cue's plain-language wording with the office's term base (setting ``glossary``),
+    for the public transcript an approval makes."""
+    from glossary.rewrite import rewrite
+
+    terms = open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None)
+    return lambda text: rewrite(text, terms).text
+
+
+def publishing_gate(env: Environment, unreviewed: bool):
+    """The approval gate of a publish from the command line: setting ``review_required``;
+    ``--unreviewed`` passes it, recorded under the OS user's name (or "cli")."""
+    from studio.publish import Gate
+
+    return Gate(env.setting_flag("review_required"), plain_wording(env),
+                unreviewed_by=os_user() if unreviewed else None)
+
+
+def os_user() -> str:
+    """Who runs the command, for approvals and unreviewed publishes ("cli" if unknown)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "cli"
+
+
 def open_glossary(source: Path | None) -> Glossary:
     from glossary import load_default
     from glossary.io import load

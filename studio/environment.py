@@ -37,6 +37,9 @@ class Environment:
     def setting_int(self, name: str, low: int, high: int) -> int:
         return settings.get_int(name, low, high, self.environ)
 
+    def setting_flag(self, name: str) -> bool:
+        return settings.get_flag(name, self.environ)
+
     def for_terminal(self, quiet: bool = False) -> "Environment":
         """This environment drawing progress bars on its stderr, unless ``quiet``."""
         return dataclasses.replace(

@@ -76,7 +76,7 @@ def run_stages(job: Job, stages: tuple[Stage, ...] = STAGES,
     """
     job.media  # noqa: B018 -- raises MediaError naming the file
     job.work.root.mkdir(parents=True, exist_ok=True)
-    with _exclusive(job.work):
+    with exclusive(job.work):
         _remove_leftovers(job.work)
         manifest = Manifest(job.work.manifest)
         results = _schedule(stages, job, lambda stage: _run_one(stage, job, manifest, clock))
@@ -118,7 +118,7 @@ def _schedule(stages: tuple[Stage, ...], job: Job,
 
 
 @contextlib.contextmanager
-def _exclusive(work: WorkDir) -> Iterator[None]:
+def exclusive(work: WorkDir) -> Iterator[None]:
     """One pipeline per work folder (`studio watch` and a person may both start one)."""
     with (work.root / ".studio.lock").open("w") as lock:
         try:

@@ -17,6 +17,7 @@ from typing import Callable
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from episodes.assets import TIMED, AssetKind
 from episodes.catalog import AssetInfo, CueText, find_episode, save_episode
@@ -27,13 +28,16 @@ from episodes.live import link_recording
 from episodes.models import Episode
 from episodes.publishing import publish_now, schedule
 from episodes.record import EpisodeRecord
+from episodes.review import approve, import_log, require_approved, review_log
 from studio.errors import StudioError
 from studio.files import atomic_path
 from studio.media import probe
 from studio.stages.artwork import ensure_programme_artwork
+from studio.reviewed import load_log
 from studio.workdir import WorkDir
 from subtitles import io as subtitle_io
 from subtitles.cue import Cue
+from subtitles.review import ReviewLog
 
 # (asset kind, variant, where the pipeline leaves it)
 DELIVERABLES: tuple[tuple[AssetKind, str, Callable[[WorkDir], Path]], ...] = (
@@ -62,35 +66,94 @@ class Published:
     assets: int
 
 
+@dataclass(frozen=True)
+class Gate:
+    """The approval gate as one publish meets it (see :func:`episodes.review.require_approved`)."""
+
+    required: bool = True  # setting review_required
+    # Plain-language wording of a cue for the public transcript (the office's glossary).
+    plain: Callable[[str], str] = str
+    # Who publishes without review (``--unreviewed``): recorded as an unreviewed approval.
+    unreviewed_by: str | None = None
+
+
 def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
                     at: datetime | None = None, replace: bool = False,
-                    live: int | None = None) -> Published:
+                    live: int | None = None, gate: Gate = Gate()) -> Published:
     """Import ``root`` and publish it now, or at ``at`` (UTC); ``live`` names the
-    live broadcast this recording came from."""
+    live broadcast this recording came from.
+
+    The folder's review log comes into the catalog first (refused, naming both, when
+    the catalog and the folder both changed since their last common revision), then
+    the approval gate decides; a refusal leaves the catalog and the library as they were.
+    """
     work = _work_folder(root)
-    record = EpisodeRecord.load(work.metadata)
-    found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
-    found = [(kind, variant, path) for kind, variant, path in found if path.is_file()]
-    _check_cover(work.cover)
-    plans = [(kind, variant, place(media_root, record.slug, path)) for kind, variant, path in found]
-    assets = [_asset_info(kind, variant, plan) for kind, variant, plan in plans]
-    cues = transcript_cues(work)
+    log = load_log(work)
     with transaction(make_sessionmaker(engine)) as session:
-        episode = save_episode(session, record, assets, cues, replace=replace)
+        episode, plans = import_workdir(session, work, media_root, replace)
+        take_review(session, episode, work, log, gate)
         _publish_or_schedule(episode, at, now)
         if live is not None:
             link_recording(session, live, episode.id)
-        copied = sum(_copy(plan) for _, _, plan in plans)
+        copied = copy_into_library(plans)
         ensure_programme_artwork(media_root, episode.kind)
         result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
-                           copied, len(assets))
+                           copied, len(plans))
     return result
 
 
-def publish_episode(ref: str, engine: Engine, now: datetime, at: datetime | None = None) -> str:
+def import_workdir(session: Session, work: WorkDir, media_root: Path,
+                   replace: bool) -> tuple[Episode, list[Placement]]:
+    """Record the folder's episode and deliverables in the catalog (the caller's
+    transaction); returns the episode and where each deliverable goes in the library
+    (:func:`copy_into_library` copies them, once nothing can be refused any more)."""
+    record = EpisodeRecord.load(work.metadata)
+    assets, plans = asset_plans(work, media_root, record.slug)
+    episode = save_episode(session, record, assets, transcript_cues(work), replace=replace)
+    episode.work_folder = str(work.root.resolve())
+    return episode, plans
+
+
+def asset_plans(work: WorkDir, media_root: Path, slug: str) -> tuple[list[AssetInfo], list[Placement]]:
+    """The folder's deliverables as catalog rows, and where each goes in the library."""
+    found = [(kind, variant, path(work)) for kind, variant, path in DELIVERABLES]
+    found = [(kind, variant, path) for kind, variant, path in found if path.is_file()]
+    _check_cover(work.cover)
+    plans = [(kind, variant, place(media_root, slug, path)) for kind, variant, path in found]
+    return [_asset_info(kind, variant, plan) for kind, variant, plan in plans], [plan for _, _, plan in plans]
+
+
+def copy_into_library(plans: list[Placement]) -> int:
+    """Copy each planned file unless identical bytes are already there; how many were copied."""
+    return sum(_copy(plan) for plan in plans)
+
+
+def take_review(session: Session, episode: Episode, work: WorkDir, log: ReviewLog, gate: Gate) -> None:
+    """Bring the folder's revisions (and an approval given to its current one with
+    `studio review approve`) into the catalog, then apply the approval gate."""
+    if log.current is not None:
+        import_log(session, episode, log, str(work.review))
+        catalog = review_log(session, episode.id)
+        if catalog.current.number > log.current.number:
+            raise StudioError(
+                f"the catalog has revision {catalog.current.number} ({catalog.current.author}, "
+                f"{catalog.current.created_at}), newer than this folder's {log.current.number}: let "
+                "`studio worker` re-derive the folder from it (episode.rederive), then publish", work.review)
+        if log.is_approved and not catalog.is_approved:
+            approval = log.approvals[-1]
+            approve(session, episode, approval.by, gate.plain, revision=approval.revision,
+                    now=datetime.fromisoformat(approval.at))
+    require_approved(session, episode, gate_on=gate.required, plain=gate.plain,
+                     unreviewed_by=gate.unreviewed_by)
+
+
+def publish_episode(ref: str, engine: Engine, now: datetime, at: datetime | None = None,
+                    gate: Gate = Gate()) -> str:
     """Publish (or schedule) the catalog episode ``ref`` (slug or id); return its slug."""
     with transaction(make_sessionmaker(engine)) as session:
         episode = find_episode(session, ref)
+        require_approved(session, episode, gate_on=gate.required, plain=gate.plain,
+                         unreviewed_by=gate.unreviewed_by)
         _publish_or_schedule(episode, at, now)
         return episode.slug
 

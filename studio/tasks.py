@@ -5,7 +5,8 @@ imports this module; a worker builds the queue with :func:`build_queue`, which
 registers every handler below, and consumes it with :func:`run_worker`
 (``studio worker``) or :func:`embedded_worker` (``studio serve``'s background process).
 Job kinds: ``contest.intake`` and ``contest.precheck`` (target: a submission id),
-``pipeline.run`` (target: a work folder).
+``pipeline.run`` (target: a work folder), ``episode.rederive`` (target: an episode slug;
+:mod:`studio.rederive`).
 
 Handlers are safe to run twice: each one looks at what its target already says
 (a submission no longer ``checking``, a pre-check already ``done``) before doing
@@ -61,6 +62,8 @@ def register(queue: JobQueue, env: Environment, uploads: Path,
         queue.engine, uploads, int(claim.target), transcribe, progress))
     queue.register("pipeline.run", lambda claim, progress: pipeline_run(
         env, Path(claim.target), claim.params, progress))
+    queue.register("episode.rederive", lambda claim, progress: episode_rederive(
+        queue.engine, env, claim.target, claim.params.get("revision"), progress))
 
 
 def run_worker(queue: JobQueue, workers: int = 1) -> None:
@@ -151,3 +154,14 @@ def pipeline_run(env: Environment, work: Path, params: dict, progress: JobProgre
     render = RenderOptions.from_settings(env, params.get("vertical", False), params.get("bumpers", False))
     job = Job(workdir, source, render=render, text=TextOptions.from_settings(env), progress=progress)
     run_stages(job, RENDER_STAGES if params.get("stages") == "render" else STAGES)
+
+
+def episode_rederive(engine: Engine, env: Environment, slug: str, revision: int | None,
+                     progress: JobProgress) -> None:
+    """After an approval: the episode's work folder and library files follow its text."""
+    from studio.cli_support import media_root
+    from studio.rederive import rederive
+    from studio.stages.job import RenderOptions, TextOptions
+
+    rederive(engine, media_root(env), TextOptions.from_settings(env), RenderOptions.from_settings(env),
+             slug, revision, progress)

@@ -33,12 +33,13 @@ def heard_transcript(sentences=HEARD, seconds: float = 6.0, model: str = "base")
 
 
 def known_job(tmp_path: Path, seconds: float = 6.0, transcript: Transcript | None = None,
-              **text) -> Job:
+              slug: str = "legal-aid", **text) -> Job:
     """A job on a ``seconds`` tone-and-picture clip whose transcript.json is already there."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     clip = lavfi_clip(tmp_path / "call.mp4", seconds=seconds)
     work = WorkDir(tmp_path / "work")
     work.root.mkdir(parents=True, exist_ok=True)
     write_text(work.transcript, (transcript or heard_transcript(seconds=seconds)).to_json())
-    episode = record_for(clip, "法律援助怎么申请", slug="legal-aid", kind="episode",
+    episode = record_for(clip, "法律援助怎么申请", slug=slug, kind="episode",
                          air_date=date(2026, 11, 24), guests=(Guest("王敏", "区司法局"),))
     return Job(work, clip, episode, RenderOptions(preset="ultrafast"), TextOptions(**text))

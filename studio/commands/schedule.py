@@ -58,7 +58,8 @@ def run_command(env: Environment) -> None:
     runs one too); several may run, the catalog's lease lets one publish."""
     from studio.background import running_scheduler, scheduler_timing
 
-    with running_scheduler(ready_engine(env), scheduler_timing(env)) as scheduler:
+    with running_scheduler(ready_engine(env), scheduler_timing(env),
+                           env.setting_flag("review_required")) as scheduler:
         click.echo(f"scheduler {scheduler.holder} running; it publishes while it holds the "
                    "catalog's scheduler lease; Ctrl-C stops it", err=True)
         threading.Event().wait()

@@ -1,0 +1,136 @@
+"""Publishing a reviewed work folder: the approval gate (CLI now and --at, the
+scheduler), --unreviewed recorded, `studio review`, and a browser edit and an
+external edit made at once refused naming both, nothing lost. Real SQLite, real files."""
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pysubs2
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from episodes.db import make_sessionmaker
+from episodes.models import Episode
+from episodes.review import review_log, save_revision
+from episodes.scheduler import PublishScheduler
+from studio.cli import cli
+from studio.pipeline import run_stages
+from studio.reviewed import load_log
+from subtitles.cue import Cue
+from tests.catalog_fixtures import catalog_engine, seed_catalog
+from tests.review_pipeline_data import NO_MODEL, known_job
+
+TEXT_ONLY = NO_MODEL[:3]  # ingest, verbatim, plain: enough to publish the text
+
+
+@pytest.fixture
+def instance() -> Path:
+    folder = Path(os.environ["WULING_INSTANCE_PATH"])
+    seed_catalog(folder)
+    return folder
+
+
+@pytest.fixture
+def work(tmp_path):
+    job = known_job(tmp_path)
+    run_stages(job, TEXT_ONLY)
+    return job
+
+
+def studio(*args: str, **environ: str):
+    return CliRunner(env={f"WULING_{k.upper()}": v for k, v in environ.items()}).invoke(cli, list(args))
+
+
+def catalog(instance):
+    return make_sessionmaker(catalog_engine(instance))()
+
+
+def test_publishing_unapproved_captions_is_refused_and_changes_nothing(instance, work):
+    refused = studio("publish", str(work.work.root))
+    assert refused.exit_code != 0 and "not approved" in refused.output and "--unreviewed" in refused.output
+    scheduled = studio("publish", str(work.work.root), "--at", "2099-01-01 10:00")
+    assert scheduled.exit_code != 0 and "not approved" in scheduled.output
+    with catalog(instance) as session:
+        assert session.scalars(select(Episode)).all() == []
+
+
+def test_unreviewed_publishing_is_recorded_with_who_did_it(instance, work):
+    published = studio("publish", str(work.work.root), "--unreviewed")
+    assert published.exit_code == 0, published.output
+    with catalog(instance) as session:
+        episode = session.scalars(select(Episode)).one()
+        log = review_log(session, episode.id)
+        assert episode.status == "published" and episode.work_folder == str(work.work.root)
+        assert [(a.revision, a.by, a.unreviewed) for a in log.approvals] == [(1, getpass.getuser(), True)]
+        assert log.approved is None  # published, but nobody approved it
+
+
+def test_an_approval_in_the_work_folder_passes_the_gate_and_reaches_the_catalog(instance, work):
+    approved = studio("review", "approve", str(work.work.root), "--by", "王芳")
+    assert approved.exit_code == 0 and "approved revision 1" in approved.output
+    assert "approved by 王芳" in studio("review", "status", str(work.work.root)).output
+    assert studio("publish", str(work.work.root)).exit_code == 0
+    with catalog(instance) as session:
+        log = review_log(session, session.scalars(select(Episode)).one().id)
+        assert log.is_approved and log.approvals[-1].by == "王芳"
+    history = studio("review", "log", "legal-aid").output
+    assert "machine (base)" in history and "approved by 王芳" in history
+
+
+def test_the_gate_can_be_turned_off(instance, work):
+    assert studio("publish", str(work.work.root), review_required="off").exit_code == 0
+    bad = studio("publish", str(work.work.root), review_required="maybe")
+    assert bad.exit_code != 0 and "review_required" in bad.output
+
+
+def test_a_browser_edit_and_an_external_edit_at_once_are_refused_naming_both(instance, work):
+    assert studio("publish", str(work.work.root), "--unreviewed").exit_code == 0
+    with catalog(instance) as session:  # 王芳 fixes it in the workspace
+        episode = session.scalars(select(Episode)).one()
+        save_revision(session, episode, 1, [Cue(0, 3800, ("欢迎来到区司法局",)), Cue(4000, 5793, ("打电话前请准备好身份证",))],
+                      "王芳")
+        session.commit()
+    srt = work.work.subtitles("verbatim", "srt")
+    subs = pysubs2.load(str(srt))  # and someone fixes it in Aegisub
+    subs[0].text = subs[0].text.replace("趋司法局", "区司法局")
+    subs.save(str(srt))
+    run_stages(work, TEXT_ONLY)
+    folder = load_log(work.work)
+    assert folder.current.source == "editor"
+    refused = studio("publish", str(work.work.root), "--replace", "--unreviewed")
+    assert refused.exit_code != 0
+    assert "review.json has revisions 2" in refused.output and "the catalog has revisions 2" in refused.output
+    assert "王芳" in refused.output
+    with catalog(instance) as session:  # nothing lost on either side
+        log = review_log(session, session.scalars(select(Episode)).one().id)
+        assert [r.author for r in log.revisions] == ["machine (base)", "王芳"]
+    assert load_log(work.work) == folder
+
+
+def test_the_scheduler_publishes_the_last_approved_text_and_refuses_a_never_approved_one(instance, work, tmp_path):
+    engine = catalog_engine(instance)
+    at = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    studio("review", "approve", str(work.work.root), "--by", "王芳")
+    assert studio("publish", str(work.work.root), "--at", at, timezone="UTC").exit_code == 0
+    other = known_job(tmp_path / "other", slug="never-approved")
+    run_stages(other, TEXT_ONLY)
+    assert studio("publish", str(other.work.root), "--at", at, timezone="UTC", review_required="off").exit_code == 0
+    factory = make_sessionmaker(engine)
+    with factory.begin() as session:  # an edit after the approval, not approved yet
+        edited = session.scalar(select(Episode).where(Episode.slug == "legal-aid"))
+        save_revision(session, edited, 1, [Cue(0, 3800, ("欢迎来到区司法局",))], "王芳")
+        for episode in session.scalars(select(Episode)):
+            episode.publish_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        ids = {episode.slug: episode.id for episode in session.scalars(select(Episode))}
+    scheduler = PublishScheduler(engine, review_required=True)
+    for episode_id in ids.values():
+        scheduler.publish(episode_id)
+    with factory() as session:
+        approved = session.get(Episode, ids["legal-aid"])
+        assert approved.status == "published"
+        assert "趋司法局" in approved.cues[0].text  # the public keeps the approved revision
+        assert session.get(Episode, ids["never-approved"]).status == "draft"

@@ -1,0 +1,101 @@
+"""The episode.rederive job through the real queue: after a browser edit is approved, the
+work folder, its tracks and videos and the library files follow the approved text on the
+same episode; a folder edited meanwhile is refused naming both; a rerun finds nothing to do."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from episodes import jobs
+from episodes.db import make_sessionmaker
+from episodes.models import Episode
+from episodes.review import save_revision
+from studio import tasks
+from studio.cli import cli
+from studio.environment import Environment
+from studio.pipeline import run_stages
+from studio.reviewed import load_log
+from studio.stages.job import RenderOptions
+from subtitles.cue import Cue
+from subtitles.review import PrivateSpan
+from tests.catalog_fixtures import catalog_engine, seed_catalog
+from tests.review_pipeline_data import NO_MODEL, known_job
+from tests.test_render_outputs import statuses
+from tests.test_review_pipeline import edit_like_aegisub, mean_volume, soft_subtitles
+
+FIXED = (Cue(0, 3800, ("欢迎来到区司法局", "法律援助热线是")), Cue(4000, 5793, ("打电话前请准备好身份证",)))
+
+
+@pytest.fixture
+def instance() -> Path:
+    folder = Path(os.environ["WULING_INSTANCE_PATH"])
+    seed_catalog(folder)
+    return folder
+
+
+@pytest.fixture
+def published(instance, tmp_path):
+    """A rendered work folder published without review, then fixed in the workspace."""
+    job = known_job(tmp_path)
+    run_stages(job, NO_MODEL)
+    assert CliRunner().invoke(cli, ["publish", str(job.work.root), "--unreviewed"]).exit_code == 0
+    engine = catalog_engine(instance)
+    with make_sessionmaker(engine).begin() as session:
+        episode = session.scalars(select(Episode)).one()
+        save_revision(session, episode, 1, FIXED, "王芳", private=[PrivateSpan(2000, 3500, "热线号码")])
+    return job, engine
+
+
+def approve_and_work(engine, instance) -> jobs.Job:
+    """`studio review approve` enqueues the job; a worker built from the settings runs it."""
+    no_retry = {"WULING_JOB_RETRIES": "0"}  # a failure ends the job at once
+    approved = CliRunner(env=no_retry).invoke(cli, ["review", "approve", "legal-aid", "--by", "王芳"])
+    assert approved.exit_code == 0, approved.output
+    queue = tasks.build_queue(Environment(environ={**os.environ, **no_retry}), engine)
+    message = queue.huey.dequeue()
+    assert message is not None, "approving queued no job"
+    try:
+        queue.huey.execute(message)
+    except Exception:  # noqa: BLE001 -- the job row records it; the test reads the row
+        pass
+    with make_sessionmaker(engine)() as session:
+        return session.scalars(select(jobs.Job).where(jobs.Job.kind == "episode.rederive")).one()
+
+
+def test_an_approved_browser_edit_reaches_the_folder_the_videos_and_the_library(published, instance):
+    job, engine = published
+    with make_sessionmaker(engine)() as session:
+        before = session.scalars(select(Episode)).one()
+        episode_id, old_video = before.id, before.asset("web_video").path
+    done = approve_and_work(engine, instance)
+    assert done.state == "done", done.error
+    assert load_log(job.work).current.author == "王芳"
+    assert "区司法局" in job.work.subtitles("verbatim", "srt").read_text(encoding="utf-8")
+    assert "区司法局" in soft_subtitles(job.work.web_video, 0)
+    assert mean_volume(job.work.podcast_mp3, 2.3, 0.9) < -70
+    with make_sessionmaker(engine)() as session:
+        episode = session.scalars(select(Episode)).one()
+        assert episode.id == episode_id and episode.status == "published"  # same row: same GUID
+        new_video = episode.asset("web_video").path
+        assert new_video != old_video and (instance / "media" / new_video).is_file()
+        assert (instance / "media" / old_video).is_file()  # a viewer mid-stream keeps the old one
+        library_podcast = instance / "media" / episode.asset("podcast_mp3").path
+    assert mean_volume(library_podcast, 2.3, 0.9) < -70
+    job.render = RenderOptions.from_settings(Environment())  # as the worker rendered
+    rerun = statuses(run_stages(job, NO_MODEL))
+    assert set(rerun.values()) <= {"up to date", "skipped"}, rerun  # no edit seen where there is none
+
+
+def test_a_folder_edited_since_publishing_is_refused_naming_both(published, instance):
+    job, engine = published
+    edit_like_aegisub(job.work.subtitles("verbatim", "srt"), "趋司法局", "曲司法局")
+    run_stages(job, NO_MODEL[:3])
+    folder = load_log(job.work)
+    failed = approve_and_work(engine, instance)
+    assert failed.state == "failed"
+    assert "review.json: has revision 2 (editor (verbatim.srt)" in failed.error and "王芳" in failed.error
+    assert load_log(job.work) == folder  # nothing overwritten
