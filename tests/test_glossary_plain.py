@@ -287,3 +287,16 @@ def test_the_plain_stage_reports_what_only_the_term_page_explains(tmp_path):
     report = json.loads(job.work.glossary_report.read_text(encoding="utf-8"))
     assert report["unexplained"] == ["行政复议"]
     assert [f["action"] for f in report["fallbacks"]] == ["explain-later"]
+
+
+def test_add_takes_the_kind_example_and_source(tmp_path):
+    csv = tmp_path / "office.csv"
+    result = CliRunner().invoke(cli, [
+        "glossary", "add", "公证", "官方证明真实合法", "--explanation", "公证机构证明一件事真实合法。",
+        "--kind", "procedure", "--example", "合同可以去公证处办理公证。",
+        "--source", "《中华人民共和国公证法》第二条", "--status", "draft", "--to", str(csv)],
+        obj=Environment(environ={}))
+    assert result.exit_code == 0, result.output
+    term = load(csv).drafts[0]
+    assert (term.kind, term.mode, term.status) == ("procedure", "explain", "draft")
+    assert term.example == "合同可以去公证处办理公证。" and term.source.startswith("《中华人民共和国公证法》")

@@ -18,7 +18,7 @@ from glossary.errors import GlossaryError
 from glossary.io import dumps, load, loads
 from glossary.report import Unit, report
 from glossary.rows import decode, parse, read_rows
-from glossary.termbase import MODES, STATUSES, Glossary, Term
+from glossary.termbase import KINDS, MODES, STATUSES, Glossary, Term, default_mode
 from glossary.validate import formula_problem, split_variants, validate
 from studio.cli_support import glossary_option, open_glossary
 from studio.environment import Environment, pass_environment
@@ -98,20 +98,27 @@ def list_command(source: Path | None, category: str | None, as_json: bool) -> No
 @click.option("--category", default="")
 @click.option("--variants", default="", help="Other spellings, separated by |.")
 @click.option("--status", type=click.Choice(STATUSES), default="preferred")
-@click.option("--mode", type=click.Choice(MODES), default="replace")
+@click.option("--kind", type=click.Choice(KINDS), default=None,
+              help="What the term names; sets the default mode (procedure/document/body: explain).")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help="Default: from --kind, else replace.")
+@click.option("--example", default="", help="A sentence using the term (checked by validate).")
+@click.option("--source", default="", help="Where the definition comes from, if known for certain.")
 @click.option("--to", type=click.Path(path_type=Path), help="Term base CSV to add to.")
 @pass_environment
 def add_command(env: Environment, term: str, plain: str, explanation: str, category: str,
-                variants: str, status: str, mode: str, to: Path | None) -> None:
+                variants: str, status: str, kind: str | None, mode: str | None, example: str,
+                source: str, to: Path | None) -> None:
     """Add (or replace) TERM with its PLAIN wording; the result is validated before saving."""
     target = writable_target(env, to)
     typed = {"term": term, "plain": plain, "explanation": explanation, "category": category,
-             "variants": variants}
+             "variants": variants, "example": example, "source": source}
     for column, value in typed.items():
         if problem := formula_problem(column, value.strip()):
             raise GlossaryError(problem)
     new = Term(term.strip(), plain.strip(), explanation.strip(), category.strip(),
-               split_variants(variants), status, mode)
+               split_variants(variants), status, mode or default_mode(kind or ""), kind=kind or "",
+               example=example.strip(), source=source.strip())
     _merge_and_save(target, [new])
     click.echo(f"{target}: saved {new.term} → {new.plain}")
 
