@@ -12,6 +12,7 @@ a term is replaced only where line breaking would see a whole word too.
 from __future__ import annotations
 
 import re
+
 from glossary.termbase import Term
 from subtitles.linebreak import atoms, word_frequencies
 

@@ -139,7 +139,8 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None,
         pieces += (norm[position:start], after)
         said_pieces += (outside[position:start], "|" * len(after))
         changes.append(change)
-        known.update([term.term] if change.introduces else [])
+        if change.introduces:
+            known.add(term.term)
         position = end
     pieces.append(norm[position:])
     return Rewrite("".join(pieces), tuple(changes), tuple(kept), tuple(skipped),
