@@ -152,9 +152,18 @@ def test_workspace_tools_split_merge_nudge_find_private_and_hostile_text(site):
             def saved(number):
                 expect(page.locator("#status")).to_contain_text(f"已自动保存：第 {number} 版", timeout=10_000)
 
+            # Pinyin being composed is not saved; the characters are once composition ends.
+            first.evaluate("""t => { t.focus(); t.value = 'da jia hao';
+                t.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true})); }""")
+            page.wait_for_timeout(2500)  # longer than the autosave delay
+            expect(page.locator("#status")).not_to_contain_text("已自动保存")
+            first.evaluate("""t => { t.value = '大家好';
+                t.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '大家好'})); }""")
+            saved(2)
+
             # Typed markup stays text, on the page and in the saved revision.
             first.fill("<b>大家好</b>{\\pos(1,2)}")
-            saved(2)
+            saved(3)
             assert page.locator("#cues b").count() == 0
             expect(page.locator("#now-cue")).to_contain_text("<b>大家好</b>{\\pos(1,2)}")
 

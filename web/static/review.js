@@ -372,12 +372,16 @@
     if (handled) { event.preventDefault(); }
   });
 
-  list.addEventListener("input", function (event) {
-    if (!event.target.classList.contains("cue-text")) { return; }
+  // Text being composed (pinyin not yet turned into characters) is neither checked nor
+  // saved: the cue takes the field's value when the composition ends.
+  function typed(event) {
+    if (!event.target.classList.contains("cue-text") || event.isComposing) { return; }
     var i = Number(event.target.closest("li").dataset.index);
     state.cues[i].text = event.target.value;
     edited(false);
-  });
+  }
+  list.addEventListener("input", typed);
+  list.addEventListener("compositionend", typed);
   list.addEventListener("focusin", function (event) {
     var li = event.target.closest("li.cue");
     if (li && Number(li.dataset.index) !== state.current) { setCurrent(Number(li.dataset.index), false); }
