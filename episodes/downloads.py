@@ -69,12 +69,17 @@ def count_download(session: Session, episode_id: int, ip: str, user_agent: str,
     """Record a download unless this listener got one in the last 24 h; True if counted.
 
     ``daily_salt`` writes first, so on SQLite the transaction holds the write lock
-    before the check: two parallel range requests cannot both count.
+    before the check: two parallel range requests cannot both count. PostgreSQL lets
+    both read at once, so there a lock on this listener and episode, held until the
+    transaction ends, makes the second request wait for the first one's row.
     """
     network = network_of(ip)
     today = salt_day(now, tz)
     listeners = [viewer_id(daily_salt(session, day), network, user_agent)
                  for day in (today, today - timedelta(days=1))]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtext(f"podcast download {episode_id} {listeners[0]}"))))
     recent = select(PodcastDownload.id).where(
         PodcastDownload.episode_id == episode_id, PodcastDownload.listener.in_(listeners),
         PodcastDownload.counted_at > now - WINDOW).limit(1)

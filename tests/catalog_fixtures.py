@@ -116,14 +116,17 @@ def seed_catalog(instance: Path) -> None:
         shutil.copyfile(_migrated_catalog(), target)
 
 
-def catalog_engine(instance: Path):
-    seed_catalog(instance)
-    engine = make_engine(database_url(instance))
+def catalog_engine(instance: Path, url: str = ""):
+    """The catalog at ``url``, or by default the SQLite file in ``instance``."""
+    if not url:
+        seed_catalog(instance)
+    engine = make_engine(database_url(instance, url))
     migrations.apply(engine)
     return engine
 
 
-def publish(instance: Path, work: Path, **options):
-    """Publish ``work`` into ``instance`` now (or ``at=`` a UTC time)."""
+def publish(instance: Path, work: Path, url: str = "", **options):
+    """Publish ``work`` into ``instance`` (catalog at ``url``, by default the instance's
+    SQLite file) now, or ``at=`` a UTC time."""
     now = options.pop("now", None) or datetime.now(timezone.utc)
-    return publish_workdir(work, catalog_engine(instance), instance / "media", now, **options)
+    return publish_workdir(work, catalog_engine(instance, url), instance / "media", now, **options)

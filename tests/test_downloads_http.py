@@ -30,27 +30,32 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The site on a real socket, serving a 120 s MP3 (so a minute is half the file)."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(tmp_path_factory, request):
+    """The site on a real socket, serving a 120 s MP3 (so a minute is half the file), on
+    each catalog engine."""
     root = tmp_path_factory.mktemp("downloads")
     instance = root / "instance"
-    publish(instance, make_workdir(root / "long", "long-1", seconds=120))
-    publish(instance, make_workdir(root / "short", "short-1", seconds=30, frequency=500))
+    url = request.getfixturevalue("postgres").new_database() \
+        if request.param == "postgresql" else ""
+    publish(instance, make_workdir(root / "long", "long-1", seconds=120), url)
+    publish(instance, make_workdir(root / "short", "short-1", seconds=30, frequency=500), url)
     clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
-    app = web.create_app({"TESTING": True, "DOWNLOAD_CLOCK": clock}, str(instance))
+    app = web.create_app({"TESTING": True, "DOWNLOAD_CLOCK": clock, "DATABASE_URL": url},
+                         str(instance))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", instance, clock
+    yield f"http://127.0.0.1:{httpd.server_port}", instance, clock, url
     httpd.shutdown()
+    app.extensions["catalog_engine"].dispose()
 
 
 @pytest.fixture
 def site(server):
     """A clean count and a fresh clock for each test."""
-    base, instance, clock = server
-    engine = catalog_engine(instance)
+    base, instance, clock, url = server
+    engine = catalog_engine(instance, url)
     with make_sessionmaker(engine).begin() as session:
         session.execute(PodcastDownload.__table__.delete())
         audio = {e.slug: e.asset("podcast_mp3") for e in session.scalars(select(Episode))}

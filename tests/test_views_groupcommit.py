@@ -20,8 +20,8 @@ NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def factory(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+def factory(database_url):
+    engine = make_engine(database_url)
     migrations.apply(engine)
     factory = make_sessionmaker(engine)
     with factory.begin() as session:
