@@ -13,9 +13,8 @@ from episodes.models import Episode, TranscriptCue
 from episodes.review import review_log
 from tests.review_data import MACHINE, SLUG, add_review_episode, add_staff, csrf_of, log_in
 from subtitles.cue import Cue
-from subtitles.profiles import get_profile
 from tests.site_data import app, client, media_root, session  # noqa: F401
-from web.review import terms
+from web.review import assistant
 from web.workspace import analyse, plain_choices
 
 
@@ -260,9 +259,9 @@ def test_staff_get_unpublished_media_and_the_public_does_not(client, session, ep
 def test_keeping_the_official_wording_is_per_place(app):
     with app.app_context():
         cue = Cue(0, 4000, ("社保卡和社保卡",))
-        choices = plain_choices([cue], {"0": [False, True]}, terms())
+        choices = plain_choices([cue], {"0": [False, True]}, assistant())
         assert choices == (("社保卡和社保卡", "社会保障卡和社保卡"),)
-        analysis = analyse([cue], choices, terms(), get_profile("broadcast-zh"), [])
+        analysis = analyse([cue], choices, assistant(), [])
         assert analysis[0]["kept"] == [False, True]  # read back from the stored wording
 
 

@@ -35,8 +35,8 @@ from subtitles.review import CueProblem, RevisionConflict, diff, validate_cues
 from web.auth import role_required
 from web.db import get_jobs, get_session
 from web.site import site_terms
-from web.workspace import (BadCues, analyse, cues_from_json, cues_json, plain_choices, private_from_json,
-                           problem_message, revision_json)
+from web.workspace import (Assistant, BadCues, analyse, cues_from_json, cues_json, plain_choices,
+                           private_from_json, problem_message, revision_json)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 STAFF = ("staff", "organiser")
@@ -58,6 +58,14 @@ def terms() -> Glossary:
     if "review_terms" not in current_app.extensions:
         current_app.extensions["review_terms"] = site_terms(current_app.config["GLOSSARY"])
     return current_app.extensions["review_terms"]
+
+
+def assistant() -> Assistant:
+    """Per-text marks, suggestions and rewrites for the configured term base and profile."""
+    if "review_assistant" not in current_app.extensions:
+        current_app.extensions["review_assistant"] = Assistant(
+            terms(), get_profile(current_app.config["PROFILE"]))
+    return current_app.extensions["review_assistant"]
 
 
 def plain(text: str) -> str:
@@ -153,7 +161,7 @@ def state(slug: str):
         "revision": revision_json(current), "approved": revision_json(log.approved),
         "cues": cues_json(cues),
         "private": [vars(span) for span in (current.private if current else ())],
-        "analysis": analyse(cues, current.plain_choices if current else (), terms(), profile(),
+        "analysis": analyse(cues, current.plain_choices if current else (), assistant(),
                             uncertain_words(session, episode.id)),
         "history": [{**revision_json(r), "when": local_iso(r.created_at)} for r in reversed(log.revisions)],
         "meta": {"title": episode.title, "summary": episode.summary, "category": episode.service_category,
@@ -163,10 +171,6 @@ def state(slug: str):
         "csrf": generate_csrf(),  # a fresh token after staff log in again (see review.js)
     }
     return jsonify(body)
-
-
-def profile():
-    return get_profile(current_app.config["PROFILE"])
 
 
 @bp.post("/<slug>/check")
@@ -179,7 +183,7 @@ def check_cues(slug: str):
     data = posted()
     try:
         cues = cues_from_json(data.get("cues"))
-        choices = plain_choices(cues, data.get("keep", {}), terms())
+        choices = plain_choices(cues, data.get("keep", {}), assistant())
     except BadCues as exc:
         return error(400, str(exc), cue=exc.cue)
     try:
@@ -187,8 +191,7 @@ def check_cues(slug: str):
         blocking = ""
     except CueProblem as exc:  # shown at once; the autosave would be refused for it
         blocking = problem_message(exc)
-    return jsonify({"analysis": analyse(cues, choices, terms(), profile(),
-                                        uncertain_words(get_session(), episode.id)),
+    return jsonify({"analysis": analyse(cues, choices, assistant(), uncertain_words(get_session(), episode.id)),
                     "blocking": blocking})
 
 
@@ -207,7 +210,7 @@ def save(slug: str):
     try:
         cues = cues_from_json(data.get("cues"))
         private = private_from_json(data.get("private", []))
-        choices = plain_choices(cues, data.get("keep", {}), terms())
+        choices = plain_choices(cues, data.get("keep", {}), assistant())
         revision = save_revision(session, episode, base, cues, current_user.username, "browser",
                                  private, plain_choices=choices)
         session.commit()

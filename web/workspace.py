@@ -10,6 +10,7 @@ with ``textContent``, so ``<b>`` or ``{\\pos(1,2)}`` typed by staff is shown as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence
 
 from glossary import Glossary
@@ -135,7 +136,22 @@ def kept_flags(parts: Sequence[PlainPart], chosen: str | None) -> list[bool]:
     return flags
 
 
-def plain_choices(cues: Sequence[Cue], keep: Any, terms: Glossary) -> tuple[tuple[str, str], ...]:
+class Assistant:
+    """The per-text work of :func:`analyse` for one term base and profile, cached by text:
+    the page posts every cue of the episode after each pause in typing, and only the
+    edited cue's text is new (a 1,500-cue episode: seconds uncached, milliseconds cached)."""
+
+    def __init__(self, terms: Glossary, profile: Profile, size: int = 20_000):
+        self.terms, self.profile = terms, profile
+        self.parts = lru_cache(size)(lambda text: tuple(plain_parts(text, terms)))
+        self.suggestions = lru_cache(size)(lambda text: suggest(text, terms))
+        self.lines = lru_cache(size)(lambda text: break_lines(text, profile) or ("",))
+
+    def plain(self, text: str, kept: Sequence[bool]) -> str:
+        return plain_text(text, self.parts(text), kept, self.terms)
+
+
+def plain_choices(cues: Sequence[Cue], keep: Any, assistant: Assistant) -> tuple[tuple[str, str], ...]:
     """``keep`` as posted (``{"3": [true, false]}``: per cue index, a flag per
     replacement) turned into the (verbatim text, plain text) pairs a revision stores."""
     if not isinstance(keep, dict):
@@ -146,25 +162,24 @@ def plain_choices(cues: Sequence[Cue], keep: Any, terms: Glossary) -> tuple[tupl
                 and isinstance(flags, list) and any(flag is True for flag in flags)):
             continue
         text = cues[int(index)].text
-        choices.append((text, plain_text(text, plain_parts(text, terms), [flag is True for flag in flags],
-                                         terms)))
+        choices.append((text, assistant.plain(text, [flag is True for flag in flags])))
     return tuple(choices)
 
 
-def analyse(cues: Sequence[Cue], revision_choices: Sequence[tuple[str, str]], terms: Glossary,
-            profile: Profile, unsure: Sequence[Word]) -> list[dict]:
+def analyse(cues: Sequence[Cue], revision_choices: Sequence[tuple[str, str]], assistant: Assistant,
+            unsure: Sequence[Word]) -> list[dict]:
     """Per cue: plain parts and kept flags, suggestions, unsure marks and the rule
     violations of both tracks (each track checked as a whole, so overlaps count)."""
-    chosen = dict(revision_choices)
-    parts = [plain_parts(cue.text, terms) for cue in cues]
+    chosen, profile = dict(revision_choices), assistant.profile
+    parts = [assistant.parts(cue.text) for cue in cues]
     flags = [kept_flags(p, chosen.get(cue.text)) for p, cue in zip(parts, cues)]
-    plain_cues = [Cue(cue.start_ms, cue.end_ms, break_lines(plain_text(cue.text, p, f, terms), profile) or ("",))
-                  for cue, p, f in zip(cues, parts, flags)]
+    plain_cues = [Cue(cue.start_ms, cue.end_ms, assistant.lines(assistant.plain(cue.text, f)))
+                  for cue, f in zip(cues, flags)]
     verbatim_problems, plain_problems = _by_cue(check(cues, profile)), _by_cue(check(plain_cues, profile))
     return [{"plain": [part.as_json() for part in p], "kept": f,
              "suggestions": [{"start": fix.start, "end": fix.end, "before": fix.before,
                               "after": fix.after, "term": fix.term}
-                             for fix in suggest(cue.text, terms)],
+                             for fix in assistant.suggestions(cue.text)],
              "marks": [{"start": m.start, "end": m.end, "probability": round(m.probability, 2)}
                        for m in marks(cue, unsure)],
              "violations": verbatim_problems.get(number, []),
