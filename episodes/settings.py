@@ -76,6 +76,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("podcast_locked", "no",
             "yes: the feeds carry <podcast:locked>yes</podcast:locked>, telling other "
             "podcast hosts to refuse to import them (the owner email confirms a move)."),
+    Setting("site_sponsor", "",
+            "主办单位 shown in the site's footer, e.g. the district government office; empty: "
+            "no line."),
+    Setting("site_code", "", "网站标识码 (government website code) shown in the footer; empty: none."),
+    Setting("icp_record", "", "ICP备案号 shown in the footer, linked to the MIIT register; "
+            "empty: none."),
+    Setting("police_record", "", "公安机关备案号 shown in the footer, linked to the public "
+            "security register by its number; empty: none."),
+    Setting("site_logo", "", "Path of the office's logo picture (PNG, JPEG or WebP) shown in "
+            "the header before the site name; empty: the name only. No emblem ships."),
     Setting("render_preset", "veryfast",
             "x264 preset for rendered videos (slower presets: smaller files, longer renders)."),
     Setting("render_crf", "23", "x264 quality for rendered videos (lower: better, bigger)."),

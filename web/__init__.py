@@ -15,6 +15,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "web.limits",
     "web.security",
     "web.site",
+    "web.branding",
+    "web.largeprint",
     "web.search",
     "web.views",
     "web.dashboard",
@@ -32,7 +34,7 @@ BLUEPRINTS: tuple[str, ...] = (
 # upper case; the CLI reads the same rows, so both agree on the catalog, zone and term base.
 SITE_SETTINGS = ("database_url", "timezone", "site_url", "podcast_owner_email", "podcast_artwork",
                  "guides_podcast_artwork", "podcast_locked", "glossary", "profile", "review_required",
-                 "queue_url")
+                 "queue_url", "site_sponsor", "site_code", "icp_record", "police_record", "site_logo")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None,

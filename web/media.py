@@ -8,14 +8,19 @@ else is an attachment, and ``nosniff`` stops browsers guessing otherwise.
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
 
-from episodes.assets import PODCAST_AUDIO
+from episodes.assets import PODCAST_AUDIO, AssetKind
 from episodes.downloads import count_download, countable_request
+from episodes.errors import CatalogError
 from episodes.models import Episode, MediaAsset, utcnow
+from episodes.thumbnails import thumbnail, thumbnail_relpath
 from episodes.views import is_bot
 from web.db import get_session
 
@@ -41,6 +46,49 @@ def serve(relpath: str) -> Response:
     if asset.kind in PODCAST_AUDIO:
         _count(asset, response)
     return response
+
+
+@bp.get("/thumb/<path:relpath>")
+def thumb(relpath: str) -> Response:
+    """A published poster's 320 px card thumbnail, drawn on the first request and kept
+    beside the poster in the library (its folder is content-addressed, so it never goes
+    stale and can be cached forever)."""
+    poster = _published_asset(relpath)
+    if poster.kind != AssetKind.POSTER:
+        abort(404, "只有节目封面有缩略图。")
+    root = Path(current_app.config["MEDIA_ROOT"])
+    small = thumbnail_relpath(relpath)
+    if not (root / small).is_file():
+        data = _draw_thumbnail(root, relpath)
+        try:
+            _keep(root / small, data)
+        except OSError as exc:  # a read-only library: still show the picture
+            current_app.logger.warning("cannot keep thumbnail %s: %s", small, exc)
+            return Response(data, mimetype="image/jpeg")
+    response = send_from_directory(root, small, mimetype="image/jpeg", conditional=True,
+                                   max_age=ONE_YEAR)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _draw_thumbnail(root: Path, poster: str) -> bytes:
+    try:
+        return thumbnail((root / poster).read_bytes(), poster)
+    except FileNotFoundError:
+        abort(404, "没有找到这个文件，或者它还没有发布。")
+    except CatalogError as exc:
+        current_app.logger.error("%s; the card shows no picture", exc)
+        abort(404, "这张封面无法生成缩略图。")
+
+
+def _keep(target: Path, data: bytes) -> None:
+    """Write under a temporary name in the target's folder, then rename into place: two
+    first requests at once both write the same bytes, and neither sees half a file."""
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".thumb-")
+    with os.fdopen(descriptor, "wb") as handle:
+        os.fchmod(handle.fileno(), 0o644)  # readable like the library's other files
+        handle.write(data)
+    os.replace(temporary, target)
 
 
 def _published_asset(relpath: str) -> MediaAsset:

@@ -65,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["media_url"] = media_url
+    app.jinja_env.globals["thumbnail_url"] = thumbnail_url
     app.register_error_handler(404, not_found)
 
 
@@ -128,6 +129,13 @@ def media_url(asset: MediaAsset) -> str:
     return url_for(MEDIA_ENDPOINT if published_file else STAFF_MEDIA_ENDPOINT, relpath=asset.path)
 
 
+def thumbnail_url(episode: Episode) -> str | None:
+    """The card picture of a published episode: its poster's small thumbnail
+    (``media.thumb``), never the full poster; None when it has no poster."""
+    poster = next((a for a in episode.assets if a.kind == AssetKind.POSTER), None)
+    return url_for("media.thumb", relpath=poster.path) if poster else None
+
+
 def episode_media(episode: Episode) -> dict[str, MediaAsset | None]:
     """The files the page links to, by role (see ``MEDIA``); missing ones are None."""
     return {role: next((a for a in episode.assets
@@ -161,7 +169,8 @@ def get_episode(slug: str) -> Episode:
 @bp.route("/")
 def home():
     session = get_session()
-    newest = published().order_by(Episode.published_at.desc()).limit(HOME_COUNT)
+    newest = published().order_by(Episode.published_at.desc()).limit(HOME_COUNT) \
+        .options(selectinload(Episode.assets))
     next_live = session.scalars(select(LiveBroadcast).order_by(LiveBroadcast.air_at)
                                 .where(LiveBroadcast.air_at > datetime.now(timezone.utc))).first()
     return render_template(
@@ -183,7 +192,8 @@ def listing(kind: str):
                                  .order_by(Episode.service_category)).all()
     if category:
         query = query.where(Episode.service_category == category)
-    page = paginate(session, query.order_by(Episode.published_at.desc(), Episode.id.desc()), number)
+    page = paginate(session, query.order_by(Episode.published_at.desc(), Episode.id.desc())
+                    .options(selectinload(Episode.assets)), number)
     return render_template("site/list.html", kind=kind, title=KIND_TITLES[KINDS[kind]],
                            category=category, categories=categories, page=page)
 

@@ -1,8 +1,9 @@
 """The transcript as the episode page shows it: cues split around glossary terms.
 
-Each term occurrence becomes a link to a footnote-style 术语解释 list under the
-transcript, so the explanation works with a keyboard, a touch screen, a screen reader
-and without JavaScript. Text stays plain strings here; Jinja escapes it.
+Each term occurrence becomes a ``<details>`` disclosure whose explanation opens in
+place (tap, Enter, or keyboard focus with ``site.js``), beside the playing video, with
+a touch screen, a screen reader and without JavaScript; the 术语解释 list under the
+transcript repeats them all. Text stays plain strings here; Jinja escapes it.
 """
 from __future__ import annotations
 
