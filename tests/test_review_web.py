@@ -294,3 +294,9 @@ def test_two_browsers_saving_at_once_get_one_revision_and_one_409(app, session, 
     log = review_log(session, episode.id)
     winner = next(name for name, status in results.items() if status == 200)
     assert log.current.number == 2 and log.current.cues[0].text == f"{winner}的修改"
+
+
+def test_a_long_episode_saves_although_its_cues_exceed_the_form_limit(client, staff):
+    cues = [{"start_ms": i * 3000, "end_ms": i * 3000 + 2800, "text": "政务服务" * 10} for i in range(2000)]
+    response = post(client, staff, "save", {"base": 1, "cues": cues})
+    assert response.request.content_length > 256 * 1024 and response.status_code == 200

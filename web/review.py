@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -34,6 +34,7 @@ from subtitles.profiles import get_profile
 from subtitles.review import CueProblem, RevisionConflict, diff, validate_cues
 from web.auth import role_required
 from web.db import get_jobs, get_session
+from web.limits import RouteLimit, limit_route
 from web.site import site_terms
 from web.workspace import (Assistant, BadCues, analyse, cues_from_json, cues_json, plain_choices,
                            private_from_json, problem_message, revision_json)
@@ -45,6 +46,15 @@ REDERIVE = "episode.rederive"
 STAGES = ("草稿", "待审", "已审核", "已排期", "已发布", "已下线")
 GONE = "这期节目已不存在（可能刚被删除）。您的修改没有保存，仍在编辑器中，可以先复制保留。"
 TITLE_MAX, SUMMARY_MAX, CATEGORY_MAX, GUESTS_MAX = 300, 5000, 60, 20
+# A save or check posts every cue: the longest episode the workspace takes, in JSON, is
+# far over the site's 256 KiB form limit (web.limits).
+CUES_MAX_BYTES = 8 * 1024 * 1024
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("REVIEW_MAX_BYTES", CUES_MAX_BYTES)
+    for endpoint in ("review.save", "review.check"):
+        limit_route(app, endpoint, RouteLimit.from_config("REVIEW_MAX_BYTES"))
 
 
 def gate_on() -> bool:
