@@ -1,7 +1,7 @@
 """Catalog errors name what was looked for and what went wrong."""
 from __future__ import annotations
 
-from subtitles.errors import WulingError
+from subtitles.errors import ExitCode, WulingError
 
 
 class CatalogError(WulingError):
@@ -10,3 +10,10 @@ class CatalogError(WulingError):
 
 class NotFound(CatalogError):
     """No such episode, asset or record."""
+
+
+class DatabaseUnavailable(CatalogError):
+    """The catalog database cannot be reached (down, wrong address, refused login): no
+    fault of the input, so the plain failure exit code."""
+
+    exit_code = ExitCode.FAILURE

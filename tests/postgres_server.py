@@ -10,7 +10,8 @@ requires. The cluster is UTF-8 with the C.UTF-8 locale: under the plain C locale
 
 Each test gets its own database, copied from a template that has every catalog
 migration applied once per session (``CREATE DATABASE ... TEMPLATE`` copies files, so
-it costs a few tens of milliseconds). ``fsync=off``: nothing here must survive a crash.
+it costs a few tens of milliseconds). ``fsync=off``: nothing here must survive a crash
+of the machine (a crash of the server is another matter: see ``crash_safe``).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -47,32 +49,46 @@ class PostgresServer:
         self.admin_url = admin_url
         self.process = process
         self.folder = folder
+        self.command: list[str] = []
         self._admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         self.template_ready = False
         self.created: list[str] = []
 
     @classmethod
-    def start(cls) -> "PostgresServer":
+    def start(cls, crash_safe: bool = False) -> "PostgresServer":
+        """Start a new cluster; ``crash_safe`` keeps every commit through a :meth:`crash`
+        (synchronous commits), which the shared server trades for speed."""
         binaries = postgres_bin()
         if binaries is None:
             raise RuntimeError("PostgreSQL is not installed: make installs Debian's postgresql")
         folder = Path(tempfile.mkdtemp(prefix="wuling-pg-"))
         folder.chmod(0o755)
-        run_as = _run_as_postgres()
-        if run_as:
+        if _run_as_postgres():
             shutil.chown(folder, "postgres", "postgres")
         data = folder / "data"
         _run([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], run_as)
+              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], _run_as_postgres())
         port = _free_port()
-        process = subprocess.Popen(
-            [str(binaries / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1",
-             "-k", str(folder), "-c", "fsync=off", "-c", "synchronous_commit=off",
-             "-c", "full_page_writes=off", "-c", "max_connections=200"],
-            preexec_fn=run_as, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-        _wait_until_up(port, process, folder / "server.log")
-        return cls(url, process, folder)
+        server = cls(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", None, folder)
+        server.command = [str(binaries / "postgres"), "-D", str(data), "-p", str(port),
+                          "-h", "127.0.0.1", "-k", str(folder), "-c", "fsync=off",
+                          "-c", f"synchronous_commit={'on' if crash_safe else 'off'}",
+                          "-c", "full_page_writes=off", "-c", "max_connections=200"]
+        server.run()
+        return server
+
+    def run(self) -> None:
+        """Start (or start again) the server process and wait until it takes queries."""
+        log = self.folder / "server.log"
+        self.process = subprocess.Popen(self.command, preexec_fn=_run_as_postgres(),
+                                        stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
+        _wait_until_up(make_url(self.admin_url).port, self.process, log)
+
+    def crash(self) -> None:
+        """Stop the server at once, as a crash or a pulled cable would (immediate shutdown:
+        every connection is cut); :meth:`run` starts it again."""
+        self.process.send_signal(signal.SIGQUIT)
+        self.process.wait(20)
 
     def new_database(self, template: str = "") -> str:
         """A fresh database copied from ``template`` (a URL from here), by default a
@@ -109,7 +125,7 @@ class PostgresServer:
         self.template_ready = True
 
     def stop(self) -> None:
-        if self.process is None:  # a server we were given: leave it as we found it
+        if not self.command:  # a server we were given: leave it as we found it
             with self._admin.connect() as connection:
                 for name in [*self.created, TEMPLATE]:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,11 +2,14 @@
 queue the pages enqueue background work on (by job name: ``studio worker`` runs it)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import logging
+
+from flask import Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
 
 from episodes import settings
 from episodes.db import database_url, make_engine, make_sessionmaker
+from episodes.errors import DatabaseUnavailable
 from episodes.queue import JobQueue
 from episodes.schema import migrations
 
@@ -23,6 +26,15 @@ def init_app(app: Flask) -> None:
         retries=settings.get_int("job_retries", 0, 100),
         retry_delay=settings.get_int("job_retry_delay", 0, 86_400))
     app.teardown_appcontext(close_session)
+    app.register_error_handler(DatabaseUnavailable, database_unavailable)
+
+
+def database_unavailable(error: DatabaseUnavailable):
+    """503 while the catalog is unreachable: nothing was saved, so a beacon or form sent
+    again later is not lost, and load balancers and players know to retry."""
+    logging.getLogger(__name__).error("%s", error)
+    html = render_template("site/error.html", code=503, message="网站暂时无法访问数据库，请稍后再试。")
+    return html, 503, {"Retry-After": "30"}
 
 
 def get_jobs() -> JobQueue:
