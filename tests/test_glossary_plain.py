@@ -185,6 +185,15 @@ def test_approve_applies_a_draft(tmp_path):
     assert rewrite("可以容缺受理", load(csv)).text == "可以收件后补材料"
     assert approve("--all-from", str(listed)).exit_code == 0
     assert load(csv).drafts == ()
+    csv.write_text("term,plain,status\n容缺受理,收件后补材料,draft\n", encoding="utf-8")
+    approved_csv = tmp_path / "approved.csv"
+    approved_csv.write_text("术语,白话\n容缺受理,收件后补材料\n", encoding="utf-8")
+    assert approve("--all-from", str(approved_csv)).exit_code == 0
+    assert load(csv).drafts == ()
+    binary = tmp_path / "list.txt"
+    binary.write_bytes(b"\x00\x01")
+    refused = approve("--all-from", str(binary))
+    assert refused.exit_code == 3 and refused.output == f"Error: {binary}: binary data, not text\n"
     before = csv.read_bytes()
     typo = approve("容缺收理")
     assert typo.exit_code == 3 and typo.output == f"Error: {csv}: no such term(s): 容缺收理\n"
