@@ -173,9 +173,18 @@
     row(i).classList.add("current");
     showNow();
     if (focus) {
-      var text = row(i).querySelector(".cue-text");
-      text.focus();
-      row(i).scrollIntoView({ block: "nearest" });
+      row(i).querySelector(".cue-text").focus({ preventScroll: true });
+      reveal(row(i));
+    }
+  }
+
+  // Scroll the cue list, not the page, so the video stays where it is (on a phone the
+  // list is part of the page and the page scrolls).
+  function reveal(li) {
+    if (list.scrollHeight <= list.clientHeight) { li.scrollIntoView({ block: "nearest" }); return; }
+    var top = li.offsetTop;
+    if (top < list.scrollTop || top + li.offsetHeight > list.scrollTop + list.clientHeight) {
+      list.scrollTop = top - 8;
     }
   }
 
