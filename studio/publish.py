@@ -28,7 +28,7 @@ from episodes.live import link_recording
 from episodes.models import Episode
 from episodes.publishing import publish_now, schedule
 from episodes.record import EpisodeRecord
-from episodes.review import approve, import_log, require_approved, review_log
+from episodes.review import approve, import_log, require_approved, review_log, store_uncertain_words
 from studio.errors import StudioError
 from studio.files import atomic_path
 from studio.media import probe
@@ -38,6 +38,7 @@ from studio.workdir import WorkDir
 from subtitles import io as subtitle_io
 from subtitles.cue import Cue
 from subtitles.review import ReviewLog
+from subtitles.transcript import Transcript, Word
 
 # (asset kind, variant, where the pipeline leaves it)
 DELIVERABLES: tuple[tuple[AssetKind, str, Callable[[WorkDir], Path]], ...] = (
@@ -111,6 +112,7 @@ def import_workdir(session: Session, work: WorkDir, media_root: Path,
     assets, plans = asset_plans(work, media_root, record.slug)
     episode = save_episode(session, record, assets, transcript_cues(work), replace=replace)
     episode.work_folder = str(work.root.resolve())
+    store_uncertain_words(session, episode, heard_words(work))
     return episode, plans
 
 
@@ -121,6 +123,15 @@ def asset_plans(work: WorkDir, media_root: Path, slug: str) -> tuple[list[AssetI
     _check_cover(work.cover)
     plans = [(kind, variant, place(media_root, slug, path)) for kind, variant, path in found]
     return [_asset_info(kind, variant, plan) for kind, variant, plan in plans], [plan for _, _, plan in plans]
+
+
+def heard_words(work: WorkDir) -> list[Word]:
+    """The recogniser's words with their probabilities, spelled as revision 1 shows them
+    (after glossary correction), for the workspace to mark the unsure ones."""
+    for path in (work.corrected_transcript, work.transcript):
+        if path.is_file():
+            return [word for segment in Transcript.load(path).segments for word in segment.words]
+    return []
 
 
 def copy_into_library(plans: list[Placement]) -> int:
