@@ -118,6 +118,12 @@ class LiveBroadcast(Base):
     guests: Mapped[list] = mapped_column(JSON, default=list)  # [{"name":…, "department":…}]
     stream_url: Mapped[str] = mapped_column(String(500), default="")
     episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id", ondelete="SET NULL"))
+    # Live ingest (episodes.live): the encoder's secret key, the media server's client
+    # id of the encoder pushing now ('' when none), and when the push started and stopped.
+    stream_key: Mapped[str] = mapped_column(String(64), unique=True, default="")
+    publisher: Mapped[str] = mapped_column(String(64), default="")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class User(Base):

@@ -476,6 +476,31 @@ def m0014_episode_work_folder(connection: Connection) -> None:
 
 
 @migrations
+def m0015_live_ingest(connection: Connection) -> None:
+    import secrets
+
+    from sqlalchemy import inspect
+
+    # Live ingest: each broadcast's secret stream key (the encoder's), who is pushing it
+    # now (the media server's client id, '' when nobody), when the push started and
+    # last stopped (the grace period before the recording becomes an episode runs from
+    # there). Broadcasts announced before this get a key of their own.
+    have = {c["name"] for c in inspect(connection).get_columns("live_broadcasts")}
+    for name, ddl in (("stream_key", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                      ("publisher", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                      ("started_at", "TIMESTAMP WITH TIME ZONE"),
+                      ("stopped_at", "TIMESTAMP WITH TIME ZONE")):
+        if name not in have:
+            connection.execute(text(f"ALTER TABLE live_broadcasts ADD COLUMN {name} {ddl}"))
+    for (broadcast_id,) in connection.execute(text(
+            "SELECT id FROM live_broadcasts WHERE stream_key = ''")).all():
+        connection.execute(text("UPDATE live_broadcasts SET stream_key = :key WHERE id = :id"),
+                           {"key": secrets.token_urlsafe(24), "id": broadcast_id})
+    connection.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ix_live_broadcasts_stream_key "
+                            "ON live_broadcasts (stream_key)"))
+
+
+@migrations
 def m0016_postgres_search(connection: Connection) -> None:
     # PostgreSQL's search (see episodes.search): ILIKE on the catalog tables, served by
     # trigram GIN indexes. pg_trgm is a trusted extension (PostgreSQL 13+), so the

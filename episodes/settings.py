@@ -98,6 +98,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("job_lease_seconds", "60",
             "A running job renews its lease every third of this; a job whose lease runs out "
             "(its worker died) is run again."),
+    Setting("live_path", "",
+            "Folder for live broadcasts (recordings, HLS segments, live captions); empty means "
+            "live/ in the instance folder."),
+    Setting("live_rtmp_port", "1935", "Port the media server takes the encoder's RTMP push on."),
+    Setting("live_early_minutes", "60",
+            "How many minutes before its air time a broadcast's stream key starts working."),
+    Setting("live_late_minutes", "180",
+            "How many minutes after its air time a broadcast can still go on air."),
+    Setting("live_grace_seconds", "120",
+            "A push that stops and comes back within this many seconds continues the same "
+            "broadcast; after it, the recording becomes a draft episode."),
+    Setting("live_hotline", "", "Call-in hotline number shown on the live page."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

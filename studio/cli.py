@@ -29,7 +29,7 @@ COMMANDS = {
     "review": "studio.commands.review:review_group",
     "schedule": "studio.commands.schedule:schedule_group",
     "episodes": "studio.commands.catalog:episodes_group",
-    "live": "studio.commands.catalog:live_group",
+    "live": "studio.commands.live:live_group",
     "serve": "studio.commands.serve:serve_command",
     "users": "studio.commands.users:users_group",
     "contest": "studio.commands.contest:contest_group",

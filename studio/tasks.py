@@ -5,7 +5,8 @@ imports this module; a worker builds the queue with :func:`build_queue`, which
 registers every handler below, and consumes it with :func:`run_worker`
 (``studio worker``) or :func:`embedded_worker` (``studio serve``'s background process).
 Job kinds: ``contest.intake`` and ``contest.precheck`` (target: a submission id),
-``pipeline.run`` (target: a work folder), ``episode.rederive`` (target: an episode slug;
+``pipeline.run`` (target: a work folder), ``live.finish`` (target: a live broadcast id;
+its recording becomes a draft episode, :mod:`studio.live_recording`), ``episode.rederive`` (target: an episode slug;
 :mod:`studio.rederive`).
 
 Handlers are safe to run twice: each one looks at what its target already says
@@ -62,6 +63,8 @@ def register(queue: JobQueue, env: Environment, uploads: Path,
         queue.engine, uploads, int(claim.target), transcribe, progress))
     queue.register("pipeline.run", lambda claim, progress: pipeline_run(
         env, Path(claim.target), claim.params, progress))
+    queue.register("live.finish", lambda claim, progress: finish_broadcast(
+        env, queue.engine, int(claim.target), progress))
     queue.register("episode.rederive", lambda claim, progress: episode_rederive(
         queue.engine, env, claim.target, claim.params.get("revision"), progress))
 
@@ -139,11 +142,13 @@ def contest_precheck(engine: Engine, uploads: Path, submission_id: int,
 def pipeline_run(env: Environment, work: Path, params: dict, progress: JobProgress) -> None:
     """Run the pipeline in the work folder ``work`` on ``params["source"]`` (default: the
     recording the folder was made from): every stage, or with ``stages="render"`` the
-    render stages only (a re-render). Stages already up to date are skipped, so running
-    the same job again changes nothing.
+    render stages only (a re-render); ``params["episode"]`` is the record people typed
+    (an :class:`EpisodeRecord` as a dict), else it comes from the file name. Stages
+    already up to date are skipped, so running the same job again changes nothing.
 
     >>> queue.enqueue(engine, "pipeline.run", "/srv/work/ep12", stages="render")  # doctest: +SKIP
     """
+    from episodes.record import EpisodeRecord
     from studio.pipeline import RENDER_STAGES, STAGES, run_stages
     from studio.stages.ingest import read_record
     from studio.stages.job import Job, RenderOptions, TextOptions
@@ -152,8 +157,16 @@ def pipeline_run(env: Environment, work: Path, params: dict, progress: JobProgre
     workdir = WorkDir(work)
     source = Path(params.get("source") or read_record(workdir).source)
     render = RenderOptions.from_settings(env, params.get("vertical", False), params.get("bumpers", False))
-    job = Job(workdir, source, render=render, text=TextOptions.from_settings(env), progress=progress)
+    episode = EpisodeRecord.from_dict(params["episode"]) if params.get("episode") else None
+    job = Job(workdir, source, episode, render=render, text=TextOptions.from_settings(env), progress=progress)
     run_stages(job, RENDER_STAGES if params.get("stages") == "render" else STAGES)
+
+
+def finish_broadcast(env: Environment, engine: Engine, broadcast_id: int, progress: JobProgress) -> None:
+    """A live broadcast's recording becomes a draft episode (:mod:`studio.live_recording`)."""
+    from studio.live_recording import finish_broadcast as finish
+
+    finish(env, engine, broadcast_id, progress)
 
 
 def episode_rederive(engine: Engine, env: Environment, slug: str, revision: int | None,

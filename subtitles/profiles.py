@@ -33,6 +33,8 @@ PROFILES: dict[str, Profile] = {
         Profile("broadcast-zh"),
         # 9:16 short video: the picture is narrow, so lines are shorter.
         Profile("vertical-zh", max_line_width=12.0),
+        # Live roll-up captions: the bottom line fills as words are confirmed, then moves up.
+        Profile("live-zh", max_line_width=16.0, max_lines=2, pause_break_ms=800),
     )
 }
 

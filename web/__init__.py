@@ -27,6 +27,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "web.contest_admin",
     "web.captions",
     "web.review",
+    "web.live",
 )
 
 

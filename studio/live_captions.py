@@ -1,0 +1,389 @@
+"""The live captioner: live audio in, WebVTT caption segments of an HLS subtitle rendition out.
+
+nginx starts ``studio live caption b12`` for each accepted push (and starts it again if
+it dies, so a crash never touches the picture). It reads the stream's audio from nginx
+(ffmpeg, 16 kHz mono), re-transcribes the recent audio about once a second with the
+speech model (greedy decoding), and publishes only the words two consecutive passes agree
+on (whisper_streaming's LocalAgreement-2, :class:`Agreement`). Published words become
+Simplified Chinese, pass the stock-hallucination filter and glossary correction, and roll
+up as cues of the ``live-zh`` profile (two lines, the newest at the bottom), which are
+written as 2-second WebVTT segments in step with nginx's video segments.
+
+Times: nginx writes the video with MPEG-TS time = stream time x 90 kHz + 0.7 s (its
+``NGX_RTMP_HLS_DELAY``), so every segment maps cue time 0 to MPEG-TS 63000 and cue times
+are stream times; ffmpeg reads with ``-copyts`` so the audio's first sample has its
+stream time even when the captioner joins late.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from studio import media
+from studio.environment import Environment
+from studio.files import write_text
+from studio.live_server import READ_LIVE, LivePaths
+from subtitles.cleanup import clean
+from subtitles.cue import Cue
+from subtitles.profiles import get_profile
+from subtitles.text import display_width
+from subtitles.transcript import Segment, Transcript, Word
+
+log = logging.getLogger(__name__)
+
+SEGMENT_MS = 2000
+MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
+PLAYLIST_SEGMENTS = 60  # two minutes of captions in the live playlist
+HOLD_MS = 4000  # a caption stays this long after its last word, then clears
+LIVE_PROFILE = "live-zh"
+_PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
+
+
+@dataclass
+class Pace:
+    """How much work each pass does; :meth:`slower` trades accuracy for speed."""
+
+    step_ms: int = 1000  # new audio between passes
+    window_ms: int = 12000  # audio kept for re-transcription
+    lag_ms: int = 3000  # a segment is written once the audio is this far past its end
+
+    def slower(self) -> bool:
+        if self.step_ms >= 4000:
+            return False
+        self.step_ms, self.window_ms = self.step_ms + 1000, max(8000, self.window_ms - 2000)
+        self.lag_ms += 1000
+        return True
+
+
+class Agreement:
+    """LocalAgreement-2 (Macháček et al., whisper_streaming's ``HypothesisBuffer``): a word
+    is committed once two consecutive passes over the growing audio agree on it."""
+
+    def __init__(self) -> None:
+        self.committed: list[Word] = []  # still inside the audio window
+        self.pending: list[Word] = []  # the previous pass's unconfirmed words
+        self.committed_until = 0
+
+    def confirm(self, words: list[Word]) -> list[Word]:
+        """Words of this pass (stream times) that the previous pass also heard."""
+        new = [w for w in words if w.start_ms > self.committed_until - 100]
+        if new and self.committed and abs(new[0].start_ms - self.committed_until) < 1000:
+            for n in range(min(len(self.committed), len(new), 5), 0, -1):
+                if [w.text for w in self.committed[-n:]] == [w.text for w in new[:n]]:
+                    new = new[n:]  # heard again at the seam: already committed
+                    break
+        agreed = []
+        for mine, before in zip(new, self.pending):
+            if mine.text != before.text:
+                break
+            agreed.append(mine)
+        self.pending = new[len(agreed):]
+        if agreed:
+            self.committed += agreed
+            self.committed_until = agreed[-1].end_ms
+        return agreed
+
+    def forget_before(self, moment_ms: int) -> None:
+        self.committed = [w for w in self.committed if w.end_ms > moment_ms]
+
+
+@dataclass
+class RollUp:
+    """Roll-up captions: words fill the bottom line; a full line, or a pause, moves it up."""
+
+    max_width: float
+    max_lines: int
+    pause_ms: int
+    lines: list[str] = field(default_factory=list)
+    changes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (ms, shown)
+    last_end_ms: int = -10**9
+
+    def add(self, word: Word, not_before_ms: int) -> None:
+        text = word.text.strip()
+        if not text:
+            return
+        start = max(word.start_ms, not_before_ms, self.changes[-1][0] if self.changes else 0)
+        if self.last_end_ms + HOLD_MS <= start:
+            self.lines = []  # the screen cleared in the pause
+        if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
+                or display_width(self.lines[-1] + text) > self.max_width):
+            self.lines = [*self.lines, ""][-self.max_lines:]
+        self.lines[-1] += text
+        self.last_end_ms = max(word.end_ms, start)
+        self.changes.append((start, tuple(self.lines)))
+
+    def cues(self, start_ms: int, end_ms: int) -> list[Cue]:
+        """What is on screen between ``start_ms`` and ``end_ms``, as cues cut at both ends."""
+        shown: list[Cue] = []
+        for index, (moment, lines) in enumerate(self.changes):
+            until = self.changes[index + 1][0] if index + 1 < len(self.changes) else None
+            last_end = moment if until is not None else self.last_end_ms
+            until = min(until if until is not None else last_end + HOLD_MS, last_end + HOLD_MS)
+            begin, end = max(moment, start_ms), min(until, end_ms)
+            if begin < end:
+                shown.append(Cue(begin, end, list(lines)))
+        return shown
+
+    def forget_before(self, moment_ms: int) -> None:
+        while len(self.changes) > 1 and self.changes[1][0] <= moment_ms:
+            self.changes.pop(0)
+
+
+def vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def vtt_segment(cues: list[Cue]) -> str:
+    """One WebVTT segment; its times are stream times (see the module docstring)."""
+    parts = [f"WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:{MPEGTS_AT_ZERO},LOCAL:00:00:00.000\n"]
+    parts += [f"{vtt_time(c.start_ms)} --> {vtt_time(c.end_ms)} line:85%\n" + "\n".join(c.lines) + "\n"
+              for c in cues]
+    return "\n".join(parts)
+
+
+class SegmentWriter:
+    """The subtitle rendition on disk: ``seg-N.vtt`` (N = start / 2 s) and ``index.m3u8``.
+
+    Segments already written by an earlier run of the captioner (before a crash) stay
+    in the playlist; the gap while it was down is filled with empty segments."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.numbers = sorted(int(p.stem[4:]) for p in folder.glob("seg-*.vtt"))
+
+    @property
+    def written_until_ms(self) -> int | None:
+        return (self.numbers[-1] + 1) * SEGMENT_MS if self.numbers else None
+
+    def write(self, number: int, cues: list[Cue]) -> None:
+        write_text(self.folder / f"seg-{number}.vtt", vtt_segment(cues))
+        self.numbers.append(number)
+        self._playlist(ended=False)
+
+    def finish(self) -> None:
+        self._playlist(ended=True)
+
+    def _playlist(self, ended: bool) -> None:
+        listed = self.numbers[-PLAYLIST_SEGMENTS:]
+        lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{SEGMENT_MS // 1000}",
+                 f"#EXT-X-MEDIA-SEQUENCE:{listed[0] if listed else 0}"]
+        for number in listed:
+            lines += [f"#EXTINF:{SEGMENT_MS / 1000:.3f},", f"seg-{number}.vtt"]
+        if ended:
+            lines.append("#EXT-X-ENDLIST")
+        write_text(self.folder / "index.m3u8", "\n".join(lines) + "\n")
+
+
+class LiveAudio:
+    """The stream's audio from nginx as 16 kHz mono float32, read on a thread of its own,
+    with the stream time of its first sample (from ffmpeg's ``ashowinfo``)."""
+
+    def __init__(self, url: str):
+        self.blocks: queue.Queue[np.ndarray | None] = queue.Queue()
+        self.first_ms: int | None = None
+        self.started = threading.Event()
+        self.process = subprocess.Popen(
+            [media.ffmpeg_exe(), "-nostdin", "-loglevel", "info", "-copyts", *READ_LIVE, url, "-map", "0:a:0",
+             "-af", "ashowinfo", "-ac", "1", "-ar", str(media.SAMPLE_RATE), "-f", "f32le", "-"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        threading.Thread(target=self._read_times, daemon=True).start()
+        threading.Thread(target=self._read_samples, daemon=True).start()
+
+    def _read_times(self) -> None:
+        tail: list[bytes] = []
+        for line in self.process.stderr:
+            if self.first_ms is None and (found := _PTS.search(line)):
+                self.first_ms = round(float(found.group(1)) * 1000)
+                self.started.set()
+            elif b"ashowinfo" not in line:
+                tail = [*tail, line][-3:]
+        self.error = b"".join(tail).decode(errors="replace").strip()
+        self.started.set()
+
+    def _read_samples(self) -> None:
+        while block := self.process.stdout.read(media.SAMPLE_RATE * 4 // 5):  # 200 ms
+            self.blocks.put(np.frombuffer(block[:len(block) // 4 * 4], dtype=np.float32))
+        self.blocks.put(None)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+@dataclass
+class Captioner:
+    """Turns the stream's audio into committed words, cues and segments."""
+
+    model: object
+    writer: SegmentWriter
+    profile_name: str = LIVE_PROFILE
+    correct: object = None  # Transcript -> Transcript (glossary correction), or None
+    prompt: str | None = None
+    pace: Pace = field(default_factory=Pace)
+
+    def __post_init__(self) -> None:
+        profile = get_profile(self.profile_name)
+        self.rollup = RollUp(profile.max_line_width, profile.max_lines, profile.pause_break_ms)
+        self.agreement = Agreement()
+        self.audio = np.empty(0, dtype=np.float32)
+        self.audio_start_ms = 0
+        self.text_before = ""  # committed text that left the window: the decoder's prompt
+
+    @property
+    def audio_end_ms(self) -> int:
+        return self.audio_start_ms + self.audio.size * 1000 // media.SAMPLE_RATE
+
+    def start_at(self, first_ms: int) -> None:
+        self.audio_start_ms = first_ms
+        written = self.writer.written_until_ms
+        self.next_segment = max(first_ms, written or 0) // SEGMENT_MS
+        if written is not None and written < first_ms:  # back after a crash: fill the gap
+            for number in range(written // SEGMENT_MS, first_ms // SEGMENT_MS):
+                self.writer.write(number, [])
+
+    def feed(self, samples: np.ndarray) -> None:
+        self.audio = np.concatenate([self.audio, samples])
+
+    def transcribe_pass(self) -> None:
+        """Re-transcribe the window, commit what two passes agree on, write due segments."""
+        words = self._hypothesis()
+        for word in self._published(self.agreement.confirm(words)):
+            self.rollup.add(word, self.next_segment * SEGMENT_MS)
+        self._trim()
+        self.write_due(self.audio_end_ms - self.pace.lag_ms)
+
+    def finish(self) -> None:
+        """The stream ended: what the last pass heard is all there will be."""
+        for word in self._published(self.agreement.pending):
+            self.rollup.add(word, self.next_segment * SEGMENT_MS)
+        self.write_due(max(self.audio_end_ms, self.rollup.last_end_ms + HOLD_MS) + SEGMENT_MS - 1)
+        self.writer.finish()
+
+    def write_due(self, until_ms: int) -> None:
+        while (self.next_segment + 1) * SEGMENT_MS <= until_ms:
+            start = self.next_segment * SEGMENT_MS
+            self.writer.write(self.next_segment, self.rollup.cues(start, start + SEGMENT_MS))
+            self.next_segment += 1
+            self.rollup.forget_before(start)
+
+    def _hypothesis(self) -> list[Word]:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        if not get_speech_timestamps(self.audio, VadOptions(threshold=0.5), sampling_rate=media.SAMPLE_RATE):
+            return []  # silence or music: nothing to hear, nothing to invent
+        # Greedy, no temperature fallback (a re-decode costs a whole pass) and a token cap
+        # (a repetition loop cannot run on): each pass must take less time than it covers.
+        segments, _ = self.model.transcribe(
+            self.audio, language="zh", beam_size=1, temperature=0.0, word_timestamps=True,
+            vad_filter=False, condition_on_previous_text=False,
+            max_new_tokens=20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000,
+            initial_prompt=(self.prompt or "") + self.text_before[-100:] or None)
+        from studio.transcribe import _to_simplified_segment
+
+        kept = clean(Transcript("zh", self.audio_end_ms - self.audio_start_ms,
+                                [_to_simplified_segment(raw) for raw in segments])).segments
+        return [replace(w, start_ms=w.start_ms + self.audio_start_ms, end_ms=w.end_ms + self.audio_start_ms)
+                for segment in kept for w in segment.words]
+
+    def _published(self, words: list[Word]) -> list[Word]:
+        """Committed words with misheard glossary terms put back."""
+        if not words or self.correct is None:
+            return words
+        text = "".join(w.text for w in words)
+        corrected = self.correct(Transcript("zh", 0, [Segment(words[0].start_ms, words[-1].end_ms, text,
+                                                               tuple(words))]))
+        return [w for segment in corrected.segments for w in segment.words]
+
+    def _trim(self) -> None:
+        """Keep the window short: cut it at the end of the last committed word."""
+        if self.audio_end_ms - self.audio_start_ms <= self.pace.window_ms:
+            return
+        cut_ms = self.agreement.committed_until if self.agreement.committed else 0
+        if cut_ms <= self.audio_start_ms:  # nothing committed in the window (noise): keep the newest
+            cut_ms = self.audio_end_ms - self.pace.window_ms // 2
+        self.text_before += "".join(w.text for w in self.agreement.committed if w.end_ms <= cut_ms)
+        self.agreement.forget_before(cut_ms)
+        self.audio = self.audio[(cut_ms - self.audio_start_ms) * media.SAMPLE_RATE // 1000:]
+        self.audio_start_ms = cut_ms
+
+
+def caption_stream(env: Environment, stream: str) -> None:
+    """Caption stream ``stream`` from nginx until it ends (or SIGTERM: nginx stopping us)."""
+    from glossary.learned import attach
+    from studio.captions import correct_transcript
+    from studio.cli_support import open_glossary
+    from studio.transcribe import load_model
+
+    paths = LivePaths.from_settings(env)
+    url = f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}/live/{stream}"
+    glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
+                      env.setting("instance_path"))
+    model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
+                       env.setting_int("cpu_threads", 0, 1024))
+    captioner = Captioner(model, SegmentWriter(paths.captions(stream)),
+                          correct=lambda t: correct_transcript(t, glossary))
+    audio = LiveAudio(url)
+    # nginx stops us when the push ends: take no more audio, but caption what came
+    signal.signal(signal.SIGTERM, lambda *_: audio.process.kill())
+    audio.started.wait()
+    if audio.first_ms is None:
+        log.error("%s: no audio to caption (%s)", url, getattr(audio, "error", ""))
+        return
+    captioner.start_at(audio.first_ms)
+    log.info("captioning %s from %.1f s", stream, audio.first_ms / 1000)
+    _run(captioner, audio)
+    audio.stop()
+    captioner.finish()
+    log.info("captions of %s finished at %.1f s", stream, captioner.audio_end_ms / 1000)
+
+
+def _run(captioner: Captioner, audio: LiveAudio) -> None:
+    """Transcribe whenever a step of new audio has arrived, until the audio ends; when
+    passes take longer than the audio they cover, slow the pace (and say so) rather
+    than drift behind."""
+    new_ms, behind_passes = 0, 0
+    while (block := audio.blocks.get()) is not None:
+        captioner.feed(block)
+        new_ms += block.size * 1000 // media.SAMPLE_RATE
+        if new_ms < captioner.pace.step_ms:
+            continue
+        started = time.monotonic()
+        captioner.transcribe_pass()
+        took_ms = (time.monotonic() - started) * 1000
+        backlog_ms = audio.blocks.qsize() * 200
+        behind_passes = behind_passes + 1 if took_ms > new_ms or backlog_ms > 2000 else 0
+        new_ms = 0
+        if behind_passes >= 3 and captioner.pace.slower():
+            log.warning("captions falling behind (pass %.0f ms, %d ms waiting): now a pass every "
+                        "%d ms over %d ms of audio", took_ms, backlog_ms, captioner.pace.step_ms,
+                        captioner.pace.window_ms)
+            behind_passes = 0
+
+
+def first_shown(cues: list[Cue]) -> list[tuple[int, str]]:
+    """Undo the roll-up: each stretch of text with the moment it first appeared, in
+    order (a caption's bottom line grows, then moves up; the screen may clear)."""
+    shown: list[tuple[int, str]] = []
+    bottom = ""
+    for cue in cues:
+        new_bottom = cue.lines[-1] if cue.lines else ""
+        if new_bottom.startswith(bottom) and bottom:
+            added = new_bottom[len(bottom):]
+        else:  # a fresh line (the old bottom moved up, or the screen cleared)
+            added = new_bottom
+        if added:
+            shown.append((cue.start_ms, added))
+        bottom = new_bottom
+    return shown

@@ -1,0 +1,146 @@
+"""What nginx-rtmp asks the site (publish hooks), the /live page and the stream files,
+against the real app and a real SQLite catalog; the clock is the app's LIVE_CLOCK."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from episodes.jobs import Job
+from episodes.live import add_broadcast
+from episodes.models import LiveBroadcast
+from episodes.record import Guest
+from web import create_app
+from web.db import get_session
+
+AIR_AT = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock(AIR_AT)
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    return create_app({"TESTING": True, "LIVE_CLOCK": clock, "LIVE_HOTLINE": "0736-7712345",
+                       "LIVE_GRACE_SECONDS": "120"}, instance_path=str(tmp_path / "instance"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def show(app) -> LiveBroadcast:
+    with app.app_context():
+        session = get_session()
+        added = add_broadcast(session, AIR_AT, "医保异地就医备案", [Guest("王芳", "区医保局")],
+                              "https://live.example.gov.cn/1")
+        add_broadcast(session, AIR_AT + timedelta(days=7), "法律援助怎么申请", [])
+        session.commit()
+        session.expunge(added)
+        return added
+
+
+def publish(client, key: str, client_id: str = "1", call: str = "publish", remote: str = "127.0.0.1"):
+    return client.post(f"/live/hooks/{call}", data={"call": call, "name": key, "clientid": client_id,
+                                                    "app": "live", "addr": "192.0.2.7"},
+                       environ_base={"REMOTE_ADDR": remote})
+
+
+def test_the_right_key_on_air_goes_live_under_its_public_name(client, show):
+    answer = publish(client, show.stream_key)
+    assert answer.status_code == 302 and answer.headers["Location"] == f"b{show.id}"
+    assert len(show.stream_key) >= 32
+
+
+@pytest.mark.parametrize("key", ["", "wrong-key", "b1"])
+def test_a_wrong_key_is_refused(client, show, key):
+    assert publish(client, key).status_code == 403
+
+
+@pytest.mark.parametrize("offset", [timedelta(minutes=-61), timedelta(minutes=181)])
+def test_a_key_outside_its_air_window_is_refused(client, show, clock, offset):
+    clock.now = AIR_AT + offset
+    answer = publish(client, show.stream_key)
+    assert answer.status_code == 403 and "not on air now" in answer.get_data(as_text=True)
+
+
+def test_a_second_encoder_on_a_live_key_is_refused_and_the_first_keeps_it(client, show):
+    assert publish(client, show.stream_key, "1").status_code == 302
+    second = publish(client, show.stream_key, "2")
+    assert second.status_code == 403 and "already pushing" in second.get_data(as_text=True)
+    assert publish(client, show.stream_key, "2", "publish_done").status_code == 200  # the refused one
+    assert publish(client, show.stream_key, "3").status_code == 403  # still on air
+
+
+def test_a_reconnect_within_the_grace_period_continues_and_after_it_the_show_is_over(
+        app, client, show, clock):
+    assert publish(client, show.stream_key, "1").status_code == 302
+    clock.now += timedelta(minutes=30)
+    assert publish(client, show.stream_key, "1", "publish_done").status_code == 200
+    clock.now += timedelta(seconds=60)
+    assert publish(client, show.stream_key, "4").status_code == 302  # back within 120 s
+    clock.now += timedelta(minutes=10)
+    assert publish(client, show.stream_key, "4", "publish_done").status_code == 200
+    with app.app_context():
+        session = get_session()
+        jobs = session.scalars(select(Job).where(Job.kind == "live.finish")).all()
+        stored = session.get(LiveBroadcast, show.id)
+        assert stored.started_at.replace(tzinfo=timezone.utc) == AIR_AT  # one broadcast
+    assert [job.target for job in jobs] == [str(show.id)] * 2  # one per stop
+    clock.now += timedelta(seconds=121)
+    answer = publish(client, show.stream_key, "5")
+    assert answer.status_code == 403 and "is over" in answer.get_data(as_text=True)
+
+
+def test_hooks_are_taken_from_this_machine_only(client, show):
+    assert publish(client, show.stream_key, remote="203.0.113.9").status_code == 403
+    assert publish(client, show.stream_key, call="publish_done", remote="203.0.113.9").status_code == 403
+
+
+def test_live_page_on_air_plays_the_master_playlist_with_captions(client, show):
+    assert client.get(f"/live/{show.id}/master.m3u8").status_code == 404  # not started
+    publish(client, show.stream_key)
+    html = client.get("/live").get_data(as_text=True)
+    assert "正在直播" in html and "医保异地就医备案" in html and "区医保局 王芳" in html
+    assert "实时字幕由机器生成，仅供参考" in html and "0736-7712345" in html
+    assert "https://live.example.gov.cn/1" in html
+    assert f'data-src="/live/{show.id}/master.m3u8"' in html
+    master = client.get(f"/live/{show.id}/master.m3u8")
+    text = master.get_data(as_text=True)
+    assert master.mimetype == "application/vnd.apple.mpegurl"
+    assert 'TYPE=SUBTITLES,GROUP-ID="subs"' in text and 'URI="../hls/captions/b1/index.m3u8"' in text
+    assert text.count("#EXT-X-STREAM-INF") == 2 and 'CODECS="mp4a.40.2",SUBTITLES="subs"' in text
+    assert show.stream_key not in text and show.stream_key not in html
+
+
+def test_live_page_off_air_lists_the_next_shows(client, show, clock):
+    clock.now = AIR_AT - timedelta(days=1)
+    html = client.get("/live").get_data(as_text=True)
+    assert "正在直播" not in html and "直播预告" in html
+    assert html.index("医保异地就医备案") < html.index("法律援助怎么申请")
+
+
+def test_stream_files_are_served_playlists_uncached(app, client):
+    folder = app.config["LIVE_PATH"] + "/hls/captions/b1"
+    import os
+
+    os.makedirs(folder)
+    with open(folder + "/index.m3u8", "w") as playlist:
+        playlist.write("#EXTM3U\n")
+    answer = client.get("/live/hls/captions/b1/index.m3u8")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache"
+    assert client.get("/live/hls/../../catalog.sqlite3").status_code == 404
+    assert client.get("/live/hls/captions/b1/seg-9.vtt").status_code == 404

@@ -1,0 +1,203 @@
+"""Live broadcasts end to end, with real processes: `studio serve --live` (the site, its job
+worker and nginx-rtmp as its child), ffmpeg pushing a shared clip at real speed as the
+studio's encoder would, nginx asking the site about the key, the live captioner writing
+the HLS subtitle rendition, and the recording becoming a draft episode after the grace
+period. Each push costs its length in real time, so the good path is one test."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+from urllib.request import urlopen
+
+import pysubs2
+import pytest
+from click.testing import CliRunner
+
+from studio.cli import cli
+from studio.live_captions import first_shown
+from studio.live_recording import live_cues
+from subtitles.evaluation import character_errors
+from tests.conftest import ROOT
+
+STUDIO = str(Path(sys.executable).with_name("studio"))
+CLIP = "talk_legal_aid"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(),
+                                 reason="nginx with the RTMP module is not installed (make system-packages)")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.5)
+    return found
+
+
+class LiveSite:
+    """`studio serve --live` on free loopback ports, its instance folder under tmp_path."""
+
+    def __init__(self, tmp_path: Path):
+        self.http_port, self.rtmp_port = free_port(), free_port()
+        self.instance = tmp_path / "instance"
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.environ = {**os.environ, "WULING_INSTANCE_PATH": str(self.instance),
+                        "WULING_SITE_URL": self.url, "WULING_LIVE_RTMP_PORT": str(self.rtmp_port),
+                        "WULING_LIVE_GRACE_SECONDS": "3", "WULING_JOB_LEASE_SECONDS": "30",
+                        "WULING_RENDER_PRESET": "ultrafast", "WULING_REVIEW_REQUIRED": "off"}
+        self.log = tmp_path / "serve.log"
+        self.process: subprocess.Popen | None = None
+
+    def studio(self, *args: str):
+        result = CliRunner().invoke(cli, list(args), env=self.environ)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def start(self) -> None:
+        self.studio("db", "upgrade")
+        self.process = subprocess.Popen([STUDIO, "-v", "serve", "--port", str(self.http_port), "--live"],
+                                        cwd=ROOT, env=self.environ, stderr=self.log.open("w"),
+                                        start_new_session=True)
+        wait_for(lambda: self._listening(self.http_port) and self._listening(self.rtmp_port), 60,
+                 "the site and nginx")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    @staticmethod
+    def _listening(port: int) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    def announce(self) -> str:
+        """A broadcast airing now; its stream key."""
+        now = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + 8 * 3600))
+        output = self.studio("live", "add", "--at", now, "--topic", "法律援助怎么申请",
+                             "--guest", "王芳:区司法局")
+        return re.search(r"stream key: (\S+)", output).group(1)
+
+    def push(self, source: list[str], key: str) -> subprocess.Popen:
+        """ffmpeg as the encoder: ``source`` are its input arguments, read at real speed."""
+        return subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", *source, "-c:v", "copy",
+                                 "-c:a", "copy", "-f", "flv", f"rtmp://127.0.0.1:{self.rtmp_port}/live/{key}"],
+                                stderr=subprocess.PIPE, text=True)
+
+    def captions_folder(self, stream: str) -> Path:
+        return self.instance / "live" / "hls" / "captions" / stream
+
+
+@pytest.fixture()
+def site(tmp_path):
+    live = LiveSite(tmp_path)
+    live.start()
+    yield live
+    live.stop()
+
+
+def get(url: str) -> str:
+    with urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def shown_text(folder: Path) -> list[tuple[int, str]]:
+    return first_shown(live_cues(folder))
+
+
+def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, shared_media, shared_transcripts):
+    key = site.announce()
+    wrong = site.push(["-t", "3", "-i", str(shared_media / f"{CLIP}.mp4")], "not-the-key")
+    assert wrong.wait(30) != 0
+    encoder = site.push(["-i", str(shared_media / f"{CLIP}.mp4")], key)
+    time.sleep(6)
+    second = site.push(["-t", "3", "-i", str(shared_media / f"{CLIP}.mp4")], key)
+    assert second.wait(30) != 0  # refused while the first encoder is on air
+    page = get(f"{site.url}/live")
+    assert "正在直播" in page and "实时字幕由机器生成，仅供参考" in page
+    master = get(f"{site.url}/live/1/master.m3u8")
+    assert 'TYPE=SUBTITLES' in master and "hls/captions/b1/index.m3u8" in master
+    assert encoder.wait(120) == 0, encoder.stderr.read()
+    log = site.log.read_text()
+    assert "unknown stream key" in log and "is already pushing this key" in log
+
+    playlist = site.captions_folder("b1") / "index.m3u8"
+    wait_for(lambda: playlist.exists() and "#EXT-X-ENDLIST" in playlist.read_text(), 180,
+             "the captioner to finish")
+    segments = sorted(site.captions_folder("b1").glob("seg-*.vtt"))
+    assert all("X-TIMESTAMP-MAP=MPEGTS:63000,LOCAL:00:00:00.000" in s.read_text() for s in segments)
+    # the video rendition's MPEG-TS clock: stream time + 0.7 s, as the captions assume
+    first_ts = site.instance / "live" / "hls" / "video" / "b1" / "0.ts"
+    start = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=start_time", "-of",
+                                  "csv=p=0", str(first_ts)], capture_output=True, text=True).stdout)
+    assert 0.7 <= start < 3.7
+
+    shown = shown_text(site.captions_folder("b1"))
+    truth = (shared_media / f"{CLIP}.txt").read_text(encoding="utf-8")
+    live = character_errors("".join(text for _, text in shown), truth).rate
+    offline = character_errors(shared_transcripts[CLIP].text, truth).rate
+    assert live <= offline + 0.05, f"live CER {live:.1%}, offline {offline:.1%}"
+    assert_shown_while_spoken(shown, shared_media / f"{CLIP}.srt")
+
+    with_episode = wait_for(lambda: "is draft episode" in site.log.read_text(), 900,
+                            "the draft episode")
+    assert with_episode
+    listed = site.studio("episodes", "list", "--status", "draft")
+    assert "live-1" in listed and "法律援助怎么申请" in listed
+    assert site.studio("live", "list", "--all").rstrip().endswith("#1")
+    work = site.instance / "live" / "work" / "b1"
+    assert (work / "live-captions.vtt").read_text(encoding="utf-8").count("-->") > 5
+    assert list((site.instance / "live" / "recordings").glob("b1-*.flv"))
+
+
+def assert_shown_while_spoken(shown: list[tuple[int, str]], srt: Path) -> None:
+    """Each character the captions got right first appears while, or at most 2 s after,
+    the reference subtitle that holds it is on screen (and never before it starts)."""
+    reference = [(event.start, event.end, event.plaintext.replace("\n", "")) for event in pysubs2.load(str(srt))]
+    ref_chars = [(start, end, ch) for start, end, text in reference for ch in text]
+    live_chars = [(moment, ch) for moment, text in shown for ch in text]
+    matcher = SequenceMatcher(None, [ch for *_, ch in ref_chars], [ch for _, ch in live_chars], autojunk=False)
+    timely = matched = 0
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            start, end, _ = ref_chars[block.a + offset]
+            moment = live_chars[block.b + offset][0]
+            matched += 1
+            timely += start - 300 <= moment <= end + 2000
+    assert matched > len(ref_chars) * 0.8
+    assert timely >= matched * 0.9, f"{timely} of {matched} characters shown in time"
+
+
+def test_silence_and_a_tone_are_not_captioned(site):
+    """12 s of silence then 6 s of a steady tone (music-like, no speech): no caption text."""
+    key = site.announce()
+    source = ["-re", "-f", "lavfi", "-i", "color=c=black:s=320x180:r=25",
+              "-re", "-f", "lavfi", "-i", "aevalsrc=if(lt(t\\,12)\\,0\\,0.3*sin(2*PI*440*t)):s=48000",
+              "-t", "18", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
+              "-g", "50", "-c:a", "aac"]
+    encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", *source, "-f", "flv",
+                                f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"], stderr=subprocess.PIPE, text=True)
+    assert encoder.wait(60) == 0, encoder.stderr.read()
+    playlist = site.captions_folder("b1") / "index.m3u8"
+    wait_for(lambda: playlist.exists() and "#EXT-X-ENDLIST" in playlist.read_text(), 120,
+             "the captioner to finish")
+    assert len(list(site.captions_folder("b1").glob("seg-*.vtt"))) >= 5
+    assert shown_text(site.captions_folder("b1")) == []

@@ -1,0 +1,136 @@
+"""Live broadcasts: the media server's publish hooks, the HLS stream and the /live page.
+
+nginx-rtmp (configured by ``studio live nginx-conf``) asks ``/live/hooks/publish``
+before it takes an encoder's push: a 302 whose Location is the broadcast's public
+stream name (``b12``) accepts it and renames the stream, so the secret key never
+reaches a viewer's URL; any 4xx refuses it. ``/live/hooks/publish_done`` says the
+push stopped; then a ``live.finish`` job (run by ``studio worker``) waits out the
+grace period and turns the recording into a draft episode unless the encoder came back.
+The hooks carry no CSRF token (nginx posts them) and are taken only from this machine.
+
+The stream files (nginx's video and audio-only HLS, the captioner's WebVTT) are served
+from ``LIVE_PATH/hls``; the master playlist tying them together is written here.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, send_from_directory
+from sqlalchemy import select
+
+from episodes import settings
+from episodes.live import AirWindow, PublishRefused, authorize_publish, on_air, publish_stopped, stream_name
+from episodes.models import LiveBroadcast
+from web.db import get_jobs, get_session
+from web.security import csrf
+
+bp = Blueprint("live", __name__)
+log = logging.getLogger(__name__)
+
+HLS_FOLDER = "hls"  # in LIVE_PATH: video/, audio/ (nginx), captions/ (the captioner)
+FINISH_JOB = "live.finish"
+UPCOMING_COUNT = 5
+# The master playlist: two renditions of the picture's stream (video, and audio only
+# for listeners on weak mobile data), both with the live captions as a subtitle track.
+MASTER_PLAYLIST = """#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="实时字幕",LANGUAGE="zh-Hans",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI="../hls/captions/{name}/index.m3u8"
+#EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="avc1.64001f,mp4a.40.2",SUBTITLES="subs"
+../hls/video/{name}/index.m3u8
+#EXT-X-STREAM-INF:BANDWIDTH=96000,CODECS="mp4a.40.2",SUBTITLES="subs"
+../hls/audio/{name}/index.m3u8
+"""
+
+
+def init_app(app: Flask) -> None:
+    for name in ("live_path", "live_early_minutes", "live_late_minutes", "live_grace_seconds",
+                 "live_hotline"):
+        app.config.setdefault(name.upper(), settings.get(name))
+    app.config["LIVE_PATH"] = app.config["LIVE_PATH"] or os.path.join(app.instance_path, "live")
+    app.config.setdefault("LIVE_CLOCK", lambda: datetime.now(timezone.utc))
+
+
+def air_window() -> AirWindow:
+    config = current_app.config
+    return AirWindow(early=timedelta(minutes=int(config["LIVE_EARLY_MINUTES"])),
+                     late=timedelta(minutes=int(config["LIVE_LATE_MINUTES"])),
+                     grace=timedelta(seconds=int(config["LIVE_GRACE_SECONDS"])))
+
+
+def _from_this_machine() -> None:
+    """The hooks change what is on air: only the media server beside us may call them."""
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        abort(403, "只接受本机媒体服务器的通知。")
+
+
+@bp.route("/live/hooks/publish", methods=["POST"])
+@csrf.exempt
+def publish_hook():
+    _from_this_machine()
+    client = request.form.get("clientid", "")
+    session = get_session()
+    try:
+        show = authorize_publish(session, request.form.get("name", ""), client,
+                                 current_app.config["LIVE_CLOCK"](), air_window())
+    except PublishRefused as exc:
+        log.warning("refused a push from %s: %s", request.form.get("addr", "?"), exc)
+        return Response(f"refused: {exc.problem}\n", status=403, mimetype="text/plain")
+    session.commit()
+    log.info("live broadcast %d on air (encoder %s at %s)", show.id, client, request.form.get("addr", "?"))
+    # nginx-rtmp renames the stream to the Location of a 3xx answer
+    return Response(status=302, headers={"Location": stream_name(show)})
+
+
+@bp.route("/live/hooks/publish_done", methods=["POST"])
+@csrf.exempt
+def publish_done_hook():
+    _from_this_machine()
+    session = get_session()
+    now = current_app.config["LIVE_CLOCK"]()
+    show = publish_stopped(session, request.form.get("name", ""), request.form.get("clientid", ""), now)
+    if show is not None:
+        log.info("live broadcast %d: the encoder stopped; it becomes an episode unless it is "
+                 "back within %s s", show.id, current_app.config["LIVE_GRACE_SECONDS"])
+        get_jobs().enqueue(session, FINISH_JOB, show.id,
+                           key=f"{FINISH_JOB}:{show.id}:{now.isoformat()}")
+    session.commit()
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.route("/live")
+def live_page():
+    session = get_session()
+    now = current_app.config["LIVE_CLOCK"]()
+    show = on_air(session, now, air_window())
+    upcoming = [] if show else session.scalars(
+        select(LiveBroadcast).where(LiveBroadcast.air_at > now).order_by(LiveBroadcast.air_at)
+        .limit(UPCOMING_COUNT)).all()
+    return render_template("live/live.html", show=show, upcoming=upcoming,
+                           hotline=current_app.config["LIVE_HOTLINE"])
+
+
+@bp.route("/live/<int:broadcast_id>/master.m3u8")
+def master_playlist(broadcast_id: int):
+    show = get_session().get(LiveBroadcast, broadcast_id)
+    if show is None or show.started_at is None:
+        abort(404, "这场直播还没有开始。")
+    return Response(MASTER_PLAYLIST.format(name=stream_name(show)),
+                    mimetype="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-cache"})
+
+
+@bp.route("/live/hls/<path:name>")
+def stream_file(name: str):
+    """A playlist (never cached: it changes every segment) or a segment of the stream."""
+    response = send_from_directory(os.path.join(current_app.config["LIVE_PATH"], HLS_FOLDER), name,
+                                   max_age=0 if name.endswith(".m3u8") else 60)
+    if name.endswith(".m3u8"):
+        response.headers["Cache-Control"] = "no-cache"
+        response.mimetype = "application/vnd.apple.mpegurl"
+    return response
