@@ -1,5 +1,6 @@
-"""`studio serve`: the site on waitress (a production WSGI server), plus one background
-process running the publish scheduler and the embedded job worker (``studio.background``).
+"""`studio serve`: the site on waitress (a production WSGI server), or with ``--workers N``
+on N gunicorn processes (``studio.gunicorn_server``), plus one background process
+running the publish scheduler and the embedded job worker (``studio.background``).
 
 Several ``studio serve`` processes, on one machine or many, are safe side by side: the
 scheduler lease in the catalog lets one scheduler publish at a time.
@@ -43,22 +44,19 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
               help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Worker threads answering requests.")
+              help="Worker threads answering requests (in each process).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes: 1 is waitress (any system); more runs gunicorn (Linux, "
+                   "macOS), about one per core. Still one scheduler and job worker.")
 @click.option("--background/--no-background", default=True, show_default=True,
               help="Run the publish scheduler and a job worker in one child process; "
                    "--no-background when they run elsewhere (`studio schedule run`, `studio worker`).")
-@click.option("--live/--no-live", default=False, show_default=True,
-              help="Also run the media server of live broadcasts (nginx with the RTMP module, "
-                   "configured as `studio live nginx-conf` writes) as a child process.")
 @pass_environment
-def serve_command(env: Environment, host: str, port: int, threads: int,
-                  background: bool, live: bool) -> None:
+def serve_command(env: Environment, host: str, port: int, threads: int, workers: int,
+                  background: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
-    from contextlib import nullcontext
-
     from episodes.record import SHOW_NAMES
     from studio.background import start_background
-    from studio.live_server import running_media_server
     from studio.stages.artwork import ensure_programme_artwork
     from web import create_app
 
@@ -66,20 +64,28 @@ def serve_command(env: Environment, host: str, port: int, threads: int,
     app = create_app(instance_path=env.setting("instance_path"))
     for kind in SHOW_NAMES:  # a library published before programmes had their own artwork
         ensure_programme_artwork(Path(app.config["MEDIA_ROOT"]), kind)
-    server = make_server(app, host, port, threads)
+    server = make_server(app, host, port, threads) if workers == 1 else None
     url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
     background_process = (start_background(env, url, logging.getLogger().getEffectiveLevel())
                           if background else None)
-    for address, bound_port in getattr(server, "effective_listen", None) or \
-            [(server.effective_host, server.effective_port)]:
-        click.echo(f"Serving on http://{address}:{bound_port}/", err=True)
-    click.echo(f"{threads} threads; " + (
+    click.echo(f"{workers} process(es) x {threads} threads; " + (
         f"scheduler and job worker in process {background_process.process.pid}"
         if background_process else "no scheduler or job worker here (--no-background)"), err=True)
     try:
-        with running_media_server(env) if live else nullcontext():
+        if server is None:
+            from studio.gunicorn_server import serve_with_gunicorn
+
+            serve_with_gunicorn(app, host, port, workers, threads, _announce)
+        else:
+            _announce([f"http://{address}:{bound_port}/" for address, bound_port in
+                       getattr(server, "effective_listen", None) or
+                       [(server.effective_host, server.effective_port)]])
             server.run()
     finally:
         if background_process:
             background_process.stop()
 
+
+def _announce(urls: list[str]) -> None:
+    for url in urls:
+        click.echo(f"Serving on {url}", err=True)
