@@ -53,7 +53,9 @@ DELIVERABLES: tuple[tuple[AssetKind, str, Callable[[WorkDir], Path]], ...] = (
     (AssetKind.SUBTITLES, "verbatim", lambda w: w.subtitles("verbatim", "srt")),
     (AssetKind.SUBTITLES, "plain", lambda w: w.subtitles("plain", "vtt")),
     (AssetKind.SUBTITLES, "plain", lambda w: w.subtitles("plain", "srt")),
-    (AssetKind.TRANSCRIPT_JSON, "", lambda w: w.transcript),
+    # Without the words of private spans; a folder made before review has only the machine's.
+    (AssetKind.TRANSCRIPT_JSON, "", lambda w: w.public_transcript if w.public_transcript.is_file()
+     else w.transcript),
 )
 
 

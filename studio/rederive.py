@@ -30,7 +30,7 @@ from studio.errors import StudioError
 from studio.manifest import Manifest
 from studio.pipeline import RENDER_STAGES, TEXT_STAGES, exclusive, run_stages
 from studio.publish import asset_plans, copy_into_library
-from studio.reviewed import TRACK_FORMATS, load_log, save_log
+from studio.reviewed import TRACK_FORMATS, load_log, save_log, write_public_transcript
 from studio.stages.ingest import read_record
 from studio.stages.job import Job, RenderOptions, TextOptions
 from studio.workdir import WorkDir
@@ -94,6 +94,7 @@ def write_back(work: WorkDir, catalog: ReviewLog) -> None:
                 "edit into the workspace, or delete its edit, then approve again", work.review)
         save_log(work, catalog)
         write_subtitles(list(catalog.current.cues), work.root / "verbatim", TRACK_FORMATS)
+        write_public_transcript(work, catalog.current.private)
         manifest = Manifest(work.manifest)
         entry = manifest.stages.get("verbatim")
         if entry:

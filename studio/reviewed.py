@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -29,6 +29,7 @@ from studio.workdir import WorkDir
 from subtitles import io as subtitle_io
 from subtitles.cue import Cue
 from subtitles.review import PrivateSpan, ReviewLog, Revision, diff
+from subtitles.transcript import Transcript
 
 TRACK_FORMATS = ("srt", "vtt", "ass")
 # Revisions that are what a machine made (the recogniser, or the script aligned to it).
@@ -145,3 +146,25 @@ def _change_data(change) -> dict:
         return None if c is None else {"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text}
     return {"kind": change.kind, "reviewed": cue(change.before), "machine": cue(change.after)}
 
+
+
+def write_public_transcript(work: WorkDir, spans: Sequence[PrivateSpan]) -> None:
+    """``transcript.public.json``: the corrected transcript (words with times and
+    probabilities) without a word heard in a private span, for the media library."""
+    write_text(work.public_transcript,
+               without_private(Transcript.load(work.corrected_transcript), spans).to_json())
+
+
+def without_private(transcript: Transcript, spans: Sequence[PrivateSpan]) -> Transcript:
+    """``transcript`` with every word that overlaps a span left out (and segments left empty)."""
+    def private(start_ms: int, end_ms: int) -> bool:
+        return any(start_ms < span.end_ms and span.start_ms < end_ms for span in spans)
+
+    segments = []
+    for segment in transcript.segments:
+        words = tuple(w for w in segment.words if not private(w.start_ms, w.end_ms))
+        if words == segment.words:
+            segments.append(segment)
+        elif words:
+            segments.append(replace(segment, text="".join(w.text for w in words), words=words))
+    return replace(transcript, segments=segments)

@@ -33,6 +33,11 @@ class WorkDir:
         return self.root / "transcript.corrected.json"
 
     @property
+    def public_transcript(self) -> Path:
+        """The corrected transcript without the words heard in private spans: what is published."""
+        return self.root / "transcript.public.json"
+
+    @property
     def review(self) -> Path:
         """review.json: every revision of the captions (:class:`subtitles.review.ReviewLog`);
         its current revision is the text every later stage derives from."""

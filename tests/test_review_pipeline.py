@@ -20,6 +20,7 @@ from studio.files import write_text
 from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
 from subtitles.review import PrivateSpan
+from subtitles.transcript import Transcript
 from tests.review_pipeline_data import NO_MODEL, heard_transcript, known_job
 from tests.test_render_outputs import statuses
 
@@ -164,3 +165,5 @@ def test_a_private_span_is_silent_in_every_rendered_file_and_the_rest_is_not(job
         for fmt in ("srt", "vtt", "ass"):
             assert "一二三四八" not in text_of(job.work.subtitles(track, fmt))
     assert "一二三四八" not in soft_subtitles(job.work.web_video, 0)
+    published = Transcript.load(job.work.public_transcript).words  # the library's transcript.json
+    assert published and all(w.end_ms <= 2000 or w.start_ms >= 3500 for w in published)

@@ -22,6 +22,7 @@ from studio.reviewed import load_log
 from studio.stages.job import RenderOptions
 from subtitles.cue import Cue
 from subtitles.review import PrivateSpan
+from subtitles.transcript import Transcript
 from tests.catalog_fixtures import catalog_engine, seed_catalog
 from tests.review_pipeline_data import NO_MODEL, known_job
 from tests.test_render_outputs import statuses
@@ -84,7 +85,9 @@ def test_an_approved_browser_edit_reaches_the_folder_the_videos_and_the_library(
         assert new_video != old_video and (instance / "media" / new_video).is_file()
         assert (instance / "media" / old_video).is_file()  # a viewer mid-stream keeps the old one
         library_podcast = instance / "media" / episode.asset("podcast_mp3").path
+        library_words = Transcript.load(instance / "media" / episode.asset("transcript_json").path).words
     assert mean_volume(library_podcast, 2.3, 0.9) < -70
+    assert all(w.end_ms <= 2000 or w.start_ms >= 3500 for w in library_words)
     job.render = RenderOptions.from_settings(Environment())  # as the worker rendered
     rerun = statuses(run_stages(job, NO_MODEL))
     assert set(rerun.values()) <= {"up to date", "skipped"}, rerun  # no edit seen where there is none

@@ -17,7 +17,7 @@ from glossary.lines import line_units
 from studio.captions import correct_transcript, script_cues, verbatim_cues, write_subtitles
 from studio.files import write_text
 from studio.manifest import Manifest
-from studio.reviewed import TRACK_FORMATS, MachineText, reconcile
+from studio.reviewed import TRACK_FORMATS, MachineText, reconcile, write_public_transcript
 from studio.stages.job import Job
 from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
@@ -42,7 +42,7 @@ def consumes(job: Job) -> list[Path]:
 def produces(job: Job) -> list[Path]:
     departures = [job.work.departures] if job.text.script else []
     return [*track_files(job, "verbatim"), job.work.corrected_transcript, job.work.review,
-            *departures]
+            job.work.public_transcript, *departures]
 
 
 def params(job: Job) -> dict:
@@ -57,6 +57,7 @@ def run(job: Job) -> str:
     written = Manifest(job.work.manifest).stages.get("verbatim", {}).get("outputs", {})
     log, changes = reconcile(job.work, machine, written)
     write_subtitles(list(log.current.cues), job.work.root / "verbatim", FORMATS)
+    write_public_transcript(job.work, log.current.private)
     return "; ".join(notes + changes)
 
 
