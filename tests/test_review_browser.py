@@ -109,6 +109,8 @@ def test_the_review_loop_from_keyboard_fix_to_public_page(site):
             assert cue_text(page, 1) == "办理营业执照可以到政务服务中心。"
             expect(page.locator("#status")).to_contain_text("已自动保存：第 2 版", timeout=10_000)
             expect(page.locator("#cues li.cue").nth(2).locator("mark.unsure")).to_have_count(0)
+            # The fixed misheard term is learned for later transcripts (以后自动改), with undo.
+            expect(page.locator("#corrections li").first).to_contain_text("政务服务中新 → 政务服务中心")
             page.screenshot(path=str(OUTPUT / "review-workspace-1366x768.png"))
 
             page.click("#approve")

@@ -11,9 +11,6 @@ which ``studio worker`` runs; the page shows its progress from the job row.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -24,7 +21,7 @@ from episodes import publishing
 from episodes.assets import AssetKind
 from episodes.errors import CatalogError
 from episodes.jobs import Job
-from episodes.models import Episode, Guest, MediaAsset, as_utc, utcnow
+from episodes.models import Episode, Guest, MediaAsset, utcnow
 from episodes.review import (REVIEW_STATES, EpisodeReview, approve, require_approved, review_log,
                              save_revision, submit, uncertain_words)
 from episodes.typed import name_and_department
@@ -33,14 +30,17 @@ from glossary.rewrite import rewrite
 from subtitles.profiles import get_profile
 from subtitles.review import CueProblem, RevisionConflict, diff, validate_cues
 from web.auth import role_required
+from web import corrections
+from web.corrections import learn_from_revision
 from web.db import get_jobs, get_session
 from web.limits import RouteLimit, limit_route
 from web.site import site_terms
+from web.staff_api import STAFF, error, local_iso
 from web.workspace import (Assistant, BadCues, analyse, cues_from_json, cues_json, plain_choices,
                            private_from_json, problem_message, revision_json)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-STAFF = ("staff", "organiser")
+bp.register_blueprint(corrections.bp)  # /review/corrections/: the glossary corrections staff taught
 REDERIVE = "episode.rederive"
 # The list's columns, in the order an episode moves through them.
 STAGES = ("草稿", "待审", "已审核", "已排期", "已发布", "已下线")
@@ -88,23 +88,10 @@ def stage(episode: Episode, state: str) -> str:
         episode.status, REVIEW_STATES.get(state, "草稿"))
 
 
-def local_iso(moment: datetime | str | None) -> dict | None:
-    """A time for the page's script: ISO with the office's offset, and as people read it."""
-    if moment is None:
-        return None
-    moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    local = as_utc(moment).astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
-    return {"iso": local.isoformat(timespec="seconds"), "text": local.strftime("%Y年%m月%d日 %H:%M")}
-
-
 def review_of(episode: Episode) -> EpisodeReview:
     """The episode's review row, read only (one never reviewed is a draft nobody moved)."""
     return get_session().get(EpisodeReview, episode.id) or \
         EpisodeReview(episode_id=episode.id, state="draft", changed_by="")
-
-
-def error(status: int, message: str, **extra):
-    return jsonify({"error": message, **extra}), status
 
 
 def episode_or_gone(slug: str) -> Episode | None:
@@ -208,7 +195,8 @@ def check_cues(slug: str):
 @bp.post("/<slug>/save")
 @role_required(*STAFF)
 def save(slug: str):
-    """Save the editor's cues as the revision after ``base`` (autosave)."""
+    """Save the editor's cues as the revision after ``base`` (autosave); misheard terms
+    the edit fixed are taught to the glossary (以后自动改)."""
     session = get_session()
     episode = episode_or_gone(slug)
     if episode is None:
@@ -221,6 +209,7 @@ def save(slug: str):
         cues = cues_from_json(data.get("cues"))
         private = private_from_json(data.get("private", []))
         choices = plain_choices(cues, data.get("keep", {}), assistant())
+        previous = review_log(session, episode.id).current
         revision = save_revision(session, episode, base, cues, current_user.username, "browser",
                                  private, plain_choices=choices)
         session.commit()
@@ -231,7 +220,10 @@ def save(slug: str):
     except RevisionConflict:
         session.rollback()
         return conflict(episode, base)
-    return jsonify({"revision": revision_json(revision), "stage": stage(episode, review_of(episode).state)})
+    learned, warning = learn_from_revision(previous.cues if previous else (), cues, terms(),
+                                           current_user.username) if revision != previous else ([], "")
+    return jsonify({"revision": revision_json(revision), "stage": stage(episode, review_of(episode).state),
+                    "learned": learned, "warning": warning})
 
 
 def conflict(episode: Episode, base: int):

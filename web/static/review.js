@@ -32,7 +32,9 @@
   // The session may end while staff edit (idle timeout, logout in another tab). A save then
   // fails its CSRF check (400, not JSON): fetch a fresh token with /state and try once more,
   // so logging in again in another tab is enough; nothing typed is lost either way.
-  function request(method, path, body, retried) {
+  function request(method, path, body, retried) { return call(method, base + path, body, retried); }
+
+  function call(method, url, body, retried) {
     var options = { method: method, credentials: "same-origin",
                     headers: { "Accept": "application/json" } };
     if (body !== undefined) {
@@ -40,7 +42,7 @@
       options.headers["X-CSRFToken"] = csrf;
       options.body = JSON.stringify(body);
     }
-    return fetch(base + path, options).then(function (response) {
+    return fetch(url, options).then(function (response) {
       if (response.redirected && response.url.indexOf("/auth/login") >= 0) {
         return { status: 401, data: { error: LOGGED_OUT } };
       }
@@ -51,7 +53,7 @@
           return request("GET", "/state").then(function (r) {
             if (r.status !== 200) { return r; }
             csrf = r.data.csrf;
-            return request(method, path, body, true);
+            return call(method, url, body, true);
           });
         }
         return { status: response.status,
@@ -231,7 +233,10 @@
       state.saving = false;
       if (r.status === 200) {
         state.revision = r.data.revision.number;
-        say("已自动保存：第 " + state.revision + " 版（" + r.data.revision.author + "）");
+        say("已自动保存：第 " + state.revision + " 版（" + r.data.revision.author + "）" +
+            r.data.learned.map(function (c) { return "；已记住 " + c.heard + " → " + c.after + "，以后自动改"; }).join(""));
+        if (r.data.warning) { problem(r.data.warning); }
+        if (r.data.learned.length) { loadCorrections(); }
         refreshHistory();
         return;
       }
@@ -574,8 +579,45 @@
     });
   });
 
+  // ---- corrections the glossary learned (以后自动改) --------------------------------
+  var taught = root.dataset.corrections;
+  function loadCorrections() {
+    call("GET", taught).then(function (r) {
+      var ol = $("corrections");
+      ol.textContent = "";
+      if (r.status !== 200) { ol.appendChild(el("li", "", r.data.error)); return; }
+      r.data.corrections.forEach(function (c) {
+        var li = el("li", c.active ? "" : "undone", c.heard + " → " + c.after + " · " + c.reason + " · " + c.by +
+                    " · " + (c.at ? c.at.text : "") + (c.active ? " " : " · 已由 " + c.undone_by + " 撤销"));
+        if (c.active) {
+          var button = el("button", "", "撤销");
+          button.type = "button";
+          button.addEventListener("click", function () {
+            call("POST", taught + c.id + "/undo", {}).then(function (u) {
+              if (u.status !== 200) { problem(u.data.error); return; }
+              say("已撤销：" + c.heard + " → " + c.after); loadCorrections();
+            });
+          });
+          li.appendChild(button);
+        }
+        ol.appendChild(li);
+      });
+    });
+  }
+  $("teach-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    call("POST", taught, { heard: form.elements.heard.value, after: form.elements.after.value }).then(function (r) {
+      if (r.status !== 200) { problem(r.data.error); return; }
+      problem(""); form.reset();
+      say("已记住：" + r.data.correction.heard + " → " + r.data.correction.after + "，以后自动改");
+      loadCorrections();
+    });
+  });
+
   window.addEventListener("beforeunload", function (event) {
     if (state.dirty) { event.preventDefault(); event.returnValue = ""; }
   });
   load();
+  loadCorrections();
 }());
