@@ -512,3 +512,20 @@ def m0016_postgres_search(connection: Connection) -> None:
                           ("transcript_cues", "text"), ("transcript_cues", "plain_text")):
         connection.execute(text(f"CREATE INDEX IF NOT EXISTS ix_{table}_{column}_trgm "
                                 f"ON {table} USING gin ({column} gin_trgm_ops)"))
+
+
+@migrations
+def m0018_live_views(connection: Connection) -> None:
+    # Live viewers counted as episode views are: once per viewer, broadcast and hour.
+    meta = MetaData()
+    _referenced(meta, "live_broadcasts")
+    events = Table(
+        "live_view_events", meta,
+        Column("id", Integer, primary_key=True),
+        Column("broadcast_id", Integer, ForeignKey("live_broadcasts.id", ondelete="CASCADE"),
+               nullable=False),
+        Column("viewer", String(64), nullable=False),
+        Column("hour", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("broadcast_id", "viewer", "hour"),
+    )
+    _create(connection, meta, events)

@@ -154,6 +154,32 @@ def record_view(session: Session, episode_id: int, viewer: str, now: datetime, t
     return record_views(session, [View(episode_id, viewer, now)], tz)[0]
 
 
+class LiveViewEvent(Base):
+    """One counted viewer of a live broadcast: the same rules as episodes (>= 10 s
+    watched; once per viewer, broadcast and clock hour), the same unique-key dedupe."""
+
+    __tablename__ = "live_view_events"
+    __table_args__ = (UniqueConstraint("broadcast_id", "viewer", "hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("live_broadcasts.id", ondelete="CASCADE"))
+    viewer: Mapped[str] = mapped_column(String(64))
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # UTC, truncated
+
+
+def record_live_view(session: Session, broadcast_id: int, viewer: str, now: datetime) -> bool:
+    """Count a live viewer unless counted already this hour; True when counted."""
+    inserted = session.execute(
+        _insert(session, LiveViewEvent).on_conflict_do_nothing().returning(LiveViewEvent.id),
+        [{"broadcast_id": broadcast_id, "viewer": viewer, "hour": hour_of(now)}]).first()
+    return inserted is not None
+
+
+def live_views(session: Session, broadcast_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(LiveViewEvent)
+                          .where(LiveViewEvent.broadcast_id == broadcast_id))
+
+
 def total_views(session: Session, episode_id: int) -> int:
     return session.scalar(select(func.coalesce(func.sum(DailyViews.views), 0))
                           .where(DailyViews.episode_id == episode_id))

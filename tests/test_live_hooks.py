@@ -144,3 +144,28 @@ def test_stream_files_are_served_playlists_uncached(app, client):
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-cache"
     assert client.get("/live/hls/../../catalog.sqlite3").status_code == 404
     assert client.get("/live/hls/captions/b1/seg-9.vtt").status_code == 404
+
+
+def beacon(client, broadcast: int, watched: float, agent: str = "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0"):
+    return client.post("/live/beacon", json={"broadcast": broadcast, "watched": watched},
+                       headers={"User-Agent": agent})
+
+
+def test_live_viewers_count_after_10_s_once_per_hour(client, show, clock):
+    publish(client, show.stream_key)
+    clock.now += timedelta(minutes=5)
+    assert beacon(client, show.id, 9.5).get_json() == {"counted": False, "reason": "not watched long enough"}
+    assert beacon(client, show.id, 12).get_json() == {"counted": True, "reason": ""}
+    assert beacon(client, show.id, 30).get_json()["counted"] is False  # same viewer, same hour
+    assert beacon(client, show.id, 12, "Googlebot/2.1").get_json()["reason"] == "bot"
+    clock.now += timedelta(hours=1)
+    assert beacon(client, show.id, 20).get_json()["counted"] is True  # the next hour
+    assert "已有 <span id=\"live-views\">2</span> 人次收看" in client.get("/live").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("body", [{"broadcast": 1, "watched": 3600}, {"broadcast": 99, "watched": 12},
+                                  {"broadcast": "1", "watched": 12}, {"watched": 12}, [1, 2]])
+def test_bad_live_beacons_are_400(client, show, clock, body):
+    publish(client, show.stream_key)
+    clock.now += timedelta(minutes=5)
+    assert client.post("/live/beacon", json=body).status_code == 400

@@ -18,14 +18,18 @@ import logging
 import os
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, send_from_directory
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request,
+                   send_from_directory)
 from sqlalchemy import select
 
 from episodes import settings
 from episodes.live import AirWindow, PublishRefused, authorize_publish, on_air, publish_stopped, stream_name
-from episodes.models import LiveBroadcast
+from episodes.models import LiveBroadcast, as_utc
+from episodes.views import countable, daily_salt, is_bot, live_views, record_live_view, salt_day, viewer_id
 from web.db import get_jobs, get_session
-from web.security import csrf
+from web.security import CONTENT_SECURITY_POLICY, csrf
 
 bp = Blueprint("live", __name__)
 log = logging.getLogger(__name__)
@@ -112,8 +116,12 @@ def live_page():
     upcoming = [] if show else session.scalars(
         select(LiveBroadcast).where(LiveBroadcast.air_at > now).order_by(LiveBroadcast.air_at)
         .limit(UPCOMING_COUNT)).all()
-    return render_template("live/live.html", show=show, upcoming=upcoming,
-                           hotline=current_app.config["LIVE_HOTLINE"])
+    response = current_app.make_response(render_template(
+        "live/live.html", show=show, upcoming=upcoming, hotline=current_app.config["LIVE_HOTLINE"],
+        views=live_views(session, show.id) if show else 0))
+    # hls.js plays through Media Source Extensions: the video's source is a blob: URL
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY + "; media-src 'self' blob:; worker-src 'self' blob:"
+    return response
 
 
 @bp.route("/live/<int:broadcast_id>/master.m3u8")
@@ -134,3 +142,31 @@ def stream_file(name: str):
         response.headers["Cache-Control"] = "no-cache"
         response.mimetype = "application/vnd.apple.mpegurl"
     return response
+
+
+@bp.route("/live/beacon", methods=["POST"])
+@csrf.exempt  # as the episode view beacon (web.views): JSON only, carries no one's authority
+def live_beacon():
+    """``{"broadcast": ID, "watched": SECONDS}`` from the live player, once the viewer has
+    watched 10 s; counted once per viewer, broadcast and hour (``episodes.views``)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict) or type(body.get("broadcast")) is not int \
+            or type(body.get("watched")) not in (int, float):
+        return jsonify(counted=False, error="body must be JSON {broadcast: id, watched: seconds}"), 400
+    session = get_session()
+    now = current_app.config["LIVE_CLOCK"]()
+    show = session.get(LiveBroadcast, body["broadcast"]) if 0 < body["broadcast"] < 2**63 else None
+    if show is None or show.started_at is None:
+        return jsonify(counted=False, error=f"no live broadcast {body['broadcast']} on air"), 400
+    watched_ms = round(body["watched"] * 1000)
+    if not 0 <= watched_ms <= (now - as_utc(show.started_at)).total_seconds() * 1000 + 60_000:
+        return jsonify(counted=False, error=f"'watched' {body['watched']} s is impossible for this broadcast"), 400
+    if is_bot(request.user_agent.string):
+        return jsonify(counted=False, reason="bot"), 202
+    if not countable(watched_ms, 0):
+        return jsonify(counted=False, reason="not watched long enough"), 202
+    salt = daily_salt(session, salt_day(now, ZoneInfo(current_app.config["TIMEZONE"])))
+    counted = record_live_view(session, show.id, viewer_id(salt, request.remote_addr or "",
+                                                           request.user_agent.string), now)
+    session.commit()
+    return jsonify(counted=counted, reason="" if counted else "already counted this hour"), 202

@@ -1,0 +1,56 @@
+// The live player. hls.js where the browser has Media Source Extensions (Chromium,
+// Android, WeChat's in-app browser); the browser's own HLS elsewhere (iOS Safari).
+// The live captions (an HLS subtitle rendition) are shown by default. Once the viewer
+// has watched 10 s, one view beacon (the server counts once per viewer and hour).
+(function () {
+  "use strict";
+  var video = document.getElementById("live-player");
+  if (!video) { return; }
+  var source = video.dataset.src;
+
+  function showCaptions() {
+    Array.prototype.forEach.call(video.textTracks || [], function (track) {
+      if (track.kind === "subtitles" || track.kind === "captions") { track.mode = "showing"; }
+    });
+  }
+
+  if (video.textTracks && video.textTracks.addEventListener) {
+    video.textTracks.addEventListener("addtrack", showCaptions);
+  }
+  if (window.Hls && window.Hls.isSupported()) {
+    // Five segments (10 s) behind the live edge: the captions of a moment are written a
+    // few seconds after it, and must be there before the picture plays it.
+    var hls = new window.Hls({ renderTextTracksNatively: true, subtitleDisplay: true,
+                               liveSyncDurationCount: 5 });
+    hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
+      hls.subtitleTrack = 0;
+      hls.subtitleDisplay = true;
+      video.play().catch(function () { /* the viewer presses play */ });
+    });
+    hls.on(window.Hls.Events.SUBTITLE_TRACK_SWITCH, showCaptions);
+    hls.loadSource(source);
+    hls.attachMedia(video);
+  } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = source;
+  }
+  showCaptions();
+  countView();
+
+  function countView() {
+    var watched = 0, last = null, sent = false;
+    video.addEventListener("timeupdate", function () {
+      var now = video.currentTime;
+      if (last !== null && !video.seeking && now > last && now - last < 5) { watched += now - last; }
+      last = now;
+      if (!sent && watched >= 10) {
+        sent = true;
+        fetch(video.dataset.beacon, {
+          method: "POST", keepalive: true, credentials: "same-origin",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ broadcast: Number(video.dataset.broadcast), watched: watched })
+        }).catch(function () { sent = false; });
+      }
+    });
+    video.addEventListener("seeking", function () { last = null; });
+  }
+}());
