@@ -169,3 +169,10 @@ def test_bad_live_beacons_are_400(client, show, clock, body):
     publish(client, show.stream_key)
     clock.now += timedelta(minutes=5)
     assert client.post("/live/beacon", json=body).status_code == 400
+
+
+def test_the_home_page_leads_to_the_show_on_air(client, show):
+    assert "正在直播" not in client.get("/").get_data(as_text=True)
+    publish(client, show.stream_key)
+    home = client.get("/").get_data(as_text=True)
+    assert "正在直播" in home and 'href="/live"' in home and "医保异地就医备案" in home

@@ -64,6 +64,11 @@ def air_window() -> AirWindow:
                      grace=timedelta(seconds=int(config["LIVE_GRACE_SECONDS"])))
 
 
+def broadcast_on_air(session) -> LiveBroadcast | None:
+    """The broadcast on air now, if any (the home page announces it)."""
+    return on_air(session, current_app.config["LIVE_CLOCK"](), air_window())
+
+
 def _from_this_machine() -> None:
     """The hooks change what is on air: only the media server beside us may call them."""
     try:
@@ -112,7 +117,7 @@ def publish_done_hook():
 def live_page():
     session = get_session()
     now = current_app.config["LIVE_CLOCK"]()
-    show = on_air(session, now, air_window())
+    show = broadcast_on_air(session)
     upcoming = [] if show else session.scalars(
         select(LiveBroadcast).where(LiveBroadcast.air_at > now).order_by(LiveBroadcast.air_at)
         .limit(UPCOMING_COUNT)).all()

@@ -26,6 +26,7 @@ from episodes.assets import AssetKind
 from episodes.models import Episode, LiveBroadcast, MediaAsset, TranscriptCue, as_utc
 from episodes.record import SHOW_NAMES
 from episodes.views import total_views
+from web import live
 from web.db import get_session
 from web.security import is_staff
 from web.transcript import Transcript, transcript_lines
@@ -174,7 +175,7 @@ def home():
     next_live = session.scalars(select(LiveBroadcast).order_by(LiveBroadcast.air_at)
                                 .where(LiveBroadcast.air_at > datetime.now(timezone.utc))).first()
     return render_template(
-        "site/home.html", next_live=next_live,
+        "site/home.html", next_live=next_live, live_now=live.broadcast_on_air(session),
         episodes=session.scalars(newest.where(Episode.kind == "episode")).all(),
         guides=session.scalars(newest.where(Episode.kind == "guide")).all())
 
