@@ -1,24 +1,34 @@
 """View-beacon and episode-page benchmark against the production server on loopback.
 
-    .venv/bin/python bench/views.py [--episodes 1000] [--clients 32] [--beacons 250]
+    .venv/bin/python bench/views.py [--workers 1] [--database sqlite|postgresql]
+                                    [--episodes 1000] [--clients 32] [--beacons 250]
 
-Starts `studio serve` (waitress) on a fresh catalog of ``--episodes`` published
-episodes (each with 120 transcript cues, guests and media rows), then:
+Starts `studio serve --workers N` (waitress for 1, gunicorn for more) on a fresh catalog
+of ``--episodes`` published episodes (each with 120 transcript cues, guests and media
+rows): a SQLite file, or with ``--database postgresql`` a database on the server
+``WULING_BENCH_POSTGRES_URL`` names (a superuser URL) or else on a throwaway durable
+PostgreSQL started here (fsync and synchronous commits on, as in production). Then:
 
+0. the floor: beacons refused before any database work (400), same server and clients;
 1. ``--clients`` concurrent keep-alive clients each post ``--beacons`` view beacons;
    every (viewer, episode) pair is sent twice, so half must be counted and half
    deduplicated. Reports beacons/s and latency; afterwards checks that the stored
    count equals the distinct (viewer, episode, hour) triples sent: 0 lost, 0 doubled.
 2. p50/p95 of the episode page, requests spread over the whole catalog.
 
-Targets on the 2-core machine: >= 1,000 beacons/s, episode page p95 < 50 ms.
+The clients run in ``--load-processes`` processes of their own (threads in each), so
+the load generator shares no interpreter with the benchmark or the server.
+Targets on the 2-core machine: >= 1,000 accepted beacons/s on SQLite, >= 0.65 x the
+floor on PostgreSQL, episode page p95 < 50 ms.
 Bounded: at most clients x beacons requests, and the run stops after 120 s.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
+import multiprocessing
 import os
 import random
 import socket
@@ -30,6 +40,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
@@ -72,13 +83,15 @@ def fill(engine, count: int) -> None:
             publish_now(save_episode(session, record, assets, cues), start + timedelta(days=n))
 
 
-def start_server(instance: Path, threads: int) -> tuple[subprocess.Popen, int]:
+def start_server(instance: Path, url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     studio = Path(sys.executable).parent / "studio"
-    server = subprocess.Popen([str(studio), "serve", "--port", str(port), "--threads", str(threads)],
-                              env={**os.environ, "WULING_INSTANCE_PATH": str(instance)},
+    server = subprocess.Popen([str(studio), "serve", "--port", str(port), "--threads", str(threads),
+                               "--workers", str(workers)],
+                              env={**os.environ, "WULING_INSTANCE_PATH": str(instance),
+                                   "WULING_DATABASE_URL": url},
                               stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -111,19 +124,35 @@ def beacon_client(port: int, plan: list[tuple[str, int]], out: list, stop: float
     connection.close()
 
 
-def baseline(port: int, clients: int, requests: int) -> float:
-    """Requests/s for beacons refused before the database (400): the ceiling that the
-    server, the clients and this machine's load allow at the moment, for comparison."""
-    results = [[] for _ in range(clients)]
+def load_process(port: int, work: list[list[tuple[str, int]]]) -> tuple[list[list], float, float]:
+    """One load-generator process: a thread per plan; (results per plan, start, end)."""
+    results = [[] for _ in work]
     stop = time.monotonic() + DEADLINE_S
-    threads = [threading.Thread(target=beacon_client, args=(port, [("Mozilla/5.0", 0)] * requests, out, stop))
-               for out in results]
-    began = time.perf_counter()
+    threads = [threading.Thread(target=beacon_client, args=(port, plan, out, stop))
+               for plan, out in zip(work, results)]
+    began = time.time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return sum(map(len, results)) / (time.perf_counter() - began)
+    return results, began, time.time()
+
+
+def run_load(pool, port: int, work: list[list[tuple[str, int]]]) -> tuple[list[list], float]:
+    """Spread the plans over the pool's processes; results in plan order, wall seconds."""
+    share = pool._processes
+    parts = pool.starmap(load_process, [(port, work[i::share]) for i in range(share)])
+    results: list[list] = [[] for _ in work]
+    for i, (part, _, _) in enumerate(parts):
+        results[i::share] = part
+    return results, max(p[2] for p in parts) - min(p[1] for p in parts)
+
+
+def baseline(pool, port: int, clients: int, requests: int) -> float:
+    """Requests/s for beacons refused before the database (400): the floor that the
+    server, the clients and this machine's load allow at the moment, for comparison."""
+    results, elapsed = run_load(pool, port, [[("Mozilla/5.0", 0)] * requests] * clients)
+    return sum(map(len, results)) / elapsed
 
 
 def plans(clients: int, beacons: int, episodes: int) -> list[list[tuple[str, int]]]:
@@ -140,17 +169,9 @@ def plans(clients: int, beacons: int, episodes: int) -> list[list[tuple[str, int
     return result
 
 
-def run_beacons(port: int, clients: int, beacons: int, episodes: int):
-    work, results = plans(clients, beacons, episodes), [[] for _ in range(clients)]
-    stop = time.monotonic() + DEADLINE_S
-    threads = [threading.Thread(target=beacon_client, args=(port, plan, out, stop))
-               for plan, out in zip(work, results)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
+def run_beacons(pool, port: int, clients: int, beacons: int, episodes: int):
+    work = plans(clients, beacons, episodes)
+    results, elapsed = run_load(pool, port, work)
     sent = [pair for plan, out in zip(work, results) for pair in plan[:len(out)]]
     return [r for out in results for r in out], elapsed, len(set(sent))
 
@@ -181,35 +202,58 @@ def wait_clear_of_the_hour() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=1, help="web processes (studio serve --workers)")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--episodes", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--beacons", type=int, default=250, help="beacons per client")
-    parser.add_argument("--threads", type=int, default=16, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=16, help="request threads per web process")
     parser.add_argument("--pages", type=int, default=400, help="episode page requests")
+    parser.add_argument("--load-processes", type=int, default=2, help="load generator processes")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, catalog_database(args.database, Path(folder)) as url:
         instance = Path(folder)
-        engine = make_engine(f"sqlite:///{instance / 'catalog.sqlite3'}")
+        engine = make_engine(url)
         migrations.apply(engine)
         began = time.perf_counter()
         fill(engine, args.episodes)
-        print(f"catalog: {args.episodes} episodes x {CUES_PER_EPISODE} cues in "
-              f"{time.perf_counter() - began:.1f} s")
-        server, port = start_server(instance, args.threads)
+        print(f"catalog: {args.database}, {args.episodes} episodes x {CUES_PER_EPISODE} cues in "
+              f"{time.perf_counter() - began:.1f} s; studio serve --workers {args.workers} "
+              f"--threads {args.threads}; load from {args.load_processes} processes")
+        server, port = start_server(instance, url, args.workers, args.threads)
         try:
-            page_latencies(port, args.episodes, 20)  # warm up: templates, glossary
-            ceiling = baseline(port, args.clients, 50)
-            wait_clear_of_the_hour()
-            results, elapsed, distinct = run_beacons(port, args.clients, args.beacons, args.episodes)
+            with multiprocessing.get_context("fork").Pool(args.load_processes) as pool:
+                page_latencies(port, args.episodes, 20)  # warm up: templates, glossary
+                floor = baseline(pool, port, args.clients, 50)
+                wait_clear_of_the_hour()
+                results, elapsed, distinct = run_beacons(pool, port, args.clients, args.beacons,
+                                                         args.episodes)
             pages = page_latencies(port, args.episodes, args.pages)
         finally:
             server.terminate()
-            server.wait(timeout=10)
-        print(f"baseline: refused beacons (400, no database work): {ceiling:.0f} requests/s")
-        report(engine, results, elapsed, distinct, pages, args)
+            server.wait(timeout=30)
+        print(f"floor: refused beacons (400, no database work): {floor:.0f} requests/s")
+        report(engine, results, elapsed, distinct, pages, floor, args)
+        engine.dispose()
 
 
-def report(engine, results, elapsed, distinct, pages, args) -> None:
+@contextlib.contextmanager
+def catalog_database(kind: str, folder: Path) -> Iterator[str]:
+    """The catalog URL for the run: a SQLite file in ``folder`` or a PostgreSQL database."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'catalog.sqlite3'}"
+        return
+    from tests.postgres_server import PostgresServer  # the tests' throwaway server
+
+    given = os.environ.get("WULING_BENCH_POSTGRES_URL")
+    server = PostgresServer(given) if given else PostgresServer.start(durable=True)
+    try:
+        yield server.empty_database()
+    finally:
+        server.stop()
+
+
+def report(engine, results, elapsed, distinct, pages, floor, args) -> None:
     latencies = [r[0] for r in results]
     counted = sum(1 for r in results if r[2])
     errors = sum(1 for r in results if r[1] != 202)
@@ -224,8 +268,11 @@ def report(engine, results, elapsed, distinct, pages, args) -> None:
           f"double-counted: {max(0, stored - distinct)}")
     print(f"episode page ({args.episodes} episodes in catalog): p50 "
           f"{statistics.median(pages) * 1000:.1f} ms, p95 {p95(pages):.1f} ms over {len(pages)} requests")
+    rate = len(results) / elapsed
+    print(f"accepted beacons / floor: {rate / floor:.2f}")
     ok = stored == distinct == counted == daily and errors == 0
-    print("PASS" if ok and len(results) / elapsed >= 1000 and p95(pages) < 50 else "BELOW TARGET")
+    fast = rate >= 1000 if args.database == "sqlite" else rate >= 0.65 * floor
+    print("PASS" if ok and fast and p95(pages) < 50 else "BELOW TARGET")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ requires. The cluster is UTF-8 with the C.UTF-8 locale: under the plain C locale
 
 Each test gets its own database, copied from a template that has every catalog
 migration applied once per session (``CREATE DATABASE ... TEMPLATE`` copies files, so
-it costs a few tens of milliseconds). ``fsync=off``: nothing here must survive a crash
-of the machine (a crash of the server is another matter: see ``crash_safe``).
+it costs a few tens of milliseconds). ``fsync=off`` and asynchronous commits: nothing
+here must survive a crash (a test that crashes the server starts a ``durable`` one).
 """
 from __future__ import annotations
 
@@ -55,9 +55,10 @@ class PostgresServer:
         self.created: list[str] = []
 
     @classmethod
-    def start(cls, crash_safe: bool = False) -> "PostgresServer":
-        """Start a new cluster; ``crash_safe`` keeps every commit through a :meth:`crash`
-        (synchronous commits), which the shared server trades for speed."""
+    def start(cls, durable: bool = False) -> "PostgresServer":
+        """Start a new cluster; ``durable`` keeps PostgreSQL's production settings (every
+        commit flushed to disk before it returns, so it survives a :meth:`crash`), which
+        the shared test server trades for speed."""
         binaries = postgres_bin()
         if binaries is None:
             raise RuntimeError("PostgreSQL is not installed: make installs Debian's postgresql")
@@ -70,10 +71,10 @@ class PostgresServer:
               "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], _run_as_postgres())
         port = _free_port()
         server = cls(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", None, folder)
+        fast = [] if durable else ["-c", "fsync=off", "-c", "synchronous_commit=off",
+                                   "-c", "full_page_writes=off"]
         server.command = [str(binaries / "postgres"), "-D", str(data), "-p", str(port),
-                          "-h", "127.0.0.1", "-k", str(folder), "-c", "fsync=off",
-                          "-c", f"synchronous_commit={'on' if crash_safe else 'off'}",
-                          "-c", "full_page_writes=off", "-c", "max_connections=200"]
+                          "-h", "127.0.0.1", "-k", str(folder), "-c", "max_connections=200", *fast]
         server.run()
         return server
 

@@ -31,7 +31,7 @@ def test_database_down_at_start_is_one_line_and_a_failure_exit(args, monkeypatch
 @pytest.fixture
 def own_server():
     """A server of this test's own, since the test crashes it."""
-    server = PostgresServer.start(crash_safe=True)
+    server = PostgresServer.start(durable=True)
     yield server
     server.stop()
 
