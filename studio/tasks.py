@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from huey.consumer import Consumer
 from sqlalchemy import Engine, select
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from episodes.contest import Contest, PrecheckReport, Submission, admit, reject
 from episodes.db import make_sessionmaker
 from episodes.jobs import JobProgress
-from episodes.queue import JobQueue
+from episodes.queue import Handler, JobQueue
 from episodes.uploads import UPLOADS_FOLDER, UploadRejected
 from studio import precheck
 from studio.environment import Environment
@@ -59,14 +60,43 @@ def register(queue: JobQueue, env: Environment, uploads: Path,
              transcribe: precheck.Transcriber = precheck.default_transcriber) -> None:
     queue.register("contest.intake", lambda claim, progress: contest_intake(
         queue, uploads, int(claim.target), progress))
-    queue.register("contest.precheck", lambda claim, progress: contest_precheck(
-        queue.engine, uploads, int(claim.target), transcribe, progress))
-    queue.register("pipeline.run", lambda claim, progress: pipeline_run(
-        env, Path(claim.target), claim.params, progress))
-    queue.register("live.finish", lambda claim, progress: finish_broadcast(
-        env, queue.engine, int(claim.target), progress))
-    queue.register("episode.rederive", lambda claim, progress: episode_rederive(
-        queue.engine, env, claim.target, claim.params.get("revision"), progress))
+    heavy = off_air(env, queue.engine)  # transcriptions and renders leave a live show the CPU
+    queue.register("contest.precheck", heavy(lambda claim, progress: contest_precheck(
+        queue.engine, uploads, int(claim.target), transcribe, progress)))
+    queue.register("pipeline.run", heavy(lambda claim, progress: pipeline_run(
+        env, Path(claim.target), claim.params, progress)))
+    queue.register("live.finish", heavy(lambda claim, progress: finish_broadcast(
+        env, queue.engine, int(claim.target), progress)))
+    queue.register("episode.rederive", heavy(lambda claim, progress: episode_rederive(
+        queue.engine, env, claim.target, claim.params.get("revision"), progress)))
+
+
+ON_AIR_CHECK_SECONDS = 10
+
+
+def off_air(env: Environment, engine: Engine) -> Callable[[Handler], Handler]:
+    """Wrap a heavy handler so it waits while a broadcast is on air (catalog:
+    ``episodes.live.on_air``): the live captioner must keep up in real time on the
+    same cores. The job keeps its lease meanwhile, so no other worker takes it."""
+    from datetime import timedelta
+
+    from episodes.live import AirWindow, on_air
+    from episodes.models import utcnow
+
+    window = AirWindow(grace=timedelta(seconds=env.setting_int("live_grace_seconds", 0, 86_400)))
+
+    def wrap(handler: Handler) -> Handler:
+        def waiting(claim, progress: JobProgress) -> None:
+            while True:
+                with Session(engine) as session:
+                    show = on_air(session, utcnow(), window)
+                if show is None:
+                    return handler(claim, progress)
+                progress.set(0.0, f"waiting: live broadcast {show.id} is on air", force=True)
+                log.info("job %s waits: live broadcast %d is on air", claim.job_id, show.id)
+                time.sleep(ON_AIR_CHECK_SECONDS)
+        return waiting
+    return wrap
 
 
 def run_worker(queue: JobQueue, workers: int = 1) -> None:
