@@ -108,10 +108,13 @@ def test_identity_settings_are_shown_in_the_footer_and_the_logo_in_the_header(tm
     assert served.mimetype == "image/png" and served.data == logo.read_bytes()
 
 
-@pytest.mark.parametrize("content", [b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"GIF89a"])
-def test_a_logo_that_is_not_a_png_jpeg_or_webp_is_left_out_not_a_broken_page(tmp_path, content, caplog):
-    logo = tmp_path / "logo.svg"
-    logo.write_bytes(content)
+@pytest.mark.parametrize("kind", ["svg", "gif", "missing"])
+def test_a_logo_that_is_not_a_png_jpeg_or_webp_is_left_out_not_a_broken_page(tmp_path, kind, caplog):
+    logo = tmp_path / f"logo.{kind}"
+    if kind == "svg":
+        logo.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    elif kind == "gif":  # a real picture, but not a type we serve
+        Image.new("RGB", (30, 10)).save(logo, "GIF")
     client = identity_app(tmp_path, site_logo=str(logo)).test_client()
     assert "/site-logo" not in page(client, "/")
     assert str(logo) in caplog.text and client.get("/site-logo").status_code == 404

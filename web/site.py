@@ -133,7 +133,8 @@ def media_url(asset: MediaAsset) -> str:
 def thumbnail_url(episode: Episode) -> str | None:
     """The card picture of a published episode: its poster's small thumbnail
     (``media.thumb``), never the full poster; None when it has no poster."""
-    poster = next((a for a in episode.assets if a.kind == AssetKind.POSTER), None)
+    poster = next((a for a in episode.assets if (a.kind, a.variant, a.mime_type) == MEDIA["poster"]),
+                  None)
     return url_for("media.thumb", relpath=poster.path) if poster else None
 
 
