@@ -167,3 +167,13 @@ def test_a_private_span_is_silent_in_every_rendered_file_and_the_rest_is_not(job
     assert "一二三四八" not in soft_subtitles(job.work.web_video, 0)
     published = Transcript.load(job.work.public_transcript).words  # the library's transcript.json
     assert published and all(w.end_ms <= 2000 or w.start_ms >= 3500 for w in published)
+
+
+def test_the_plain_wording_staff_chose_is_the_plain_track_of_that_cue(job):
+    log = load_log(job.work)
+    first = log.current.cues[0].text
+    save_log(job.work, log.commit(1, log.current.cues, "王芳", "browser", "2026-11-30T04:00:00+00:00",
+                                  plain_choices=[(first, "欢迎来到趋司法局法律援助热线是一二三四八")]))
+    assert ran(job)["plain"] == "done"
+    plain = pysubs2.load(str(job.work.subtitles("plain", "srt")))
+    assert plain[0].plaintext.replace("\n", "") == "欢迎来到趋司法局法律援助热线是一二三四八"  # official wording kept

@@ -1,7 +1,8 @@
 """The plain-language track: the verbatim cues with the glossary applied, and a report.
 
 It reads the verbatim SRT and the term base, so editing the glossary redoes this
-stage (and the videos after it) and nothing before it.
+stage (and the videos after it) and nothing before it. Where staff chose a cue's plain
+wording in review (保留规范说法, kept in the current revision), that wording is used.
 """
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from pathlib import Path
 from glossary.tracks import plain_track
 from studio.captions import write_subtitles
 from studio.files import write_text
+from studio.reviewed import load_log
 from studio.stages.job import Job
 from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
 from studio.stages.verbatim import FORMATS, track_files
 from subtitles import io as subtitle_io
+from subtitles.cue import Cue
+from subtitles.linebreak import break_lines
 from subtitles.profiles import get_profile
 
 skip_reason = needs_audio
@@ -31,14 +35,24 @@ def produces(job: Job) -> list[Path]:
 
 
 def params(job: Job) -> dict:
-    return {"profile": job.text.profile}
+    return {"profile": job.text.profile, "chosen": chosen_wordings(job)}
+
+
+def chosen_wordings(job: Job) -> list[tuple[str, str]]:
+    """The plain wording staff chose for a cue (保留规范说法), as the current revision keeps it."""
+    current = load_log(job.work).current
+    return [list(pair) for pair in current.plain_choices] if current else []
 
 
 def run(job: Job) -> None:
     terms = load_terms(job)
+    profile = get_profile(job.text.profile)
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
-    track = plain_track(cues, terms, get_profile(job.text.profile))
-    write_subtitles(track.cues, job.work.root / "plain", FORMATS)
+    track = plain_track(cues, terms, profile)
+    chosen = dict(map(tuple, chosen_wordings(job)))
+    plain = [Cue(p.start_ms, p.end_ms, break_lines(chosen[v.text], profile)) if v.text in chosen else p
+             for v, p in zip(cues, track.cues)]
+    write_subtitles(plain, job.work.root / "plain", FORMATS)
     report = {"changes": [{"cue": number, **change._asdict()} for number, change in track.changes],
               "fallbacks": [asdict(fallback) for fallback in track.fallbacks],
               "unexplained": track.unexplained}  # explained only on the term page
