@@ -173,7 +173,7 @@ def test_the_plain_wording_staff_chose_is_the_plain_track_of_that_cue(job):
     log = load_log(job.work)
     first = log.current.cues[0].text
     save_log(job.work, log.commit(1, log.current.cues, "王芳", "browser", "2026-11-30T04:00:00+00:00",
-                                  plain_choices=[(first, "欢迎来到趋司法局法律援助热线是一二三四八")]))
+                                  plain_choices=[(first, "欢迎致电区司法局法律援助热线")]))
     assert ran(job)["plain"] == "done"
     plain = pysubs2.load(str(job.work.subtitles("plain", "srt")))
-    assert plain[0].plaintext.replace("\n", "") == "欢迎来到趋司法局法律援助热线是一二三四八"  # official wording kept
+    assert plain[0].plaintext.replace("\n", "") == "欢迎致电区司法局法律援助热线"
