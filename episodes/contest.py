@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text,
                         UniqueConstraint, select)
@@ -17,10 +18,40 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from episodes.db import Base
 from episodes.errors import CatalogError, NotFound
-from episodes.models import User, utcnow
+from episodes.models import User, as_utc, utcnow
+from episodes.typed import halfwidth, name_and_department
 from episodes.vocabulary import DEFAULT_ROUNDS
 
-DEFAULT_RUBRIC = (("政策准确", 30), ("通俗易懂", 30), ("创意与制作", 25), ("字幕与无障碍", 15))
+
+class Level(NamedTuple):
+    """What the scores ``low``..``high`` (inclusive) of a criterion mean."""
+    low: int
+    high: int
+    text: str
+
+
+class RubricItem(NamedTuple):
+    name: str
+    weight: int
+    levels: tuple[Level, ...] = ()
+
+
+def _levels(*rows: tuple[int, int, str]) -> tuple[Level, ...]:
+    return tuple(Level(*row) for row in rows)
+
+
+# The issue's four criteria, each with what its score levels mean, so judges who
+# never met score alike (0–10 per criterion).
+DEFAULT_RUBRIC = (
+    RubricItem("政策准确", 30, _levels((0, 3, "有明显错误或过时的政策说法"), (4, 7, "基本准确，个别表述不严谨"),
+                                   (8, 10, "准确、完整，依据清楚"))),
+    RubricItem("通俗易懂", 30, _levels((0, 3, "术语多，群众难以听懂"), (4, 7, "大体能懂，部分术语未解释"),
+                                   (8, 10, "说法通俗，术语都有解释"))),
+    RubricItem("创意与制作", 25, _levels((0, 3, "画面或声音粗糙，影响观看"), (4, 7, "制作完整，形式平常"),
+                                    (8, 10, "形式新颖，制作精良"))),
+    RubricItem("字幕与无障碍", 15, _levels((0, 3, "没有字幕或字幕错漏多"), (4, 7, "有字幕，少量错漏"),
+                                     (8, 10, "字幕准确同步，便于听障人士和老年人观看"))),
+)
 
 
 class Contest(Base):
@@ -32,6 +63,10 @@ class Contest(Base):
     max_duration_ms: Mapped[int] = mapped_column(Integer, default=180_000)
     min_height: Mapped[int] = mapped_column(Integer, default=720)
     max_bytes: Mapped[int] = mapped_column(BigInteger, default=500 * 1024 * 1024)
+    # Entries (uploads, withdrawals, replacements) are taken while open and before the
+    # deadline (None: no deadline); the organiser opens and closes the contest.
+    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    is_open: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     rounds: Mapped[list["Round"]] = relationship(order_by="Round.position", back_populates="contest",
@@ -64,6 +99,11 @@ class Criterion(Base):
     weight: Mapped[int] = mapped_column(Integer)
     min_score: Mapped[int] = mapped_column(Integer, default=0)
     max_score: Mapped[int] = mapped_column(Integer, default=10)
+    levels: Mapped[list | None] = mapped_column(JSON)  # [[low, high, text], ...], see Level
+
+    @property
+    def level_descriptors(self) -> list[Level]:
+        return [Level(*row) for row in self.levels or ()]
 
 
 class ContestJudge(Base):
@@ -148,22 +188,50 @@ class PrecheckReport(Base):
     jargon_density: Mapped[float | None] = mapped_column(Float)
     plain_score: Mapped[float | None] = mapped_column(Float)
     violations: Mapped[list] = mapped_column(JSON, default=list)
+    # Caption tracks of the video extracted as WebVTT (episodes.uploads.caption_name) and
+    # the recognised speech as [[start_ms, end_ms, text], ...] (also a WebVTT file).
+    caption_tracks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transcript: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
 
 
 CRITERION_LINE = re.compile(r"(?P<name>\S.*?)\s*(?:=|\s)\s*(?P<weight>\d+)")
+LEVEL_RANGE = re.compile(r"(?P<low>\d+)(?:\s*[-~–—]\s*(?P<high>\d+))?")
 
 
-def parse_criterion(text: str) -> tuple[str, int] | None:
-    """One rubric line, ``政策准确=30`` or ``政策准确 30``, as (name, weight); None if neither.
+def parse_criterion(text: str) -> RubricItem | None:
+    """One rubric line, ``政策准确=30`` or ``政策准确 30``, optionally followed by ``|`` and
+    its level descriptors (see :func:`parse_levels`); None if it is neither.
 
     >>> parse_criterion("通俗易懂 30")
-    ('通俗易懂', 30)
+    RubricItem(name='通俗易懂', weight=30, levels=())
+    >>> parse_criterion("通俗易懂=30｜0-5：难懂；6-10：易懂").levels[1]
+    Level(low=6, high=10, text='易懂')
     """
-    match = CRITERION_LINE.fullmatch(text.strip())
-    return (match["name"], int(match["weight"])) if match else None
+    head, bar, tail = text.replace("｜", "|").partition("|")
+    match = CRITERION_LINE.fullmatch(head.strip())
+    if match is None:
+        return None
+    levels = parse_levels(tail) if bar else ()
+    return None if levels is None else RubricItem(match["name"], int(match["weight"]), levels)
+
+
+def parse_levels(text: str) -> tuple[Level, ...] | None:
+    """Level descriptors as organisers type them: ``0-3：有明显错误；4-7：基本准确``
+    (ranges or single scores, a half- or full-width colon, ``;`` or ``；`` between
+    levels); None when a part is not ``RANGE:TEXT``. Bounds are checked with the rubric.
+    """
+    levels = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;；]", text))):
+        pair = name_and_department(part)
+        found = LEVEL_RANGE.fullmatch(halfwidth(pair[0])) if pair else None
+        if found is None or not pair[1]:
+            return None
+        low = int(found["low"])
+        levels.append(Level(low, int(found["high"] or low), pair[1]))
+    return tuple(levels)
 
 
 ROUND_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -182,7 +250,8 @@ def parse_rounds(text: str) -> tuple[str, ...]:
 def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: int = 180_000,
                    min_height: int = 720, max_bytes: int = 500 * 1024 * 1024,
                    rounds: tuple[str, ...] = DEFAULT_ROUNDS,
-                   rubric: tuple[tuple[str, int], ...] = DEFAULT_RUBRIC) -> Contest:
+                   rubric: tuple[RubricItem, ...] = DEFAULT_RUBRIC,
+                   deadline: datetime | None = None) -> Contest:
     """A contest with its rounds and rubric; weights must sum to 100.
 
     >>> create_contest(session, "guide-2026", "政务服务导办小视频创作大赛")  # doctest: +SKIP
@@ -192,11 +261,12 @@ def create_contest(session: Session, slug: str, title: str, *, max_duration_ms: 
     if session.scalar(select(Contest).where(Contest.slug == slug)) is not None:
         raise CatalogError("a contest with this slug already exists", slug)
     contest = Contest(slug=slug, title=title, max_duration_ms=max_duration_ms,
-                      min_height=min_height, max_bytes=max_bytes)
+                      min_height=min_height, max_bytes=max_bytes, deadline=deadline, is_open=True)
     contest.rounds = [Round(position=i, name=name, judges_per_submission=3)
                       for i, name in enumerate(rounds, 1)]
-    contest.criteria = [Criterion(position=i, name=name, weight=weight, min_score=0, max_score=10)
-                        for i, (name, weight) in enumerate(rubric, 1)]
+    contest.criteria = [Criterion(position=i, name=item.name, weight=item.weight, min_score=0,
+                                  max_score=10, levels=[list(level) for level in item.levels] or None)
+                        for i, item in enumerate(map(lambda row: RubricItem(*row), rubric), 1)]
     check_rubric(contest)
     session.add(contest)
     session.flush()
@@ -217,6 +287,26 @@ def check_rubric(contest: Contest) -> None:
         if criterion.weight <= 0 or criterion.min_score >= criterion.max_score:
             raise CatalogError(f"criterion {criterion.name!r} needs a positive weight and "
                                "min score below max score", contest.slug)
+        check_levels(criterion, contest.slug)
+
+
+def check_levels(criterion: Criterion, where: str) -> None:
+    """Level descriptors, when given, cover every score of the criterion once, in order,
+    so each score a judge can give has exactly one meaning."""
+    levels = criterion.level_descriptors
+    if not levels:
+        return
+    expected = criterion.min_score
+    for level in levels:
+        if level.low != expected or level.high < level.low:
+            raise CatalogError(f"the levels of {criterion.name!r} must run from {criterion.min_score} "
+                               f"to {criterion.max_score} without gaps or overlaps "
+                               f"(expected a level starting at {expected}, got {level.low}-{level.high})",
+                               where)
+        expected = level.high + 1
+    if expected != criterion.max_score + 1:
+        raise CatalogError(f"the levels of {criterion.name!r} stop at {expected - 1}; they must "
+                           f"reach {criterion.max_score}", where)
 
 
 def get_contest(session: Session, slug: str) -> Contest:
@@ -290,6 +380,12 @@ def reject(session: Session, submission: Submission, reason: str, **detail) -> N
     session.flush()
 
 
+def job_key(kind: str, submission: Submission) -> str:
+    """The key of the ``contest.intake`` or ``contest.precheck`` job of the submission's
+    current video: a replaced video is checked again under a key of its own."""
+    return f"{kind}:{submission.id}:{submission.stored_name}"
+
+
 def round_submissions(session: Session, round_: Round) -> list[Submission]:
     return list(session.scalars(select(Submission).join(
         RoundEntry, RoundEntry.submission_id == Submission.id)
@@ -302,3 +398,49 @@ def get_submission(session: Session, contest: Contest, code: str) -> Submission:
     if found is None:
         raise NotFound("no such submission", code)
     return found
+
+
+def closed_because(contest: Contest, now: datetime) -> str | None:
+    """Why ``contest`` takes no entries, uploads, withdrawals or replacements at ``now``:
+    ``"closed"`` (the organiser closed it), ``"deadline"`` (past it), or None (open)."""
+    if not contest.is_open:
+        return "closed"
+    if contest.deadline is not None and as_utc(now) >= as_utc(contest.deadline):
+        return "deadline"
+    return None
+
+
+def _check_changeable(session: Session, submission: Submission) -> None:
+    """An entry whose judging has begun (a review submitted) can no longer change."""
+    from episodes.judging import Assignment  # judging builds on this module
+
+    if session.scalar(select(Assignment.id).where(Assignment.submission_id == submission.id,
+                                                  Assignment.status == "submitted").limit(1)):
+        raise CatalogError("judges have already scored this entry; it can no longer change",
+                           submission.code)
+
+
+def withdraw(session: Session, submission: Submission) -> str:
+    """Remove an entry (its rounds, pre-check and unsubmitted reviews go with it); return
+    its stored file name, which the caller deletes once this is committed."""
+    _check_changeable(session, submission)
+    stored = submission.stored_name
+    session.delete(submission)
+    session.flush()
+    return stored
+
+
+def replace_video(session: Session, submission: Submission, **stored) -> str:
+    """Put a new upload (``stored_name``, ``size_bytes``, ``sha256``, ``original_name``)
+    in place of an entry's video: it waits ``checking`` for the intake job again, with
+    its code, title and reviews kept. Return the old stored name for the caller to delete."""
+    _check_changeable(session, submission)
+    old = submission.stored_name
+    for table in (RoundEntry, PrecheckReport):
+        for row in session.scalars(select(table).where(table.submission_id == submission.id)):
+            session.delete(row)
+    for name, value in stored.items():
+        setattr(submission, name, value)
+    submission.intake, submission.rejection = "checking", None
+    session.flush()
+    return old

@@ -66,6 +66,32 @@ class ScoreAudit(Base):
     values: Mapped[dict] = mapped_column(JSON)       # {criterion name: value}
     comment: Mapped[str] = mapped_column(Text, default="")
 
+    actor: Mapped[User] = relationship()
+
+
+@dataclass(frozen=True)
+class AuditChange:
+    """One save of a review as organisers read it: the scores it changed (criterion
+    name, value before or None, value after or None) and whether the comment changed."""
+    entry: ScoreAudit
+    scores: list[tuple[str, int | None, int | None]]
+    comment_changed: bool
+
+
+def audit_changes(entries: list[ScoreAudit]) -> list[AuditChange]:
+    """Each audit entry (in order) with what it changed since that review's previous save."""
+    previous: dict[int, ScoreAudit] = {}
+    changes = []
+    for entry in entries:
+        before = previous.get(entry.assignment_id)
+        old = before.values if before else {}
+        names = dict.fromkeys([*old, *entry.values])
+        changes.append(AuditChange(
+            entry, [(n, old.get(n), entry.values.get(n)) for n in names if old.get(n) != entry.values.get(n)],
+            (before.comment if before else "") != entry.comment))
+        previous[entry.assignment_id] = entry
+    return changes
+
 
 @dataclass(frozen=True)
 class JudgeProgress:

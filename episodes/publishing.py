@@ -29,12 +29,13 @@ def zone(name: str) -> ZoneInfo:
         raise CatalogError(f"unknown time zone {name!r}", "timezone setting") from exc
 
 
-def parse_local_time(text: str, tz_name: str) -> datetime:
-    """A time typed by a person ("2026-12-01 19:30" or "19：30", local to ``tz_name``) in UTC."""
+def parse_local_time(text: str, tz_name: str, option: str = "--at") -> datetime:
+    """A time typed by a person ("2026-12-01 19:30" or "19：30", local to ``tz_name``) in UTC;
+    ``option`` names where it was typed in the error."""
     try:
         moment = datetime.fromisoformat(halfwidth(text).strip())
     except ValueError as exc:
-        raise CatalogError("is not a time like 2026-12-01 19:30", f"--at {text!r}") from exc
+        raise CatalogError("is not a time like 2026-12-01 19:30", f"{option} {text!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(tz_name))
     return moment.astimezone(ZoneInfo("UTC"))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from episodes.contest import Contest, Round, Submission
 from episodes.judging import Assignment, round_marks
-from episodes.scoring import Ranked, rank
+from episodes.scoring import MIN_ENTRIES_PER_JUDGE, Ranked, fewest_entries_per_judge, rank
 from subtitles.spreadsheet import spreadsheet_safe
 
 
@@ -40,9 +40,18 @@ def standings(session: Session, contest: Contest, round_: Round) -> list[Standin
     return [Standing(r, session.get(Submission, r.submission)) for r in ranking]
 
 
+def raw_only(session: Session, contest: Contest, round_: Round) -> int | None:
+    """When the round is ranked by raw score because a judge scored too few entries
+    (``scoring.MIN_ENTRIES_PER_JUDGE``): how many that judge scored; else None."""
+    marks, _criteria = round_marks(session, contest, round_)
+    fewest = fewest_entries_per_judge(marks)
+    return fewest if marks and fewest < MIN_ENTRIES_PER_JUDGE else None
+
+
 def ranking_table(session: Session, contest: Contest, round_: Round) -> Table:
     rows = [(s.ranked.rank, s.submission.code, s.submission.title, s.submission.entrant_name,
-             s.submission.entrant_org, s.ranked.normalised, s.ranked.raw, s.ranked.judges,
+             s.submission.entrant_org, "" if s.ranked.normalised is None else s.ranked.normalised,
+             s.ranked.raw, s.ranked.judges,
              "yes" if s.ranked.tied else "")
             for s in standings(session, contest, round_)]
     return Table(f"{round_.name} ranking", ("rank", "code", "title", "entrant", "organisation",

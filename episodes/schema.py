@@ -515,6 +515,25 @@ def m0016_postgres_search(connection: Connection) -> None:
 
 
 @migrations
+def m0017_contest_entries_and_levels(connection: Connection) -> None:
+    from sqlalchemy import inspect
+
+    # Contests take entries until a deadline and while the organiser keeps them open;
+    # criteria describe what each score level means; a pre-check keeps the recognised
+    # transcript and how many caption tracks it extracted as WebVTT for the judges.
+    additions = {"contests": (("deadline", "TIMESTAMP WITH TIME ZONE"),
+                              ("is_open", "BOOLEAN NOT NULL DEFAULT TRUE")),
+                 "contest_criteria": (("levels", "JSON"),),
+                 "contest_prechecks": (("caption_tracks", "INTEGER NOT NULL DEFAULT 0"),
+                                       ("transcript", "JSON"))}
+    for table, columns in additions.items():
+        have = {c["name"] for c in inspect(connection).get_columns(table)}
+        for name, ddl in columns:
+            if name not in have:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+
+
+@migrations
 def m0018_live_views(connection: Connection) -> None:
     # Live viewers counted as episode views are: once per viewer, broadcast and hour.
     meta = MetaData()

@@ -8,6 +8,9 @@ becomes a z-score against that judge's own marks on that criterion (mean 0, sd 1
 a judge who gave one value to everything contributes 0). The weighted mean of a
 review's z-scores, averaged over its judges, is then rescaled so the best submission
 of the round gets 100 and the weakest 0 (50 for all when they are level).
+
+A z-score needs enough marks from each judge to say what "harsh" means: below
+``MIN_ENTRIES_PER_JUDGE`` the round is ranked by raw score and has no normalised one.
 """
 from __future__ import annotations
 
@@ -19,6 +22,13 @@ from typing import Iterable, Mapping
 from episodes.errors import CatalogError
 
 TIE_DECIMALS = 2
+MIN_ENTRIES_PER_JUDGE = 5
+"""Fewest entries every judge of a round must have scored before scores are normalised.
+
+A judge's mean and spread come from their own marks; from two entries the better one
+always gets +1 and the worse -1 (so normalised scores are always 100 and 0), and from
+three or four one outlier decides the scale. Five is the fewest where one judge's
+spread says something about their strictness rather than about the entries drawn."""
 
 
 @dataclass(frozen=True)
@@ -40,12 +50,18 @@ class Mark:
 
 @dataclass(frozen=True)
 class Ranked:
+    """``normalised`` is None when the round is ranked by raw score (too few entries per judge)."""
     submission: int
     rank: int
-    normalised: float
+    normalised: float | None
     raw: float
     judges: int
     tied: bool
+
+    @property
+    def score(self) -> float:
+        """The score the ranking (and a threshold) is based on."""
+        return self.raw if self.normalised is None else self.normalised
 
 
 def raw_totals(marks: Iterable[Mark], criteria: Iterable[CriterionSpec]) -> dict[tuple[int, int], float]:
@@ -74,27 +90,43 @@ def judge_z_totals(marks: Iterable[Mark], criteria: Iterable[CriterionSpec]) -> 
     return dict(totals)
 
 
-def rank(marks: Iterable[Mark], criteria: Iterable[CriterionSpec]) -> list[Ranked]:
-    """Rank submissions by normalised score, then raw mean. Submissions level on the
-    normalised score (to two decimals) share a rank and are flagged ``tied``.
+def fewest_entries_per_judge(marks: Iterable[Mark]) -> int:
+    """How many entries the judge who scored fewest scored (0 without marks)."""
+    entries: dict[int, set[int]] = defaultdict(set)
+    for mark in marks:
+        entries[mark.judge].add(mark.submission)
+    return min(map(len, entries.values()), default=0)
+
+
+def rank(marks: Iterable[Mark], criteria: Iterable[CriterionSpec],
+         min_entries: int = MIN_ENTRIES_PER_JUDGE) -> list[Ranked]:
+    """Rank submissions by normalised score, then raw mean; when a judge scored fewer than
+    ``min_entries`` entries, by raw mean alone (``normalised`` None). Submissions level on
+    the ranking score (to two decimals) share a rank and are flagged ``tied``.
 
     >>> c = [CriterionSpec(1, 100, 0, 10)]
     >>> [r.submission for r in rank([Mark(1, 7, 1, 9), Mark(1, 8, 1, 4)], c)]
     [7, 8]
     """
     marks, criteria = list(marks), list(criteria)
-    raw, z = _per_submission(raw_totals(marks, criteria)), _per_submission(judge_z_totals(marks, criteria))
-    scaled = _rescale({s: fmean(values) for s, values in z.items()})
-    order = sorted(scaled, key=lambda s: (-scaled[s], -fmean(raw[s]), s))
-    rounded = {s: round(scaled[s], TIE_DECIMALS) for s in order}
+    reviews = _per_submission(raw_totals(marks, criteria))
+    raw = {s: fmean(values) for s, values in reviews.items()}
+    if fewest_entries_per_judge(marks) >= min_entries:
+        z = _per_submission(judge_z_totals(marks, criteria))
+        normalised = _rescale({s: fmean(values) for s, values in z.items()})
+    else:
+        normalised = {}
+    basis = normalised or raw
+    order = sorted(basis, key=lambda s: (-basis[s], -raw[s], s))
+    rounded = {s: round(basis[s], TIE_DECIMALS) for s in order}
     counts = defaultdict(int)
     for value in rounded.values():
         counts[value] += 1
     ranked, first_rank = [], {}
     for position, s in enumerate(order, 1):
         first_rank.setdefault(rounded[s], position)
-        ranked.append(Ranked(s, first_rank[rounded[s]], rounded[s], round(fmean(raw[s]), TIE_DECIMALS),
-                             len(raw[s]), counts[rounded[s]] > 1))
+        ranked.append(Ranked(s, first_rank[rounded[s]], rounded[s] if normalised else None,
+                             round(raw[s], TIE_DECIMALS), len(reviews[s]), counts[rounded[s]] > 1))
     return ranked
 
 
@@ -117,12 +149,12 @@ def _rescale(values: Mapping[int, float]) -> dict[int, float]:
 def advancing(ranking: Iterable[Ranked], top: int | None = None,
               threshold: float | None = None) -> list[Ranked]:
     """Who goes through: the top ``top`` (a tie at the cut goes through together) or
-    everyone at or above ``threshold`` on the normalised scale."""
+    everyone at or above ``threshold`` on the scale the round is ranked by."""
     if (top is None) == (threshold is None):
         raise CatalogError("give either a number of places or a threshold, not both")
     if top is not None:
         return [r for r in ranking if r.rank <= top]
-    return [r for r in ranking if r.normalised >= threshold]
+    return [r for r in ranking if r.score >= threshold]
 
 
 def assign(submissions: Iterable[int], judges: Iterable[int], k: int,

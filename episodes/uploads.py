@@ -10,6 +10,7 @@ folder, never under the web root.
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import secrets
@@ -99,3 +100,20 @@ def mime_type(submission: Submission) -> str:
 def download_name(submission: Submission) -> str:
     """``V-XXXXXX.mp4``: the blind code, never the entrant's own file name."""
     return submission.code + (".webm" if mime_type(submission) == "video/webm" else ".mp4")
+
+
+def caption_name(stored_name: str, track: int) -> str:
+    """The WebVTT copy of caption track ``track`` (0, 1, …) of a stored video, written by
+    the pre-check (browsers show no MP4 ``mov_text`` track; a ``<track>`` they do show)."""
+    return f"{stored_name}.captions{track}.vtt"
+
+
+def transcript_name(stored_name: str) -> str:
+    """The WebVTT of what the pre-check recognised in a stored video."""
+    return f"{stored_name}.transcript.vtt"
+
+
+def remove_stored(folder: Path, stored_name: str) -> None:
+    """Delete a stored video and the WebVTT files made from it (a withdrawn or replaced entry)."""
+    for path in (folder / stored_name, *folder.glob(glob.escape(stored_name) + ".*.vtt")):
+        path.unlink(missing_ok=True)

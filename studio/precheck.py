@@ -3,6 +3,8 @@
 For each video: integrated loudness (ffmpeg ``ebur128``), whether it carries a
 caption track, what is said (our transcription), the glossary's jargon density
 and plain-language score on that transcript, and the contest rules it breaks.
+Judges watch in a browser, which shows no MP4 ``mov_text`` track: each caption track
+and the transcript are written next to the video as WebVTT for the judge's player.
 Reports are rows in the catalog; a failure is recorded on its own submission and
 the run moves on to the next one.
 """
@@ -20,12 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import glossary
 from episodes.contest import Contest, PrecheckReport, Submission
+from episodes.uploads import caption_name, transcript_name
 from glossary.errors import GlossaryError
 from glossary.score import score as plain_language
 from studio.errors import MediaError, StudioError
+from studio.files import atomic_path, write_text
 from studio.media import ffmpeg_exe, ffprobe_exe, stderr_tail
 from studio.progress import NULL_PROGRESS, Progress
+from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
+from subtitles.io import dumps
 from subtitles.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,8 @@ class Findings:
     jargon_density: float
     plain_score: float
     violations: list[str]
+    caption_tracks: int = 0
+    transcript: list[list] | None = None  # [[start_ms, end_ms, text], ...]
 
 
 def integrated_loudness(path: Path) -> float | None:
@@ -64,13 +72,38 @@ def integrated_loudness(path: Path) -> float | None:
     return None if value <= -70 else value  # -70 LUFS is the meter's absolute gate
 
 
-def has_caption_stream(path: Path) -> bool:
+def caption_stream_count(path: Path) -> int:
     args = [ffprobe_exe(), "-v", "error", "-protocol_whitelist", "file", "-select_streams", "s",
             "-show_entries", "stream=index", "-of", "csv=p=0", str(path)]
     result = subprocess.run(args, capture_output=True, text=True)
     if result.returncode != 0:
         raise MediaError(f"ffprobe failed ({stderr_tail(result.stderr)})", path)
-    return bool(result.stdout.strip())
+    return len(result.stdout.split())
+
+
+def has_caption_stream(path: Path) -> bool:
+    return caption_stream_count(path) > 0
+
+
+def extract_captions(path: Path, tracks: int) -> None:
+    """Write each caption track of the stored video as WebVTT next to it (the intake
+    kept only text tracks, so ffmpeg converts each one)."""
+    for track in range(tracks):
+        with atomic_path(path.with_name(caption_name(path.name, track))) as vtt:
+            args = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file",
+                    "-i", str(path), "-map", f"0:s:{track}", "-f", "webvtt", str(vtt)]
+            result = subprocess.run(args, capture_output=True, text=True, errors="replace")
+            if result.returncode != 0:
+                raise MediaError(f"could not convert caption track {track + 1} to WebVTT "
+                                 f"({stderr_tail(result.stderr)})", path)
+
+
+def write_transcript(path: Path, transcript: Transcript) -> list[list]:
+    """The recognised speech as rows for the report, written as WebVTT next to the video."""
+    rows = [[s.start_ms, s.end_ms, s.text.strip()] for s in transcript.segments if s.text.strip()]
+    write_text(path.with_name(transcript_name(path.name)),
+               dumps([Cue(start, end, (text,)) for start, end, text in rows], "vtt"))
+    return rows
 
 
 def violations(contest: Contest, submission: Submission, findings: Findings,
@@ -131,13 +164,16 @@ def check(path: Path, contest: Contest, submission: Submission, transcribe: Tran
           report: Callable[[int], None] = lambda percent: None,
           progress: Progress = NULL_PROGRESS) -> Findings:
     """Measure one stored video; ``report(percent)`` is called as stages finish."""
-    loudness, captions = integrated_loudness(path), has_caption_stream(path)
+    loudness, tracks = integrated_loudness(path), caption_stream_count(path)
+    extract_captions(path, tracks)
     report(20)
-    text = transcribe(path, ReportProgress(report, progress)).text
+    transcript = transcribe(path, ReportProgress(report, progress))
+    rows = write_transcript(path, transcript)
     report(80)
-    scored = plain_language(text, glossary.load_default())
+    scored = plain_language(transcript.text, glossary.load_default())
     forbidden = sorted({m.term.term for m in scored.matches if m.term.status == "forbidden"})
-    findings = Findings(loudness, captions, scored.chars, scored.density, scored.score, [])
+    findings = Findings(loudness, tracks > 0, scored.chars, scored.density, scored.score, [],
+                        tracks, rows)
     return Findings(**{**findings.__dict__,
                        "violations": violations(contest, submission, findings, forbidden)})
 

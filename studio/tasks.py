@@ -26,7 +26,7 @@ from huey.consumer import Consumer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from episodes.contest import Contest, PrecheckReport, Submission, admit, reject
+from episodes.contest import Contest, PrecheckReport, Submission, admit, job_key, reject
 from episodes.db import make_sessionmaker
 from episodes.jobs import JobProgress
 from episodes.queue import Handler, JobQueue
@@ -154,7 +154,8 @@ def contest_intake(queue: JobQueue, uploads: Path, submission_id: int, progress:
         admit(session, contest, submission, container=info.format_name,
               size_bytes=stored.stat().st_size, duration_ms=info.duration_ms,
               width=info.width, height=info.height)
-        queue.enqueue(session, "contest.precheck", submission.id)
+        queue.enqueue(session, "contest.precheck", submission.id,
+                      key=job_key("contest.precheck", submission))
         session.commit()
 
 

@@ -107,8 +107,11 @@ def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_
     incomplete = judge.post(url, data={"c1": "5", "submit_final": "y", "csrf_token": token(judge, url)})
     assert incomplete.status_code == 422 and "提交前请为每一项标准打分" in incomplete.get_data(as_text=True)
     assert judge.post(url, data=_criteria_form(judge, url, 6, comment="初稿", save_draft="y")).status_code == 302
-    assert judge.post(url, data=_criteria_form(judge, url, 8, comment="定稿", submit_final="y")).status_code == 302
-    late = judge.post(url, data=_criteria_form(judge, url, 1, submit_final="y"))
+    # submitting is final: without the confirmation box ticked nothing is saved
+    unconfirmed = judge.post(url, data=_criteria_form(judge, url, 8, comment="定稿", submit_final="y"))
+    assert unconfirmed.status_code == 422 and "请勾选“我已核对全部分数，确认提交”" in unconfirmed.get_data(as_text=True)
+    assert judge.post(url, data=_criteria_form(judge, url, 8, comment="定稿", submit_final="y", confirm="y")).status_code == 302
+    late = judge.post(url, data=_criteria_form(judge, url, 1, submit_final="y", confirm="y"))
     assert late.status_code == 422 and "评分已经提交，不能再修改" in late.get_data(as_text=True)
     with session_of(contest.app) as db:
         log = db.scalars(select(ScoreAudit).order_by(ScoreAudit.id)).all()
@@ -119,11 +122,11 @@ def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_
 def test_other_judges_scores_stay_hidden_until_one_submits_and_others_work_is_untouchable(contest):
     c, a = login(contest.app, "judge_c"), login(contest.app, "judge_a")
     s1, s2 = (f"/contest/{SLUG}/r1/{contest.codes[k]}" for k in ("S1", "S2"))
-    c.post(s1, data=_criteria_form(c, s1, 3, comment="评委丙的意见", submit_final="y"))
+    c.post(s1, data=_criteria_form(c, s1, 3, comment="评委丙的意见", submit_final="y", confirm="y"))
     before = a.get(s1).get_data(as_text=True)
     assert "评委丙的意见" not in before and "其他评委" not in before
-    assert a.post(s2, data=_criteria_form(a, s1, 10, submit_final="y")).status_code == 403
-    a.post(s1, data=_criteria_form(a, s1, 9, submit_final="y"))
+    assert a.post(s2, data=_criteria_form(a, s1, 10, submit_final="y", confirm="y")).status_code == 403
+    a.post(s1, data=_criteria_form(a, s1, 9, submit_final="y", confirm="y"))
     after = a.get(s1).get_data(as_text=True)
     assert "评委 1：政策准确 3 分" in after and "评委丙的意见" not in after
     with session_of(contest.app) as db:

@@ -87,25 +87,29 @@ def _submit_all(app, marks: dict[str, dict[str, int]]) -> None:
 def test_progress_ranking_advance_and_exports(contest):
     org = login(contest.app, "org")
     manage = org.get(f"/contest/admin/{SLUG}").get_data(as_text=True)
-    assert "<td>2</td><td>0</td><td>2</td>" in manage  # judge_c: 2 assigned, 0 submitted
+    # judge_c: 2 assigned, 0 submitted
+    assert '<td data-label="已分配">2</td><td data-label="已提交">0</td><td data-label="未完成">2</td>' in manage
     # judge_a is lenient and saw only S1; judge_c, the one judge who saw both, preferred S2.
     _submit_all(contest.app, {"judge_a": {"作品S1": 9}, "judge_b": {"作品S2": 4},
                               "judge_c": {"作品S1": 5, "作品S2": 6}})
     page = org.get(f"/contest/admin/{SLUG}/r1/results").get_data(as_text=True)
     s1, s2 = contest.codes["S1"], contest.codes["S2"]
-    assert page.index(s2) < page.index(s1)  # normalised puts S2 first, raw mean favours S1
-    # raw: S1 (90 + 50) / 2 = 70, S2 (40 + 60) / 2 = 50; z: a and b saw one work each (0),
-    # c gave S1 -1 and S2 +1 -> S2 100, S1 0.
-    assert "<td>100.00</td><td>50.00</td>" in page and "<td>0.00</td><td>70.00</td>" in page
+    # judges scored one or two works each: z-scores would make c's preference the whole
+    # ranking (S2 100, S1 0), so the round is ranked by raw mean and the page says why:
+    # S1 (90 + 50) / 2 = 70, S2 (40 + 60) / 2 = 50.
+    assert page.index(s1) < page.index(s2)
+    assert "本轮按<strong>原始分</strong>排名" in page and "只评了 1 件作品，少于 5 件" in page
+    assert '<td data-label="原始分">70.00</td>' in page and '<td data-label="原始分">50.00</td>' in page
+    assert "标准化分</th>" not in page
     advanced = org.post(f"/contest/admin/{SLUG}/r1/results",
                         data={"top": "1", "csrf_token": token(org, f"/contest/admin/{SLUG}")})
     assert advanced.status_code == 302
     with session_of(contest.app) as db:
         second = round_submissions(db, get_round(get_contest(db, SLUG), 2))
-        assert [s.code for s in second] == [s2]
+        assert [s.code for s in second] == [s1]
     ranking = org.get(f"/contest/admin/{SLUG}/r1/ranking.csv")
     assert ranking.mimetype == "text/csv" and "attachment" in ranking.headers["Content-Disposition"]
-    assert ranking.get_data(as_text=True).splitlines()[1].startswith(f"1,{s2},")
+    assert ranking.get_data(as_text=True).splitlines()[1].startswith(f"1,{s1},作品S1,张三丰,武陵区医保局,,70.0,")
     book = load_workbook(io.BytesIO(org.get(f"/contest/admin/{SLUG}/r1/results.xlsx").data))
     assert book.sheetnames == ["初评 ranking", "初评 scores"] and book.worksheets[1].max_row == 5
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -107,8 +108,11 @@ def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
 
     results = run("contest", "results", "c2026", "--advance-top", "2")
     lines = results.output.splitlines()
-    assert lines[1].split("\t")[2:5] == ["100.00", "60.00", "2"]  # 社保卡补办: (70 + 50) / 2 raw
-    assert lines[1].endswith("社保卡补办\t张三") and "advanced 2" in results.output
+    # each judge scored three entries: too few to normalise, so raw means rank, and it says so
+    assert lines[0].startswith("ranked by raw mean: a judge scored only 3 entries (normalising "
+                               "needs at least 5 per judge")
+    assert lines[2].split("\t")[2:5] == ["-", "60.00", "2"]  # 社保卡补办: (70 + 50) / 2 raw
+    assert lines[2].endswith("社保卡补办\t张三") and "advanced 2" in results.output
     with transaction(sessions()) as db:
         final = get_round(get_contest(db, "c2026"), 2)
         assert sorted(s.title for s in round_submissions(db, final)) == ["社保卡补办", "营业执照"]
@@ -133,6 +137,35 @@ def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
     assert run("contest", "results", "c2026").output == results.output.rsplit("advanced", 1)[0]
 
 
+def test_deadline_open_close_and_level_descriptors_from_the_command_line():
+    created = run("contest", "create", "d1", "--title", "征集", "--deadline", "2026-12-01 18：30",
+                  "--criterion", "政策准确=60｜0-4：有错误；5-10：准确", "--criterion", "通俗易懂=40")
+    assert created.exit_code == 0, created.output
+    assert "entries close 2026-12-01 18:30 Asia/Shanghai" in created.output
+    with transaction(sessions()) as db:
+        contest = get_contest(db, "d1")
+        assert contest.is_open and contest.deadline.replace(tzinfo=None).isoformat() == "2026-12-01T10:30:00"
+        assert [c.levels for c in contest.criteria] == [[[0, 4, "有错误"], [5, 10, "准确"]], None]
+    assert run("contest", "close", "d1").output == "d1 is closed for entries\n"
+    with transaction(sessions()) as db:
+        assert not get_contest(db, "d1").is_open
+    reopened = run("contest", "open", "d1", "--deadline", "2026-12-02 09:00")
+    assert reopened.output == "d1 is open for entries until 2026-12-02 09:00 Asia/Shanghai\n"
+    with transaction(sessions()) as db:
+        assert get_contest(db, "d1").is_open
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--deadline", "12月1日"), "--deadline '12月1日': is not a time like 2026-12-01 19:30"),
+    (("--criterion", "政策准确=100|0-4:差;6-10:好"), "expected a level starting at 5, got 6-10"),
+    (("--criterion", "政策准确=100|差"), "is not NAME=WEIGHT or NAME=WEIGHT|LOW-HIGH:MEANING"),
+])
+def test_a_bad_deadline_or_level_is_a_one_line_error_and_nothing_is_created(args, message):
+    result = run("contest", "create", "bad", "--title", "t", *args)
+    assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
+    assert run("contest", "open", "bad").output.strip() == "Error: bad: no such contest"
+
+
 def test_restore_refuses_what_is_not_a_catalog_backup(tmp_path):
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"definitely not sqlite" * 100)
@@ -149,6 +182,10 @@ def test_precheck_command_checks_pending_submissions_once(clips, tmp_path):
     assert run("contest", "import", "pc", str(clips), str(tmp_path / "one.csv")).exit_code == 0
     first = run("contest", "precheck", "pc", "-q")
     assert first.exit_code == 0 and "1 checked, 0 failed" in first.output
+    # the findings of each submission, not only the counts
+    assert re.search(r"^V-\w{6}: loudness -?[\d.]+ LUFS, caption tracks 0, 0 characters of speech, "
+                     r"jargon 0\.0/100 characters, plain-language score \d+$", first.output, re.M)
+    assert "\n  - 未识别出讲解语音\n" in first.output
     assert "0 checked, 0 failed" in run("contest", "precheck", "pc", "-q").output
 
 

@@ -210,7 +210,7 @@ def test_studio_worker_accepts_a_good_upload_and_the_entrant_sees_it(contest):
         submission = db.get(Submission, submission_id)
         assert (submission.intake, submission.width, submission.height) == ("accepted", 1280, 720)
         assert submission.container.startswith("mov,mp4")
-    row = f"<td>{submission.code}</td>"
+    row = f">{submission.code}</a></td>"
     page = client.get("/contest/").get_data(as_text=True)
     assert "已受理" in page.split(row)[1].split("</tr>")[0]
 

@@ -5,26 +5,47 @@ entrant identity is shown next to scores.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
-from wtforms import FloatField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (DateTimeLocalField, FloatField, IntegerField, PasswordField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from episodes import accounts
-from episodes.contest import (DEFAULT_ROUNDS, Contest, PrecheckReport, Submission, add_conflict,
-                              add_judge, create_contest, get_round, get_submission, judges,
+from episodes.contest import (DEFAULT_ROUNDS, DEFAULT_RUBRIC, Contest, PrecheckReport, RubricItem, Submission,
+                              add_conflict, add_judge, create_contest, get_round, get_submission, judges,
                               parse_criterion, parse_rounds)
 from episodes.errors import CatalogError, NotFound
-from episodes.judging import Assignment, advance, assign_round, audit_log, progress
-from episodes.results import ranking_table, scores_table, standings, to_csv, to_xlsx
+from episodes.judging import Assignment, advance, assign_round, audit_changes, audit_log, progress
+from episodes.results import raw_only, ranking_table, scores_table, standings, to_csv, to_xlsx
+from episodes.scoring import MIN_ENTRIES_PER_JUDGE
 from web.auth import role_required
-from web.contest import contest_or_404
+from web.contest import contest_or_404, error_page
 from web.db import get_session
 from web.forms import Form
 
 bp = Blueprint("contest_admin", __name__, url_prefix="/contest/admin")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+for _code in (403, 404):
+    bp.register_error_handler(_code, error_page)
+
+
+def rubric_line(item: RubricItem) -> str:
+    """A criterion as the organiser's form shows and reads it: ``政策准确 30｜0-3：…；4-7：…``."""
+    levels = "；".join(f"{low}-{high}：{text}" if low != high else f"{low}：{text}"
+                      for low, high, text in item.levels)
+    return f"{item.name} {item.weight}" + (f"｜{levels}" if levels else "")
+
+
+def local_deadline(field_value: datetime | None) -> datetime | None:
+    """A ``datetime-local`` value (no zone: the district's own time) as UTC."""
+    if field_value is None:
+        return None
+    return field_value.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(ZoneInfo("UTC"))
 
 
 class ContestForm(Form):
@@ -36,9 +57,16 @@ class ContestForm(Form):
     max_mb = IntegerField("文件大小上限（MB）", default=500, validators=[NumberRange(1, 4096)])
     rounds = StringField("轮次（用顿号或逗号分隔）", default="、".join(DEFAULT_ROUNDS),
                          validators=[DataRequired()])
-    rubric = TextAreaField("评分标准（每行：名称 权重，权重合计 100）",
-                           default="政策准确 30\n通俗易懂 30\n创意与制作 25\n字幕与无障碍 15",
+    rubric = TextAreaField("评分标准（每行：名称 权重｜分数段：含义；…，权重合计 100，分数段覆盖 0–10 分）",
+                           default="\n".join(map(rubric_line, DEFAULT_RUBRIC)),
                            validators=[DataRequired()])
+    deadline = DateTimeLocalField("截止时间（不填则不设截止时间）", validators=[Optional()])
+
+
+class EntriesForm(Form):
+    """Whether the contest takes entries, and until when (local time)."""
+    state = SelectField("征集状态", choices=[SelectChoice("open", "征集中"), SelectChoice("closed", "已停止征集")])
+    deadline = DateTimeLocalField("截止时间（不填则不设截止时间）", validators=[Optional()])
 
 
 class NameForm(Form):
@@ -48,7 +76,7 @@ class NameForm(Form):
 
 class AdvanceForm(Form):
     top = IntegerField("晋级名额（前 N 名）", validators=[Optional(), NumberRange(1)])
-    threshold = FloatField("或晋级分数线（标准化分）", validators=[Optional(), NumberRange(0, 100)])
+    threshold = FloatField("或晋级分数线（按本轮排名所用的分数）", validators=[Optional(), NumberRange(0, 100)])
 
 
 class AssignForm(Form):
@@ -63,13 +91,14 @@ class AccountForm(Form):
     password = PasswordField("初始密码（至少 10 位）", validators=[DataRequired(), Length(max=200)])
 
 
-def parse_rubric(text: str) -> tuple[tuple[str, int], ...]:
-    """Lines like ``政策准确 30`` -> (("政策准确", 30),); CatalogError on a bad line."""
+def parse_rubric(text: str) -> tuple[RubricItem, ...]:
+    """Lines like ``政策准确 30｜0-3：有错误；4-10：准确`` -> rubric items; CatalogError on a bad line."""
     rubric = []
     for line in filter(None, (raw.strip() for raw in text.splitlines())):
         criterion = parse_criterion(line)
         if criterion is None:
-            raise CatalogError(f"评分标准这一行看不懂：“{line}”（应为“名称 权重”）")
+            raise CatalogError(f"评分标准这一行看不懂：“{line}”（应为“名称 权重”，"
+                               "可在“｜”后写分数段：“0-3：含义；4-7：含义；8-10：含义”）")
         rubric.append(criterion)
     return tuple(rubric)
 
@@ -85,7 +114,7 @@ def home():
                 db, form.slug.data, form.title.data.strip(), max_duration_ms=form.max_seconds.data * 1000,
                 min_height=form.min_height.data, max_bytes=form.max_mb.data * 1024 * 1024,
                 rounds=parse_rounds(form.rounds.data),
-                rubric=parse_rubric(form.rubric.data))
+                rubric=parse_rubric(form.rubric.data), deadline=local_deadline(form.deadline.data))
             db.commit()
             return redirect(url_for("contest_admin.manage", slug=contest.slug))
         except CatalogError as exc:
@@ -108,7 +137,15 @@ def manage(slug: str):
     rounds = [(r, progress(db, contest, r)) for r in contest.rounds]
     return render_template("contest/admin_manage.html", contest=contest, rounds=rounds,
                            submissions=submissions, reports=reports, panel=judges(db, contest),
-                           name_form=NameForm(), assign_form=AssignForm(), account_form=AccountForm())
+                           name_form=NameForm(), assign_form=AssignForm(), account_form=AccountForm(),
+                           entries_form=EntriesForm(state="open" if contest.is_open else "closed",
+                                                    deadline=_local(contest.deadline)))
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).replace(tzinfo=None)
 
 
 def _act(slug: str, action, form_class: type[Form], **args) -> Response:
@@ -135,6 +172,18 @@ def _add_conflict(db, contest, form) -> str:
     add_conflict(db, accounts.get_user(db, form.username.data.strip()),
                  get_submission(db, contest, (form.code.data or "").strip()), "organiser")
     return f"已登记利益冲突：{form.username.data} 不评审 {form.code.data}。"
+
+
+@bp.route("/<slug>/entries", methods=("POST",))
+@role_required("organiser")
+def entries(slug: str):
+    return _act(slug, _set_entries, EntriesForm)
+
+
+def _set_entries(db, contest, form) -> str:
+    contest.is_open = form.state.data == "open"
+    contest.deadline = local_deadline(form.deadline.data)
+    return "已更新征集状态和截止时间。"
 
 
 @bp.route("/<slug>/judges", methods=("POST",))
@@ -192,8 +241,8 @@ def results(slug: str, position: int):
             db.rollback()
             flash(f"操作未完成：{exc.problem}")
     return render_template("contest/admin_results.html", contest=contest, round=round_, form=form,
-                           standings=standings(db, contest, round_),
-                           progress=progress(db, contest, round_))
+                           standings=standings(db, contest, round_), raw_only=raw_only(db, contest, round_),
+                           min_entries=MIN_ENTRIES_PER_JUDGE, progress=progress(db, contest, round_))
 
 
 def _round_or_404(contest: Contest, position: int):
@@ -239,7 +288,7 @@ def submission(slug: str, code: str):
         abort(404, "没有这件作品。")
     reviews = list(db.scalars(select(Assignment).where(Assignment.submission_id == item.id)))
     report = db.scalar(select(PrecheckReport).where(PrecheckReport.submission_id == item.id))
-    audit = [entry for r in contest.rounds for entry in audit_log(db, r)
-             if entry.assignment_id in {a.id for a in reviews}]
+    audit = audit_changes([entry for r in contest.rounds for entry in audit_log(db, r)
+                           if entry.assignment_id in {a.id for a in reviews}])
     return render_template("contest/admin_submission.html", contest=contest, submission=item,
                            reviews=reviews, report=report, audit=audit)

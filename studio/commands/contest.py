@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from episodes.vocabulary import DEFAULT_ROUNDS
-from studio.cli_support import password_stdin_option, read_password, ready_engine
+from studio.cli_support import local_time, password_stdin_option, read_password, ready_engine
 from studio.environment import Environment, pass_environment
 from studio.errors import StudioError
 from subtitles.errors import ExitCode
@@ -35,13 +35,21 @@ def sessions(env: Environment):
     return make_sessionmaker(ready_engine(env))
 
 
-def criterion_option(text: str) -> tuple[str, int]:
+def criterion_option(text: str):
     from episodes.contest import parse_criterion
 
     criterion = parse_criterion(text)
     if criterion is None:
-        raise click.BadParameter(f"{text!r} is not NAME=WEIGHT (e.g. 政策准确=30)")
+        raise click.BadParameter(f"{text!r} is not NAME=WEIGHT or NAME=WEIGHT|LOW-HIGH:MEANING;... "
+                                 "(e.g. 政策准确=30 or 政策准确=30|0-5:有错误;6-10:准确)")
     return criterion
+
+
+def deadline_option(env: Environment, text: str | None):
+    """``--deadline`` as typed (local time, full-width colons too) in UTC; None if absent."""
+    from episodes.publishing import parse_local_time
+
+    return parse_local_time(text, env.setting("timezone"), "--deadline") if text else None
 
 
 @click.group("contest")
@@ -57,22 +65,61 @@ def contest_group() -> None:
 @click.option("--max-mb", default=500, show_default=True, help="Largest upload in MB.")
 @click.option("--rounds", default="、".join(DEFAULT_ROUNDS), show_default=True,
               help="Round names separated by 、 or commas.")
-@click.option("--criterion", "criteria", multiple=True, metavar="NAME=WEIGHT",
-              help="A rubric criterion (repeat; weights sum to 100). Default: the issue's four.")
+@click.option("--criterion", "criteria", multiple=True, metavar="NAME=WEIGHT[|LEVELS]",
+              help="A rubric criterion (repeat; weights sum to 100), optionally with what each "
+                   "score level means: '政策准确=30|0-3:有明显错误;4-7:基本准确;8-10:准确无误' "
+                   "(levels cover 0-10). Default: the issue's four, with their levels.")
+@click.option("--deadline", "deadline_text", metavar='"YYYY-MM-DD HH:MM"',
+              help="Entries close at this local time (the timezone setting). Default: none.")
 @pass_environment
 def create_command(env: Environment, slug, title, max_seconds, min_height, max_mb, rounds,
-                   criteria) -> None:
-    """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion)."""
+                   criteria, deadline_text) -> None:
+    """Create contest SLUG with its rounds and weighted rubric (scores 0-10 per criterion),
+    open for entries."""
     from episodes.contest import create_contest, parse_rounds
     from episodes.db import transaction
 
     extra = {"rubric": tuple(map(criterion_option, criteria))} if criteria else {}
+    deadline = deadline_option(env, deadline_text)
     with transaction(sessions(env)) as session:
         contest = create_contest(session, slug, title, max_duration_ms=max_seconds * 1000,
                                  min_height=min_height, max_bytes=max_mb * 1024 * 1024,
-                                 rounds=parse_rounds(rounds), **extra)
+                                 rounds=parse_rounds(rounds), deadline=deadline, **extra)
         click.echo(f"created {slug}: {len(contest.rounds)} rounds, "
-                   + ", ".join(f"{c.name} {c.weight}%" for c in contest.criteria))
+                   + ", ".join(f"{c.name} {c.weight}%" for c in contest.criteria)
+                   + (f"; entries close {local_time(env, deadline)}" if deadline else ""))
+
+
+@contest_group.command("open")
+@click.argument("slug")
+@click.option("--deadline", "deadline_text", metavar='"YYYY-MM-DD HH:MM"',
+              help="Also set a new entry deadline (local time).")
+@pass_environment
+def open_command(env: Environment, slug: str, deadline_text: str | None) -> None:
+    """Open contest SLUG for entries (uploads, withdrawals, replacements) until its deadline."""
+    from episodes.contest import get_contest
+    from episodes.db import transaction
+
+    deadline = deadline_option(env, deadline_text)
+    with transaction(sessions(env)) as session:
+        contest = get_contest(session, slug)
+        contest.is_open = True
+        contest.deadline = deadline or contest.deadline
+        until = f" until {local_time(env, contest.deadline)}" if contest.deadline else ""
+    click.echo(f"{slug} is open for entries{until}")
+
+
+@contest_group.command("close")
+@click.argument("slug")
+@pass_environment
+def close_command(env: Environment, slug: str) -> None:
+    """Close contest SLUG: no more uploads, withdrawals or replacements."""
+    from episodes.contest import get_contest
+    from episodes.db import transaction
+
+    with transaction(sessions(env)) as session:
+        get_contest(session, slug).is_open = False
+    click.echo(f"{slug} is closed for entries")
 
 
 @contest_group.command("add-judge")
@@ -214,16 +261,41 @@ def precheck_command(env: Environment, slug: str, redo: bool, quiet: bool) -> No
             ids = [i for i in precheck.pending(session) if i in ids]
     done, failed = precheck.run(factory, uploads_root(env), ids,
                                 progress=env.for_terminal(quiet).progress)
+    with transaction(factory) as session:
+        for line in findings_lines(session, ids):
+            click.echo(line)
     click.echo(f"{done} checked, {failed} failed")
     if failed:
         sys.exit(ExitCode.CHECK_FAILED)
+
+
+def findings_lines(session, submission_ids: list[int]) -> list[str]:
+    """What the pre-check found on each submission, one block per submission."""
+    from sqlalchemy import select
+
+    from episodes.contest import PrecheckReport, Submission
+
+    lines = []
+    for report, code in session.execute(select(PrecheckReport, Submission.code).join(
+            Submission, Submission.id == PrecheckReport.submission_id)
+            .where(PrecheckReport.submission_id.in_(submission_ids)).order_by(Submission.id)):
+        if report.status != "done":
+            lines.append(f"{code}: {report.status}" + (f": {report.error}" if report.error else ""))
+            continue
+        loudness = "silent" if report.loudness_lufs is None else f"{report.loudness_lufs:.1f} LUFS"
+        lines.append(f"{code}: loudness {loudness}, caption tracks {report.caption_tracks}, "
+                     f"{report.speech_chars} characters of speech, jargon {report.jargon_density:.1f}"
+                     f"/100 characters, plain-language score {report.plain_score:.0f}")
+        lines += [f"  - {v}" for v in report.violations] or ["  no rule broken"]
+    return lines
 
 
 @contest_group.command("results")
 @click.argument("slug")
 @round_option
 @click.option("--advance-top", type=int, help="Advance the top N (ties at the cut go together).")
-@click.option("--advance-threshold", type=float, help="Advance all at or above this normalised score.")
+@click.option("--advance-threshold", type=float,
+              help="Advance all at or above this score (normalised, or raw when the round is ranked raw).")
 @pass_environment
 def results_command(env: Environment, slug: str, position: int, advance_top: int | None,
                     advance_threshold: float | None) -> None:
@@ -231,15 +303,22 @@ def results_command(env: Environment, slug: str, position: int, advance_top: int
     from episodes.contest import get_contest, get_round
     from episodes.db import transaction
     from episodes.judging import advance
-    from episodes.results import standings
+    from episodes.results import raw_only, standings
+    from episodes.scoring import MIN_ENTRIES_PER_JUDGE
 
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         round_ = get_round(contest, position)
+        fewest = raw_only(session, contest, round_)
+        if fewest is not None:
+            click.echo(f"ranked by raw mean: a judge scored only {fewest} entr{'y' if fewest == 1 else 'ies'} "
+                       f"(normalising needs at least {MIN_ENTRIES_PER_JUDGE} per judge to tell a "
+                       "strict judge from weak entries)")
         click.echo("rank\tcode\tnormalised\traw\tjudges\ttied\ttitle\tentrant")
         for s in standings(session, contest, round_):
             r = s.ranked
-            click.echo(f"{r.rank}\t{s.submission.code}\t{r.normalised:.2f}\t{r.raw:.2f}\t{r.judges}\t"
+            normalised = "-" if r.normalised is None else f"{r.normalised:.2f}"
+            click.echo(f"{r.rank}\t{s.submission.code}\t{normalised}\t{r.raw:.2f}\t{r.judges}\t"
                        f"{'tie' if r.tied else ''}\t{s.submission.title}\t{s.submission.entrant_name}")
         if advance_top is not None or advance_threshold is not None:
             moved = advance(session, contest, round_, advance_top, advance_threshold)
