@@ -133,6 +133,9 @@ def test_the_review_loop_from_keyboard_fix_to_public_page(site):
             public.goto(f"{site}/search?q=" + urllib.parse.quote("先挂失"))
             assert "先挂失" in public.locator("main").inner_text()
 
+            page.goto(f"{site}/review/")
+            expect(page.locator("#stage-5 + ul")).to_contain_text("如何办理社保卡")
+            page.screenshot(path=str(OUTPUT / "review-list-1366x768.png"))
             phone, phone_errors = open_workspace(browser, site, "wang", {"width": 390, "height": 844})
             phone.screenshot(path=str(OUTPUT / "review-workspace-390x844.png"), full_page=True)
             assert errors == [] and phone_errors == []

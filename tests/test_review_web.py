@@ -57,6 +57,7 @@ def test_the_workspace_is_for_staff_only(client, session, episode):
 
 
 def test_the_list_shows_each_episode_under_its_stage_with_who_and_when(client, staff, session):
+    assert 'href="/review/"' in client.get("/dashboard/").get_data(as_text=True)  # staff land there
     draft = session.get(Episode, session.scalar(select(Episode.id).where(Episode.slug == SLUG)))
     page = client.get("/review/").get_data(as_text=True)
     stages = re.findall(r'<h2 id="stage-\d">(\S+)', page)
