@@ -5,12 +5,17 @@ Only files the catalog lists for a published episode are served. Library paths a
 content-addressed, so responses are cacheable forever. Nothing is ever rendered as
 a page: only media, images and subtitle/transcript types are inline, everything
 else is an attachment, and ``nosniff`` stops browsers guessing otherwise.
+
+Behind nginx (``MEDIA_ACCEL_REDIRECT``, e.g. ``/_media/``) the site still decides
+(published? a download to count?) but hands the bytes to nginx with
+``X-Accel-Redirect``, so no Python process is busy streaming video (docs/deploy.md).
 """
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
@@ -32,6 +37,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("DOWNLOAD_CLOCK", utcnow)  # tests inject a clock here
+    app.config.setdefault("MEDIA_ACCEL_REDIRECT", "")  # nginx's internal media location
 
 
 @bp.get("/<path:relpath>")
@@ -45,7 +51,21 @@ def serve(relpath: str) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"  # web players fetch transcripts
     if asset.kind in PODCAST_AUDIO:
         _count(asset, response)
-    return response
+    accel = current_app.config["MEDIA_ACCEL_REDIRECT"]
+    return _handed_to_nginx(response, accel + relpath) if accel else response
+
+
+def _handed_to_nginx(response: Response, location: str) -> Response:
+    """The same answer without its body: nginx sends the file at ``location`` itself,
+    honouring the request's Range, and keeps the type, disposition and caching headers.
+    A 304 or 416 needs no file and is passed through as it is."""
+    if response.status_code not in (200, 206):
+        return response
+    response.close()  # the file send_from_directory opened
+    handed = Response(status=200, headers=[(k, v) for k, v in response.headers.items()
+                                           if k not in ("Content-Length", "Content-Range")])
+    handed.headers["X-Accel-Redirect"] = quote(location)
+    return handed
 
 
 @bp.get("/thumb/<path:relpath>")
