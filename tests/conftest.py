@@ -13,6 +13,11 @@ SAMPLES = ROOT / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
                 "guide_social_security_card", "talk_law_enforcement")
+HELDOUT = FIXTURES / "heldout"
+# One copy of each held-out script (synthetic, never tuned on; see heldout/README.md):
+# two accented, one noisy, one faster.
+HELDOUT_CLIPS = ("pension_transfer_accent", "shop_opening_accent", "wage_dispute_noisy",
+                 "street_vendor_fast")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +41,14 @@ def shared_transcripts(shared_media):
     from studio.transcribe import transcribe_file
 
     return {name: transcribe_file(shared_media / f"{name}.wav") for name in SHARED_CLIPS}
+
+
+@pytest.fixture(scope="session")
+def heldout_transcripts():
+    """Raw transcripts of four held-out clips (Opus), transcribed once per test session."""
+    from studio.transcribe import transcribe_file
+
+    return {name: transcribe_file(HELDOUT / f"{name}.opus") for name in HELDOUT_CLIPS}
 
 
 @pytest.fixture(scope="session")

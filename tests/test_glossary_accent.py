@@ -45,3 +45,13 @@ def test_no_false_corrections_on_the_scripts_and_the_cleaned_report(shared_media
     texts = [(shared_media / f"{clip}.txt").read_text(encoding="utf-8") for clip in SHARED_CLIPS]
     texts.append(normalize((shared_media.parent / SEED).read_text(encoding="utf-8")))
     assert [fix for text in texts for fix in correct(text, GLOSSARY).changes] == []
+
+
+def test_a_false_correction_is_one_that_adds_errors():
+    from glossary.evaluation import false_corrections
+
+    heard = "社保关系转移核重防攻击金提取"  # 住房 misheard, so only 公积金提取 can be put back
+    fixes = correct(heard, GLOSSARY).changes
+    assert [f.after for f in fixes] == ["公积金提取"]
+    assert false_corrections(heard, fixes, "社保关系转移和住房公积金提取") == []
+    assert false_corrections(heard, fixes, "社保关系转移核重防攻击金提取") == list(fixes)
