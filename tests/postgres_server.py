@@ -44,10 +44,9 @@ def postgres_bin() -> Path | None:
 class PostgresServer:
     """A running server: ``admin_url`` is a superuser URL to its ``postgres`` database."""
 
-    def __init__(self, admin_url: str, process: subprocess.Popen | None = None,
-                 folder: Path | None = None):
+    def __init__(self, admin_url: str, folder: Path | None = None):
         self.admin_url = admin_url
-        self.process = process
+        self.process: subprocess.Popen | None = None  # None: a server we were given
         self.folder = folder
         self.command: list[str] = []
         self._admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -70,7 +69,7 @@ class PostgresServer:
         _run([str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
               "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], _run_as_postgres())
         port = _free_port()
-        server = cls(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", None, folder)
+        server = cls(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", folder)
         fast = [] if durable else ["-c", "fsync=off", "-c", "synchronous_commit=off",
                                    "-c", "full_page_writes=off"]
         server.command = [str(binaries / "postgres"), "-D", str(data), "-p", str(port),
@@ -81,8 +80,9 @@ class PostgresServer:
     def run(self) -> None:
         """Start (or start again) the server process and wait until it takes queries."""
         log = self.folder / "server.log"
-        self.process = subprocess.Popen(self.command, preexec_fn=_run_as_postgres(),
-                                        stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
+        with open(log, "ab") as errors:
+            self.process = subprocess.Popen(self.command, preexec_fn=_run_as_postgres(),
+                                            stdout=subprocess.DEVNULL, stderr=errors)
         _wait_until_up(make_url(self.admin_url).port, self.process, log)
 
     def crash(self) -> None:
