@@ -12,6 +12,7 @@ and plain wordings): this package knows no glossary, the caller hands it the uni
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 from typing import AbstractSet, Iterator, Mapping, Sequence
@@ -74,7 +75,7 @@ def _kept_whole(words: list[str], part: str, keep: frozenset[str]) -> list[str]:
         end = position + len(word)
         while first < len(spans) and spans[first][1] <= position:
             first += 1
-        overlaps = {i for i in range(first, len(spans)) if spans[i][0] < end}
+        overlaps = set(itertools.takewhile(lambda i: spans[i][0] < end, range(first, len(spans))))
         if overlaps & previous:
             merged[-1] += word
         else:
