@@ -111,6 +111,7 @@ def test_the_review_loop_from_keyboard_fix_to_public_page(site):
             expect(page.locator("#cues li.cue").nth(2).locator("mark.unsure")).to_have_count(0)
             # The fixed misheard term is learned for later transcripts (以后自动改), with undo.
             expect(page.locator("#corrections li").first).to_contain_text("政务服务中新 → 政务服务中心")
+            assert page.locator("#history time").first.get_attribute("datetime").endswith("+08:00")
             page.screenshot(path=str(OUTPUT / "review-workspace-1366x768.png"))
 
             page.click("#approve")

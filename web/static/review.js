@@ -25,6 +25,12 @@
     var s = Math.max(0, ms) / 1000, m = Math.floor(s / 60);
     return m + ":" + (s - m * 60).toFixed(1).padStart(4, "0");
   }
+  // A time as the server sent it: shown in the office's zone, machine-readable with its offset.
+  function timeEl(t) {
+    var node = el("time", "", t ? t.text : "");
+    if (t) { node.dateTime = t.iso; }
+    return node;
+  }
   function joined(text) { return text.replace(/\n/g, ""); }
   var SOURCES = { machine: "机器识别", script: "稿件对齐", browser: "网页修改", editor: "字幕软件修改",
                   revert: "恢复旧版", "import": "导入" };
@@ -455,8 +461,9 @@
     var ol = $("history");
     ol.textContent = "";
     history.forEach(function (h) {
-      var li = el("li", "", "第 " + h.number + " 版 · " + h.author + " · " + (h.when ? h.when.text : "") + " · " +
-                  (SOURCES[h.source] || h.source) + " ");
+      var li = el("li", "", "第 " + h.number + " 版 · " + h.author + " · ");
+      li.appendChild(timeEl(h.when));
+      li.appendChild(document.createTextNode(" · " + (SOURCES[h.source] || h.source) + " "));
       var show = el("button", "", "查看改动"), back = el("button", "", "恢复此版本");
       show.type = back.type = "button";
       show.addEventListener("click", function () { showDiff(h.number); });
@@ -587,8 +594,9 @@
       ol.textContent = "";
       if (r.status !== 200) { ol.appendChild(el("li", "", r.data.error)); return; }
       r.data.corrections.forEach(function (c) {
-        var li = el("li", c.active ? "" : "undone", c.heard + " → " + c.after + " · " + c.reason + " · " + c.by +
-                    " · " + (c.at ? c.at.text : "") + (c.active ? " " : " · 已由 " + c.undone_by + " 撤销"));
+        var li = el("li", c.active ? "" : "undone", c.heard + " → " + c.after + " · " + c.reason + " · " + c.by + " · ");
+        li.appendChild(timeEl(c.at));
+        li.appendChild(document.createTextNode(c.active ? " " : " · 已由 " + c.undone_by + " 撤销"));
         if (c.active) {
           var button = el("button", "", "撤销");
           button.type = "button";
