@@ -92,7 +92,7 @@ def start_server(instance: Path, url: str, workers: int, threads: int) -> tuple[
                                "--workers", str(workers)],
                               env={**os.environ, "WULING_INSTANCE_PATH": str(instance),
                                    "WULING_DATABASE_URL": url},
-                              stderr=subprocess.DEVNULL)
+                              stderr=(instance / "serve.log").open("w"))
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -115,12 +115,13 @@ def beacon_client(port: int, plan: list[tuple[str, int]], out: list, stop: float
             connection.request("POST", "/views/beacon", body,
                                {"Content-Type": "application/json", "User-Agent": agent})
             response = connection.getresponse()
-            answer = json.loads(response.read())
+            data = response.read()
         except OSError:  # counted as an error below; the run goes on on a new connection
             out.append((time.perf_counter() - began, 0, None))
             connection.close()
             continue
-        out.append((time.perf_counter() - began, response.status, answer.get("counted")))
+        counted = json.loads(data).get("counted") if response.status == 202 else None
+        out.append((time.perf_counter() - began, response.status, counted))
     connection.close()
 
 
@@ -233,6 +234,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         print(f"floor: refused beacons (400, no database work): {floor:.0f} requests/s")
+        problems = [line for line in (instance / "serve.log").read_text().splitlines()
+                    if line.startswith(("ERROR", "CRITICAL", "[", "Traceback"))]
+        print(f"server log: {len(problems)} error lines" + "".join(f"\n  {p}" for p in problems[:5]))
         report(engine, results, elapsed, distinct, pages, floor, args)
         engine.dispose()
 
