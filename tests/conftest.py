@@ -67,4 +67,12 @@ def database_url(request, tmp_path) -> str:
     """A fresh, empty-but-migrated catalog on each engine: the tests that take it run twice."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    skip_browser_on_postgresql(request)
     return request.getfixturevalue("postgres").new_database()
+
+
+def skip_browser_on_postgresql(request) -> None:
+    """Browser tests drive the same pages on either engine: they run on SQLite alone and
+    the HTTP tests cover PostgreSQL, which keeps Chromium's minutes out of the second run."""
+    if request.node.get_closest_marker("browser"):
+        pytest.skip("browser tests run on SQLite only; the HTTP tests cover PostgreSQL")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_browser_on_postgresql
 from tests.contest_fixtures import SLUG, Setup, build_app, make_clip, populate
 
 
@@ -32,6 +33,8 @@ def contest(contest_template, tmp_path, request, monkeypatch) -> Setup:
     On PostgreSQL the copy's URL is also the ``database_url`` setting, so apps and
     ``studio`` processes a test starts on the same instance folder find the catalog."""
     instance, clips, codes, url = contest_template
+    if url:
+        skip_browser_on_postgresql(request)
     shutil.copytree(instance, tmp_path / "instance")
     if url:
         monkeypatch.setenv("WULING_DATABASE_URL",
