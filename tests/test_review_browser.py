@@ -261,3 +261,28 @@ def test_workspace_tools_split_merge_nudge_find_private_and_hostile_text(site):
             assert [e for e in errors if "400 (BAD REQUEST)" not in e] == []  # the two refused saves
         finally:
             browser.close()
+
+
+def test_an_episode_without_captions_opens_without_script_errors(site, session, app, media_root):
+    from tests.site_data import add_episode, clip_files
+
+    add_episode(session, "no-captions", clip_files(media_root), media_root=media_root, status="draft")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{site}/auth/login?next=/review/no-captions")
+            page.fill("input[name=username]", "wang")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            playwright_api.expect(page.locator("#status")).to_have_text("还没有字幕")
+            page.locator("h1").click()
+            for key in ("ArrowDown", "Space", "Alt+KeyM", "Alt+Slash", "Alt+Enter"):
+                page.keyboard.press(key)
+            page.click("[data-act=split]")
+            assert errors == []
+        finally:
+            browser.close()

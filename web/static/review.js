@@ -373,6 +373,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.isComposing || composing || event.keyCode === 229) { return; }  // typing Chinese
+    if (!state.cues.length) { return; }  // no transcript yet: nothing to act on
     var inField = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName) || event.target.isContentEditable;
     var handled = true;
     if ((event.ctrlKey || event.metaKey) && event.code === "KeyS") { save(); }
@@ -424,7 +425,7 @@
   });
   document.querySelector(".cue-tools").addEventListener("click", function (event) {
     var act = event.target.dataset.act;
-    if (act && ACTIONS[act]) { ACTIONS[act](); }
+    if (act && ACTIONS[act] && state.cues.length) { ACTIONS[act](); }
   });
 
   if (video) {
