@@ -16,13 +16,13 @@ edit silently:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from episodes.library import sha256_of
 from studio.errors import StudioError
 from studio.files import write_text
 from studio.workdir import WorkDir
@@ -79,8 +79,10 @@ def reconcile(work: WorkDir, machine: MachineText, written: Mapping[str, str]) -
     edited = [path for path in (work.subtitles("verbatim", fmt) for fmt in TRACK_FORMATS)
               if _changed(path, written)]
     if edited:
-        log = _import_edit(work, log, edited, written)
-        notes.append(f"imported your edit of {edited[0].name} as revision {log.current.number}")
+        imported = _import_edit(work, log, edited, written)
+        if imported is not log:  # a file saved again with the same text changes nothing
+            notes.append(f"imported your edit of {edited[0].name} as revision {imported.current.number}")
+        log = imported
     log, note = _take_machine_text(work, log, machine)
     notes += [note] if note else []
     if log != original:
@@ -89,11 +91,7 @@ def reconcile(work: WorkDir, machine: MachineText, written: Mapping[str, str]) -
 
 
 def _changed(path: Path, written: Mapping[str, str]) -> bool:
-    return path.name in written and path.is_file() and sha256(path) != written[path.name]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return path.name in written and path.is_file() and sha256_of(path) != written[path.name]
 
 
 def _import_edit(work: WorkDir, log: ReviewLog, edited: list[Path], written: Mapping[str, str]) -> ReviewLog:
