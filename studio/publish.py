@@ -129,8 +129,9 @@ def asset_plans(work: WorkDir, media_root: Path, slug: str) -> tuple[list[AssetI
 
 def heard_words(work: WorkDir) -> list[Word]:
     """The recogniser's words with their probabilities, spelled as revision 1 shows them
-    (after glossary correction), for the workspace to mark the unsure ones."""
-    for path in (work.corrected_transcript, work.transcript):
+    (after glossary correction) and without the words of private spans (the catalog must
+    not hold a caller's name), for the workspace to mark the unsure ones."""
+    for path in (work.public_transcript, work.corrected_transcript, work.transcript):
         if path.is_file():
             return [word for segment in Transcript.load(path).segments for word in segment.words]
     return []

@@ -33,3 +33,14 @@ def test_a_folder_without_a_transcript_publishes_with_nothing_to_mark(tmp_path):
     publish(tmp_path / "instance", make_workdir(tmp_path / "work", "estate"), gate=Gate(required=False))
     with Session(catalog_engine(tmp_path / "instance")) as session:
         assert uncertain_words(session, session.scalar(select(Episode.id))) == []
+
+
+def test_words_of_a_private_span_never_reach_the_catalog(tmp_path):
+    work = make_workdir(tmp_path / "work", "estate")
+    (work / "transcript.json").write_text(Transcript("zh", 8000, [Segment(1000, 6000, "欢迎张三", (
+        Word(1000, 1600, "欢迎", 0.3), Word(1600, 2400, "张三", 0.2)))]).to_json(), encoding="utf-8")
+    (work / "transcript.public.json").write_text(Transcript("zh", 8000, [Segment(1000, 1600, "欢迎", (
+        Word(1000, 1600, "欢迎", 0.3),))]).to_json(), encoding="utf-8")
+    publish(tmp_path / "instance", work, gate=Gate(required=False))
+    with Session(catalog_engine(tmp_path / "instance")) as session:
+        assert [w.text for w in uncertain_words(session, session.scalar(select(Episode.id)))] == ["欢迎"]
