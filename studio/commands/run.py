@@ -79,10 +79,12 @@ def _air_date(ctx, param, value: str | None) -> datetime.date | None:
 @click.option("--category", default="", help="Service category, e.g. 企业开办.")
 @click.option("--guest", "guests", multiple=True, help="姓名:部门 (repeatable).")
 @script_option
+@click.option("--model", default=None, help="Speech model for this run (default: setting `model`); "
+              "a new model transcribes again and keeps the reviewed text.")
 @render_options
 @pass_environment
 def run_command(env: Environment, source, work, title, kind, slug, summary_text, air_date,
-                category, guests, script, vertical, bumpers, quiet):
+                category, guests, script, model, vertical, bumpers, quiet):
     """Run the whole pipeline on SOURCE: ingest, transcribe, subtitles, glossary, render."""
     from studio.pipeline import STAGES
     from studio.stages.ingest import record_for
@@ -93,7 +95,8 @@ def run_command(env: Environment, source, work, title, kind, slug, summary_text,
                          service_category=category, guests=tuple(map(parse_guest, guests)))
     env = env.for_terminal(quiet)
     context = "\n".join([title or "", summary_text, read_script(script)])
-    text = dataclasses.replace(TextOptions.from_settings(env, context),
+    settings = TextOptions.from_settings(env, context)
+    text = dataclasses.replace(settings, model=model or settings.model,
                                script=str(script.resolve()) if script else "")
     job = Job(WorkDir(work), source, episode, RenderOptions.from_settings(env, vertical, bumpers),
               text, env.progress)
