@@ -134,3 +134,17 @@ def test_the_scheduler_publishes_the_last_approved_text_and_refuses_a_never_appr
         assert approved.status == "published"
         assert "趋司法局" in approved.cues[0].text  # the public keeps the approved revision
         assert session.get(Episode, ids["never-approved"]).status == "draft"
+
+
+def test_publishing_a_catalog_episode_meets_the_same_gate(instance, work):
+    assert studio("publish", str(work.work.root), "--unreviewed").exit_code == 0
+    assert studio("episodes", "archive", "legal-aid").exit_code == 0
+    with catalog(instance) as session:  # edited in the workspace since, not approved
+        save_revision(session, session.scalars(select(Episode)).one(), 1, [Cue(0, 3800, ("欢迎来到区司法局",))], "王芳")
+        session.commit()
+    refused = studio("publish", "legal-aid")
+    assert refused.exit_code != 0 and "revision 2" in refused.output and "not approved" in refused.output
+    assert studio("publish", "legal-aid", "--unreviewed").exit_code == 0
+    with catalog(instance) as session:
+        episode = session.scalars(select(Episode)).one()
+        assert episode.status == "published" and review_log(session, episode.id).approvals[-1].revision == 2
