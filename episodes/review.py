@@ -126,6 +126,7 @@ def save_revision(session: Session, episode: Episode, base: int, cues: Sequence[
         raise RevisionConflict(f"revision {revision.number} was saved by someone else a moment ago; "
                                "your changes were not saved: reload and apply them again",
                                episode.slug, mine=tuple(cues)) from exc
+    _forget_heard_in(session, episode.id, revision.private)
     state = review_state(session, episode.id)
     if state.state == "approved" and source != "machine":
         _move(state, "in_review", author, now)
@@ -234,6 +235,14 @@ def store_uncertain_words(session: Session, episode: Episode, words: Sequence[Wo
     session.add_all(UncertainWord(episode_id=episode.id, start_ms=w.start_ms, end_ms=w.end_ms,
                                   text=w.text.strip()[:100], probability=w.probability) for w in unsure)
     return len(unsure)
+
+
+def _forget_heard_in(session: Session, episode_id: int, spans: Sequence[PrivateSpan]) -> None:
+    """Unsure words heard inside a private span leave the catalog with the span's words."""
+    for span in spans:
+        session.execute(delete(UncertainWord).where(
+            UncertainWord.episode_id == episode_id, UncertainWord.start_ms < span.end_ms,
+            UncertainWord.end_ms > span.start_ms))
 
 
 def uncertain_words(session: Session, episode_id: int) -> list[Word]:

@@ -83,3 +83,17 @@ def test_a_work_folder_log_brings_its_plain_wording_choices_along(factory):
         assert import_log(session, episode, folder, "review.json") == 1
         assert review_log(session, episode.id).current.plain_choices == (("法律援助", "法律援助"),)
         assert import_log(session, episode, folder, "review.json") == 0  # same history: nothing new
+
+
+def test_unsure_words_heard_in_a_private_span_leave_the_catalog(factory):
+    from subtitles.review import PrivateSpan
+
+    with factory.begin() as session:
+        episode = Episode(kind="episode", slug="call-in", title="来电", status="draft")
+        session.add(episode)
+        session.flush()
+        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        store_uncertain_words(session, episode, HEARD)
+        save_revision(session, episode, 1, (Cue(0, 1000, ("欢迎来到司法局",)), MACHINE[1]), "wang",
+                      private=[PrivateSpan(600, 800, "来电者姓名")])
+        assert [w.text for w in uncertain_words(session, episode.id)] == ["法律援助"]
