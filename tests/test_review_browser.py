@@ -195,6 +195,10 @@ def test_workspace_tools_split_merge_nudge_find_private_and_hostile_text(site):
             page.keyboard.press("Alt+KeyP")
             assert cue_text(page, 3) == "来电的说材料齐全"
             expect(page.locator("#status")).to_contain_text("已把 2 个字标为隐私")
+            expect(page.locator("#status")).to_contain_text("已自动保存", timeout=10_000)
+            private = page.evaluate(f"async () => (await (await fetch('/review/{SLUG}/state')).json()).private")
+            # characters 3-5 of 10 in a cue of 9.0-12.0 s, widened by 300 ms each side
+            assert private == [{"start_ms": 9600, "end_ms": 10800, "note": "隐私"}]
 
             # Find and replace: a preview of every change first.
             page.fill("#find", "社保卡")

@@ -12,6 +12,7 @@
   var state = { cues: [], analysis: [], keep: {}, priv: [], revision: 0, current: 0,
                 dirty: false, saving: false, conflicted: false, gone: false, loop: false };
   var saveTimer = null, checkTimer = null, composing = false;
+  var PRIVATE_PAD_MS = 300;
   var LOGGED_OUT = "登录已过期：请在新标签页重新登录，再回到这里按 Ctrl+S 保存（修改仍在编辑器中）。";
 
   function $(id) { return document.getElementById(id); }
@@ -316,8 +317,10 @@
     if (to <= from) { problem("请先在字幕框中选中要隐去的文字（如来电者的姓名、电话）。"); return; }
     var total = joined(cue.text).length, before = joined(cue.text.slice(0, from)).length,
         upto = joined(cue.text.slice(0, to)).length, span = cue.end_ms - cue.start_ms;
-    state.priv.push({ start_ms: Math.floor(cue.start_ms + span * before / total),
-                      end_ms: Math.ceil(cue.start_ms + span * upto / total), note: "隐私" });
+    // Times are read from the characters' place in the cue, which is only roughly where
+    // they were said: the muted stretch is widened so the words are surely inside it.
+    state.priv.push({ start_ms: Math.max(0, Math.floor(cue.start_ms + span * before / total) - PRIVATE_PAD_MS),
+                      end_ms: Math.ceil(cue.start_ms + span * upto / total) + PRIVATE_PAD_MS, note: "隐私" });
     cue.text = cue.text.slice(0, from) + cue.text.slice(to);
     text.value = cue.text;
     edited(false);
