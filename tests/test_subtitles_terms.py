@@ -200,3 +200,10 @@ def test_the_cover_title_breaks_between_words():
     assert len(lines) == 2 and "".join(lines) == title
     assert "营业执照" in lines[1], lines
     assert split_words(lines, BROADCAST) == []
+
+
+def test_the_review_page_names_every_rule_check_reports():
+    from subtitles.check import RULES
+    from web.workspace import RULE_NAMES
+
+    assert set(RULES) <= set(RULE_NAMES)

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from glossary import Glossary
 from glossary.correct import suggest
+from glossary.lines import line_units
 from glossary.normalize import normalize
 from glossary.rewrite import Place, rewrite
 from subtitles.check import check
@@ -29,7 +30,7 @@ MAX_CUES = 5000  # a long call-in show has about 1,500
 RULE_NAMES = {"empty": "没有文字", "lines": "行数超过上限", "line-width": "一行太长",
               "min-duration": "显示时间太短", "max-duration": "显示时间太长",
               "cps": "语速太快（每秒字数超标）", "overlap": "与上一句时间重叠",
-              "gap": "与上一句间隔太短"}
+              "gap": "与上一句间隔太短", "split-word": "词语被拆到两行"}
 PROBLEM_TEMPLATES = {"times": "第 {cue} 句的时间不对：结束必须晚于开始，且不能早于 0 秒。",
                      "overlap": "第 {cue} 句的开始时间早于上一句的结束时间（时间重叠）。",
                      "length": f"第 {{cue}} 句太长：一句字幕最多 {MAX_CUE_CHARS} 个字。"}
@@ -142,10 +143,10 @@ class Assistant:
     edited cue's text is new (a 1,500-cue episode: seconds uncached, milliseconds cached)."""
 
     def __init__(self, terms: Glossary, profile: Profile, size: int = 20_000):
-        self.terms, self.profile = terms, profile
+        self.terms, self.profile, self.units = terms, profile, line_units(terms)
         self.parts = lru_cache(size)(lambda text: tuple(plain_parts(text, terms)))
         self.suggestions = lru_cache(size)(lambda text: suggest(text, terms))
-        self.lines = lru_cache(size)(lambda text: break_lines(text, profile) or ("",))
+        self.lines = lru_cache(size)(lambda text: break_lines(text, profile, self.units) or ("",))
 
     def plain(self, text: str, kept: Sequence[bool]) -> str:
         return plain_text(text, self.parts(text), kept, self.terms)
@@ -175,7 +176,8 @@ def analyse(cues: Sequence[Cue], revision_choices: Sequence[tuple[str, str]], as
     flags = [kept_flags(p, chosen.get(cue.text)) for p, cue in zip(parts, cues)]
     plain_cues = [Cue(cue.start_ms, cue.end_ms, assistant.lines(assistant.plain(cue.text, f)))
                   for cue, f in zip(cues, flags)]
-    verbatim_problems, plain_problems = _by_cue(check(cues, profile)), _by_cue(check(plain_cues, profile))
+    verbatim_problems = _by_cue(check(cues, profile, assistant.units))
+    plain_problems = _by_cue(check(plain_cues, profile, assistant.units))
     return [{"plain": [part.as_json() for part in p], "kept": f,
              "suggestions": [{"start": fix.start, "end": fix.end, "before": fix.before,
                               "after": fix.after, "term": fix.term}
