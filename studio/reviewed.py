@@ -118,7 +118,7 @@ def _take_machine_text(work: WorkDir, log: ReviewLog, machine: MachineText) -> t
     baseline = _last_machine_revision(log)
     if baseline is not None and baseline.cues == machine.cues:
         return log, ""
-    if log.current is None or not _reviewed(log):
+    if log.current is None or _replaceable(log, machine):
         base = log.current.number if log.current else 0
         return log.commit(base, machine.cues, machine.author, machine.source, now_iso(),
                           note=machine.note, path=work.review), ""
@@ -134,9 +134,13 @@ def _last_machine_revision(log: ReviewLog) -> Revision | None:
     return next((r for r in reversed(log.revisions) if r.source in MACHINE_SOURCES), None)
 
 
-def _reviewed(log: ReviewLog) -> bool:
-    """Whether a person has touched the text: an edit, or any approval."""
-    return bool(log.approvals) or any(r.source not in MACHINE_SOURCES for r in log.revisions)
+def _replaceable(log: ReviewLog, machine: MachineText) -> bool:
+    """Whether the new machine text may become the current revision: nobody edited or
+    approved the text, and it would not put the recogniser's words over a script's (a
+    rerun that left out ``--script``)."""
+    if log.approvals or any(r.source not in MACHINE_SOURCES for r in log.revisions):
+        return False
+    return not (log.current.source == "script" and machine.source == "machine")
 
 
 def _change_data(change) -> dict:

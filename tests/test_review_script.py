@@ -4,6 +4,7 @@ script that is empty, binary, not a Word file or not this recording's is a clear
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -43,6 +44,15 @@ def test_a_departure_from_the_script_is_reported_and_stored(tmp_path):
     stored = json.loads(job.work.departures.read_text(encoding="utf-8"))["departures"]
     assert len(stored) == 1 and stored[0]["kind"] == "changed"
     assert "户口本" in stored[0]["script_text"] and "准备好" in stored[0]["heard_text"]
+
+
+def test_a_rerun_without_the_script_keeps_the_scripts_text(tmp_path):
+    job, _ = run_with_script(tmp_path, SCRIPT)
+    job.text = replace(job.text, script="")
+    note = next(r.note for r in run_stages(job, TEXT_ONLY) if r.name == "verbatim")
+    assert "kept the reviewed text (revision 1)" in note
+    assert "区司法局" in job.work.subtitles("verbatim", "srt").read_text(encoding="utf-8")
+    assert [r.source for r in load_log(job.work).revisions] == ["script"]
 
 
 @pytest.mark.parametrize("script", ["不动产登记需要带房产证和购房合同，到大厅三号窗口排队。\n",
