@@ -20,7 +20,6 @@ import click
 from episodes.record import Guest
 from episodes.typed import name_and_department
 from studio.environment import Environment
-from studio.errors import StudioError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
