@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 
 import pysubs2
 import pytest
@@ -156,9 +157,11 @@ def test_a_private_span_is_silent_in_every_rendered_file_and_the_rest_is_not(job
     cues = replaced(log.current.cues, "一二三四八", "")  # staff took the number out
     save_log(job.work, log.commit(1, cues, "王芳", "browser", "2026-11-30T04:00:00+00:00",
                                   private=[PrivateSpan(2000, 3500, "caller's phone number")]))
+    job.render = replace(job.render, vertical=True)
     status = ran(job)
     assert status["video"] == status["podcast"] == "done"
-    for path in (job.work.web_video, job.work.burned_video, job.work.podcast_mp3, job.work.podcast_m4a):
+    for path in (job.work.web_video, job.work.burned_video, job.work.vertical_video, job.work.podcast_mp3,
+                 job.work.podcast_m4a):
         assert mean_volume(path, 2.3, 0.9) < -70, path.name
         assert mean_volume(path, 4.2, 1.0) > -40, path.name
     for track in ("verbatim", "plain"):
