@@ -50,6 +50,8 @@ def load_script(path: Path | str) -> list[ScriptToken]:
     path = Path(path)
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise SubtitleError("no such script file", path) from None
     except OSError as exc:
         raise SubtitleError(f"cannot read the script ({exc.strerror or exc})", path) from exc
     if path.suffix.lower() == ".docx":
