@@ -29,6 +29,11 @@ from subtitles.review import Approval, PrivateSpan, ReviewLog, Revision, Revisio
 from subtitles.transcript import Word
 from subtitles.uncertain import unsure_words
 
+#: The plain wording of an episode's cue texts, in order, as one track (so an official
+#: name is explained at its first mention only): ``glossary.rewrite.rewrite_texts``
+#: with the term base the caller configured.
+PlainWording = Callable[[Sequence[str]], Sequence[str]]
+
 REVIEW_STATES = {"draft": "草稿", "in_review": "待审", "approved": "已审核"}
 
 
@@ -170,13 +175,13 @@ def submit(session: Session, episode: Episode, by: str, now: datetime | None = N
     _move(review_state(session, episode.id), "in_review", by, now or utcnow())
 
 
-def approve(session: Session, episode: Episode, by: str, plain: Callable[[str], str],
+def approve(session: Session, episode: Episode, by: str, plain: PlainWording,
             revision: int | None = None, unreviewed: bool = False,
             now: datetime | None = None) -> Approval:
     """Approve the current revision (审核通过) and make it the public transcript.
 
     ``revision`` is the number the approver saw: approving text that changed since is
-    refused. ``plain`` rewrites a cue's text into the plain-language wording (the
+    refused. ``plain`` gives the cues' plain-language wording (the
     glossary the caller configured). ``unreviewed`` records a publish without review
     (``--unreviewed``): it makes the text public but is not an approval.
     """
@@ -197,7 +202,7 @@ def approve(session: Session, episode: Episode, by: str, plain: Callable[[str], 
     return Approval(current.number, by, _iso(now), unreviewed)
 
 
-def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain: Callable[[str], str],
+def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain: PlainWording,
                      unreviewed_by: str | None = None, scheduled: bool = False) -> None:
     """The approval gate of every publish (CLI, web, scheduled).
 
@@ -218,13 +223,14 @@ def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain
                        "approve it in the workspace, or publish with --unreviewed", episode.slug)
 
 
-def show(episode: Episode, revision: Revision, plain: Callable[[str], str]) -> None:
+def show(episode: Episode, revision: Revision, plain: PlainWording) -> None:
     """Make ``revision`` the transcript of the site, search and feeds, private words out;
     the plain wording staff chose for a cue wins over the glossary's."""
     chosen = dict(revision.plain_choices)
+    texts = [c.text for c in revision.cues]
     episode.cues = [TranscriptCue(position=i, start_ms=c.start_ms, end_ms=c.end_ms, text=c.text,
-                                  plain_text=chosen.get(c.text) or plain(c.text))
-                    for i, c in enumerate(revision.cues)]
+                                  plain_text=chosen.get(c.text) or wording)
+                    for i, (c, wording) in enumerate(zip(revision.cues, plain(texts)))]
 
 
 def store_uncertain_words(session: Session, episode: Episode, words: Sequence[Word]) -> int:

@@ -129,7 +129,7 @@ class PublishScheduler:
             return True  # publish_due decides (and does nothing)
         try:
             # scheduled=True never makes text public itself, so it needs no plain wording
-            require_approved(session, episode, gate_on=self.review_required, plain=str, scheduled=True)
+            require_approved(session, episode, gate_on=self.review_required, plain=list, scheduled=True)
         except CatalogError as exc:
             unschedule(episode)
             log.warning("not published, back to draft: %s", exc)

@@ -21,7 +21,7 @@ workspace stores the places with the revision and passes them back here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, NamedTuple
+from typing import Collection, Iterable, NamedTuple
 
 from glossary.fit import (SEAM_CONTEXT, clause_of, context_problem, echo_problem, seam_problem,
                           whole_word)
@@ -145,6 +145,22 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None,
     pieces.append(norm[position:])
     return Rewrite("".join(pieces), tuple(changes), tuple(kept), tuple(skipped),
                    tuple(c.term for c in changes if c.introduces))
+
+
+def rewrite_texts(texts: Iterable[str], glossary: Glossary) -> list[str]:
+    """The plain wording of an episode's texts, in order, as one track: an ``explain``
+    term is explained at its first mention in the episode, not in every cue.
+
+    >>> rewrite_texts(["可以一网通办", "也可以一网通办"], load_default())  # doctest: +SKIP
+    ['可以一网通办（网上一站办）', '也可以一网通办']
+    """
+    introduced: set[str] = set()
+    plain = []
+    for text in texts:
+        result = rewrite(text, glossary, introduced=introduced)
+        introduced.update(result.introduced)
+        plain.append(result.text)
+    return plain
 
 
 def _without_terms(norm: str, found: list[tuple[int, int, int]]) -> str:

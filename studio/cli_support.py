@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import click
 
@@ -137,13 +137,13 @@ def glossary_option(command):
                         help="Term base: a CSV file or a folder of CSV files.")(command)
 
 
-def plain_wording(env: Environment) -> Callable[[str], str]:
-    """A cue's plain-language wording with the office's term base (setting ``glossary``),
-    for the public transcript an approval makes."""
-    from glossary.rewrite import rewrite
+def plain_wording(env: Environment) -> Callable[[Sequence[str]], list[str]]:
+    """The cues' plain-language wording with the office's term base (setting ``glossary``),
+    for the public transcript an approval makes (see episodes.review.PlainWording)."""
+    from glossary.rewrite import rewrite_texts
 
     terms = open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None)
-    return lambda text: rewrite(text, terms).text
+    return lambda texts: rewrite_texts(texts, terms)
 
 
 def publishing_gate(env: Environment, unreviewed: bool):

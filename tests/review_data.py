@@ -10,7 +10,7 @@ from flask import g
 from episodes.accounts import create_user
 from episodes.models import Episode
 from episodes.review import approve, save_revision, store_uncertain_words
-from glossary.rewrite import rewrite
+from glossary.rewrite import rewrite_texts
 from subtitles.cue import Cue
 from subtitles.transcript import Word
 from tests.site_data import add_episode, clip_files
@@ -32,7 +32,7 @@ def add_review_episode(session, app, media_root, status: str = "published") -> E
                           title="如何办理社保卡")
     terms = site_terms(app.config["GLOSSARY"])
     save_revision(session, episode, 0, MACHINE, "studio", "machine")
-    approve(session, episode, "studio", lambda text: rewrite(text, terms).text, revision=1)
+    approve(session, episode, "studio", lambda texts: rewrite_texts(texts, terms), revision=1)
     store_uncertain_words(session, episode, HEARD)
     session.commit()
     return episode

@@ -328,13 +328,13 @@ def test_only_published_episodes_reach_the_feeds(tmp_path):
             "shenhe-tongguo", "weishen-fabu", "caogao", "xiaxian", "daishen")}
         for slug in ("shenhe-tongguo", "weishen-fabu", "daishen"):
             save_revision(session, episode[slug], 0, approved, "机器", source="machine")
-        approve(session, episode["shenhe-tongguo"], "王审核", plain=str)
+        approve(session, episode["shenhe-tongguo"], "王审核", plain=list)
         # the gate every publish passes (CLI, workspace, scheduler), then the publish
-        require_approved(session, episode["shenhe-tongguo"], gate_on=True, plain=str)
-        require_approved(session, episode["weishen-fabu"], gate_on=True, plain=str,
+        require_approved(session, episode["shenhe-tongguo"], gate_on=True, plain=list)
+        require_approved(session, episode["weishen-fabu"], gate_on=True, plain=list,
                          unreviewed_by="值班员")
         with pytest.raises(CatalogError, match="not approved"):
-            require_approved(session, episode["daishen"], gate_on=True, plain=str)
+            require_approved(session, episode["daishen"], gate_on=True, plain=list)
         for slug in ("shenhe-tongguo", "weishen-fabu", "xiaxian"):
             publish_now(episode[slug], now)
         archive(episode["xiaxian"])

@@ -22,8 +22,8 @@ FIXED = (Cue(0, 1000, ("欢迎来到区司法局",)), Cue(1200, 2000, ("法律�
 SECOND = (Cue(0, 1000, ("欢迎来到区司法局！",)), Cue(1200, 2000, ("法律援助",)))
 
 
-def plain(text: str) -> str:
-    return text.replace("法律援助", "免费法律帮助")
+def plain(texts):
+    return [text.replace("法律援助", "免费法律帮助") for text in texts]
 
 
 @pytest.fixture
@@ -149,3 +149,20 @@ def test_a_log_from_json_imports_like_one_built_in_memory(factory, episode_id):
         folder = ReviewLog.from_json(review_log(session, episode_id).to_json())
     with factory.begin() as session:
         assert import_log(session, session.get(Episode, episode_id), folder, "review.json") == 0
+
+
+def test_the_public_transcript_explains_an_official_name_at_its_first_mention_only(factory):
+    """一网通办 keeps its official name and is explained once per episode, not in every cue."""
+    from glossary import load_default
+    from glossary.rewrite import rewrite_texts
+
+    cues = (Cue(0, 1000, ("可以一网通办",)), Cue(1200, 2000, ("也可以一网通办",)))
+    with factory.begin() as session:
+        episode = Episode(kind="guide", slug="yiwang", title="一网通办", summary="", status="draft")
+        session.add(episode)
+        session.flush()
+        save_revision(session, episode, 0, cues, "studio", "machine")
+        approve(session, episode, "zhao", lambda texts: rewrite_texts(texts, load_default()))
+        plain_texts = [c.plain_text for c in session.get(Episode, episode.id).cues]
+    assert plain_texts[0].count("（") == 1 and "一网通办（" in plain_texts[0]
+    assert "（" not in plain_texts[1]

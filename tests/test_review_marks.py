@@ -44,7 +44,7 @@ def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_ap
         save_revision(session, episode, 0, MACHINE, "studio", "machine")
         assert store_uncertain_words(session, episode, HEARD) == 2
         save_revision(session, episode, 1, MACHINE, "wang", plain_choices=[("法律援助", "法律援助")])
-        approve(session, episode, "zhao", lambda text: text.replace("法律援助", "免费法律帮助"))
+        approve(session, episode, "zhao", lambda texts: [t.replace("法律援助", "免费法律帮助") for t in texts])
         episode_id = episode.id
     with factory() as session:
         log = review_log(session, episode_id)

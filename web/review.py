@@ -11,6 +11,8 @@ which ``studio worker`` runs; the page shows its progress from the job row.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -26,7 +28,7 @@ from episodes.review import (REVIEW_STATES, EpisodeReview, approve, require_appr
                              save_revision, submit, uncertain_words)
 from episodes.typed import name_and_department
 from glossary import Glossary
-from glossary.rewrite import rewrite
+from glossary.rewrite import rewrite_texts
 from subtitles.profiles import get_profile
 from subtitles.review import CueProblem, RevisionConflict, diff, validate_cues
 from web.auth import role_required
@@ -78,8 +80,9 @@ def assistant() -> Assistant:
     return current_app.extensions["review_assistant"]
 
 
-def plain(text: str) -> str:
-    return rewrite(text, terms()).text
+def plain(texts: Sequence[str]) -> list[str]:
+    """The episode's cue texts in plain wording, as one track (see episodes.review.PlainWording)."""
+    return rewrite_texts(texts, terms())
 
 
 def stage(episode: Episode, state: str) -> str:
