@@ -1,8 +1,10 @@
 """The live captioner: live audio in, WebVTT caption segments of an HLS subtitle rendition out.
 
 nginx starts ``studio live caption b12`` for each accepted push (and starts it again if
-it dies, so a crash never touches the picture). It reads the stream's audio from nginx
-(ffmpeg, 16 kHz mono), re-transcribes the recent audio about once a second with the
+it dies, so a crash never touches the picture). It reads the stream's audio from the
+recording nginx is writing (ffmpeg following the growing FLV, 16 kHz mono), so it misses
+nothing while the model loads, and after a crash it goes on where its captions stopped.
+It re-transcribes the recent audio about once a second with the
 speech model (greedy decoding), and publishes only the words two consecutive passes agree
 on (whisper_streaming's LocalAgreement-2, :class:`Agreement`). Published words become
 Simplified Chinese, pass the stock-hallucination filter and glossary correction, and roll
@@ -11,8 +13,7 @@ written as 2-second WebVTT segments in step with nginx's video segments.
 
 Times: nginx writes the video with MPEG-TS time = stream time x 90 kHz + 0.7 s (its
 ``NGX_RTMP_HLS_DELAY``), so every segment maps cue time 0 to MPEG-TS 63000 and cue times
-are stream times; ffmpeg reads with ``-copyts`` so the audio's first sample has its
-stream time even when the captioner joins late.
+are stream times, as the recording's timestamps are.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from studio import media
 from studio.environment import Environment
+from studio.errors import StudioError
 from studio.files import write_text
 from studio.live_server import READ_LIVE, LivePaths
 from subtitles.cleanup import clean
@@ -44,6 +46,9 @@ SEGMENT_MS = 2000
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = 60  # two minutes of captions in the live playlist
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
+MIN_CHANGE_MS = 120  # the shortest a caption shows before the next word changes it
+MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
+RECORDING_WAIT_S = 10
 LIVE_PROFILE = "live-zh"
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
 
@@ -54,7 +59,9 @@ class Pace:
 
     step_ms: int = 1000  # new audio between passes
     window_ms: int = 12000  # audio kept for re-transcription
-    lag_ms: int = 3000  # a segment is written once the audio is this far past its end
+    # A segment is written once the audio is this far past its end: words confirmed
+    # within it keep their own time (the player plays 10 s behind the live edge).
+    lag_ms: int = 5000
 
     def slower(self) -> bool:
         if self.step_ms >= 4000:
@@ -111,7 +118,9 @@ class RollUp:
         text = word.text.strip()
         if not text:
             return
-        start = max(word.start_ms, not_before_ms, self.changes[-1][0] if self.changes else 0)
+        # Words confirmed late (their moment already written out) still each get a
+        # moment on screen: a late batch rolls through quickly rather than vanishing.
+        start = max(word.start_ms, not_before_ms, self.changes[-1][0] + MIN_CHANGE_MS if self.changes else 0)
         if self.last_end_ms + HOLD_MS <= start:
             self.lines = []  # the screen cleared in the pause
         if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
@@ -130,7 +139,7 @@ class RollUp:
             until = min(until if until is not None else last_end + HOLD_MS, last_end + HOLD_MS)
             begin, end = max(moment, start_ms), min(until, end_ms)
             if begin < end:
-                shown.append(Cue(begin, end, list(lines)))
+                shown.append(Cue(begin, end, lines))
         return shown
 
     def forget_before(self, moment_ms: int) -> None:
@@ -187,15 +196,17 @@ class SegmentWriter:
 
 
 class LiveAudio:
-    """The stream's audio from nginx as 16 kHz mono float32, read on a thread of its own,
-    with the stream time of its first sample (from ffmpeg's ``ashowinfo``)."""
+    """The audio of a recording being written, as 16 kHz mono float32, read on a thread
+    of its own, with the stream time of its first sample (from ffmpeg's ``ashowinfo``).
+    It ends 5 s after the recording stops growing."""
 
-    def __init__(self, url: str):
+    def __init__(self, recording: Path):
         self.blocks: queue.Queue[np.ndarray | None] = queue.Queue()
         self.first_ms: int | None = None
         self.started = threading.Event()
         self.process = subprocess.Popen(
-            [media.ffmpeg_exe(), "-nostdin", "-loglevel", "info", "-copyts", *READ_LIVE, url, "-map", "0:a:0",
+            [media.ffmpeg_exe(), "-nostdin", "-loglevel", "info", "-copyts", "-follow", "1",
+             *READ_LIVE, str(recording), "-map", "0:a:0",
              "-af", "ashowinfo", "-ac", "1", "-ar", str(media.SAMPLE_RATE), "-f", "f32le", "-"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         threading.Thread(target=self._read_times, daemon=True).start()
@@ -246,14 +257,16 @@ class Captioner:
         return self.audio_start_ms + self.audio.size * 1000 // media.SAMPLE_RATE
 
     def start_at(self, first_ms: int) -> None:
+        """The audio starts at stream time ``first_ms``; what an earlier run (before a
+        crash) captioned already is skipped."""
         self.audio_start_ms = first_ms
-        written = self.writer.written_until_ms
-        self.next_segment = max(first_ms, written or 0) // SEGMENT_MS
-        if written is not None and written < first_ms:  # back after a crash: fill the gap
-            for number in range(written // SEGMENT_MS, first_ms // SEGMENT_MS):
-                self.writer.write(number, [])
+        self.skip_until_ms = self.writer.written_until_ms or first_ms
+        self.next_segment = max(first_ms, self.skip_until_ms) // SEGMENT_MS
 
     def feed(self, samples: np.ndarray) -> None:
+        if self.audio_end_ms < self.skip_until_ms:  # heard by the run before a crash
+            self.audio_start_ms += samples.size * 1000 // media.SAMPLE_RATE
+            return
         self.audio = np.concatenate([self.audio, samples])
 
     def transcribe_pass(self) -> None:
@@ -265,8 +278,9 @@ class Captioner:
         self.write_due(self.audio_end_ms - self.pace.lag_ms)
 
     def finish(self) -> None:
-        """The stream ended: what the last pass heard is all there will be."""
-        for word in self._published(self.agreement.pending):
+        """The stream ended: a last pass over what is left, published whole."""
+        confirmed = self.agreement.confirm(self._hypothesis()) if self.audio.size else []
+        for word in self._published(confirmed + self.agreement.pending):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self.write_due(max(self.audio_end_ms, self.rollup.last_end_ms + HOLD_MS) + SEGMENT_MS - 1)
         self.writer.finish()
@@ -307,12 +321,23 @@ class Captioner:
         return [w for segment in corrected.segments for w in segment.words]
 
     def _trim(self) -> None:
-        """Keep the window short: cut it at the end of the last committed word."""
-        if self.audio_end_ms - self.audio_start_ms <= self.pace.window_ms:
+        """Keep the window short: cut it at the end of the last committed word. Audio
+        nothing was confirmed in stays, up to what the model can hear at once; then the
+        last pass's words are published unconfirmed rather than lost."""
+        length = self.audio_end_ms - self.audio_start_ms
+        if length <= self.pace.window_ms:
             return
         cut_ms = self.agreement.committed_until if self.agreement.committed else 0
-        if cut_ms <= self.audio_start_ms:  # nothing committed in the window (noise): keep the newest
-            cut_ms = self.audio_end_ms - self.pace.window_ms // 2
+        if cut_ms <= self.audio_start_ms:
+            if length <= MAX_WINDOW_MS:
+                return
+            unconfirmed = self._published(self.agreement.pending)
+            for word in unconfirmed:
+                self.rollup.add(word, self.next_segment * SEGMENT_MS)
+            self.agreement.committed += self.agreement.pending
+            self.agreement.pending = []
+            cut_ms = max([w.end_ms for w in unconfirmed] + [self.audio_end_ms - self.pace.window_ms // 2])
+            self.agreement.committed_until = cut_ms
         self.text_before += "".join(w.text for w in self.agreement.committed if w.end_ms <= cut_ms)
         self.agreement.forget_before(cut_ms)
         self.audio = self.audio[(cut_ms - self.audio_start_ms) * media.SAMPLE_RATE // 1000:]
@@ -322,24 +347,25 @@ class Captioner:
 def caption_stream(env: Environment, stream: str) -> None:
     """Caption stream ``stream`` from nginx until it ends (or SIGTERM: nginx stopping us)."""
     from glossary.learned import attach
-    from studio.captions import correct_transcript
+    from studio.captions import correct_transcript, decoding_prompt
     from studio.cli_support import open_glossary
     from studio.transcribe import load_model
 
     paths = LivePaths.from_settings(env)
-    url = f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}/live/{stream}"
+    recording = _recording_of(paths, stream)
+    audio = LiveAudio(recording)  # before the model loads: the recording keeps every second
+    # nginx stops us when the push ends: the recording is complete, caption all of it
+    signal.signal(signal.SIGTERM, lambda *_: log.info("%s: the push ended", stream))
     glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
                       env.setting("instance_path"))
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
                        env.setting_int("cpu_threads", 0, 1024))
     captioner = Captioner(model, SegmentWriter(paths.captions(stream)),
-                          correct=lambda t: correct_transcript(t, glossary))
-    audio = LiveAudio(url)
-    # nginx stops us when the push ends: take no more audio, but caption what came
-    signal.signal(signal.SIGTERM, lambda *_: audio.process.kill())
+                          correct=lambda t: correct_transcript(t, glossary),
+                          prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)))
     audio.started.wait()
     if audio.first_ms is None:
-        log.error("%s: no audio to caption (%s)", url, getattr(audio, "error", ""))
+        log.error("%s: no audio to caption (%s)", recording, getattr(audio, "error", ""))
         return
     captioner.start_at(audio.first_ms)
     log.info("captioning %s from %.1f s", stream, audio.first_ms / 1000)
@@ -347,6 +373,29 @@ def caption_stream(env: Environment, stream: str) -> None:
     audio.stop()
     captioner.finish()
     log.info("captions of %s finished at %.1f s", stream, captioner.audio_end_ms / 1000)
+
+
+def _what_the_show_is_about(env: Environment, stream: str) -> str:
+    """The broadcast's topic and guests' departments: the glossary terms to expect."""
+    from episodes.models import LiveBroadcast
+    from studio.cli_support import catalog_session
+
+    with catalog_session(env) as session:
+        show = session.get(LiveBroadcast, int(stream.removeprefix("b")))
+        if show is None:
+            return ""
+        return "\n".join([show.topic, *(guest["department"] for guest in show.guests)])
+
+
+def _recording_of(paths: LivePaths, stream: str) -> Path:
+    """The recording nginx started for this push (the newest of the stream's)."""
+    deadline, since = time.monotonic() + RECORDING_WAIT_S, time.time() - 2
+    while not (found := sorted((p for p in paths.recordings.glob(f"{stream}-*.flv") if p.stat().st_mtime >= since),
+                               key=lambda p: p.stat().st_mtime)):
+        if time.monotonic() > deadline:
+            raise StudioError(f"no recording of stream {stream} after {RECORDING_WAIT_S} s", paths.recordings)
+        time.sleep(0.2)
+    return found[-1]
 
 
 def _run(captioner: Captioner, audio: LiveAudio) -> None:

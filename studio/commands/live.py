@@ -89,4 +89,5 @@ def caption_command(env: Environment, stream: str) -> None:
     # nginx keeps no output of the programs it runs: the captioner logs beside the stream
     logging.basicConfig(filename=LivePaths.from_settings(env).root / f"captioner-{stream}.log",
                         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # a line per pass otherwise
     caption_stream(env, stream)

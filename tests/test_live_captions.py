@@ -1,0 +1,76 @@
+"""The live captioner's parts without the model: LocalAgreement, roll-up cues, the
+WebVTT segments and playlist (real files under tmp_path)."""
+from __future__ import annotations
+
+from subtitles.transcript import Word
+from studio.live_captions import (HOLD_MS, Agreement, RollUp, SegmentWriter, first_shown,
+                                  vtt_segment)
+from studio.live_recording import live_cues
+from subtitles.cue import Cue
+
+
+def words(text: str, start_ms: int = 0, step_ms: int = 200) -> list[Word]:
+    return [Word(start_ms + i * step_ms, start_ms + (i + 1) * step_ms, ch, 0.9) for i, ch in enumerate(text)]
+
+
+def test_only_words_two_passes_agree_on_are_committed():
+    agreement = Agreement()
+    assert agreement.confirm(words("法律援")) == []  # one pass: nothing is sure yet
+    assert "".join(w.text for w in agreement.confirm(words("法律援助怎"))) == "法律援"
+    # the next pass heard 怎 as 找: only what both said goes out
+    assert "".join(w.text for w in agreement.confirm(words("法律援助找么"))) == "助"
+    assert agreement.committed_until == 800
+
+
+def test_words_heard_again_at_the_seam_are_not_committed_twice():
+    agreement = Agreement()
+    agreement.confirm(words("申请法律"))
+    agreement.confirm(words("申请法律援助"))
+    again = words("法律援助由政府", start_ms=400)  # a later window re-hears 法律
+    agreement.confirm(again)
+    agreement.confirm(words("法律援助由政府指", start_ms=400))
+    assert "".join(w.text for w in agreement.committed) == "申请法律援助由政府"
+
+
+def test_roll_up_keeps_two_lines_of_16_and_gives_late_words_a_moment_each():
+    rollup = RollUp(max_width=16, max_lines=2, pause_ms=800)
+    for word in words("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四"):
+        rollup.add(word, not_before_ms=0)
+    assert rollup.lines == ["七八九十一二三四五六七八九十一二", "三四"]
+    late = RollUp(max_width=16, max_lines=2, pause_ms=800)
+    for word in words("不收取任何费用", start_ms=1000, step_ms=100):
+        late.add(word, not_before_ms=5000)  # confirmed after 5 s was written out
+    moments = [moment for moment, _ in late.changes]
+    assert moments == sorted(set(moments)) and moments[0] == 5000
+    assert "".join(text for _, text in first_shown(late.cues(0, 20_000))) == "不收取任何费用"
+
+
+def test_captions_clear_after_a_pause_and_cues_are_cut_at_segment_edges():
+    rollup = RollUp(max_width=16, max_lines=2, pause_ms=800)
+    for word in words("调解不收费"):
+        rollup.add(word, 0)
+    assert rollup.cues(0, 2000)[-1] == Cue(800, 2000, ("调解不收费",))  # cut at the segment's end
+    assert rollup.cues(1000 + HOLD_MS, 10_000) == []  # cleared HOLD_MS after the last word
+    for word in words("热线", start_ms=9000):
+        rollup.add(word, 0)
+    assert rollup.lines == ["热线"]
+
+
+def test_segments_and_playlist_and_the_whole_captions_read_back(tmp_path):
+    writer = SegmentWriter(tmp_path / "b1")
+    writer.write(0, [Cue(500, 2000, ["法律援助"])])
+    writer.write(1, [Cue(2000, 2600, ["法律援助"]), Cue(2600, 3900, ["法律援助", "由政府"])])
+    writer.finish()
+    assert (tmp_path / "b1" / "seg-1.vtt").read_text().startswith(
+        "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:63000,LOCAL:00:00:00.000\n")
+    playlist = (tmp_path / "b1" / "index.m3u8").read_text()
+    assert playlist.splitlines()[:4] == ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:2",
+                                         "#EXT-X-MEDIA-SEQUENCE:0"]
+    assert playlist.endswith("seg-1.vtt\n#EXT-X-ENDLIST\n")
+    cues = live_cues(tmp_path / "b1")  # the caption across the segment edge is one cue again
+    assert cues == [Cue(500, 2600, ("法律援助",)), Cue(2600, 3900, ("法律援助", "由政府"))]
+    assert SegmentWriter(tmp_path / "b1").written_until_ms == 4000  # a restarted captioner goes on
+
+
+def test_an_empty_segment_is_a_valid_webvtt_file():
+    assert vtt_segment([]) == "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:63000,LOCAL:00:00:00.000\n"
