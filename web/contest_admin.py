@@ -48,6 +48,11 @@ def local_deadline(field_value: datetime | None) -> datetime | None:
     return field_value.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(ZoneInfo("UTC"))
 
 
+def deadline_field() -> DateTimeLocalField:
+    """An entry deadline as the browser's date-and-time picker gives it (local time)."""
+    return DateTimeLocalField("截止时间（不填则不设截止时间）", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
 class ContestForm(Form):
     slug = StringField("网址标识（英文、数字、连字符）", validators=[
         DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$", message="只能用小写英文、数字和连字符。")])
@@ -60,13 +65,13 @@ class ContestForm(Form):
     rubric = TextAreaField("评分标准（每行：名称 权重｜分数段：含义；…，权重合计 100，分数段覆盖 0–10 分）",
                            default="\n".join(map(rubric_line, DEFAULT_RUBRIC)),
                            validators=[DataRequired()])
-    deadline = DateTimeLocalField("截止时间（不填则不设截止时间）", validators=[Optional()])
+    deadline = deadline_field()
 
 
 class EntriesForm(Form):
     """Whether the contest takes entries, and until when (local time)."""
     state = SelectField("征集状态", choices=[SelectChoice("open", "征集中"), SelectChoice("closed", "已停止征集")])
-    deadline = DateTimeLocalField("截止时间（不填则不设截止时间）", validators=[Optional()])
+    deadline = deadline_field()
 
 
 class NameForm(Form):
