@@ -176,3 +176,10 @@ def test_the_home_page_leads_to_the_show_on_air(client, show):
     publish(client, show.stream_key)
     home = client.get("/").get_data(as_text=True)
     assert "正在直播" in home and 'href="/live"' in home and "医保异地就医备案" in home
+
+
+def test_a_deeply_nested_live_beacon_is_400_not_a_500(client, show, clock):
+    publish(client, show.stream_key)
+    clock.now += timedelta(minutes=5)
+    nested = client.post("/live/beacon", data="[" * 1200, content_type="application/json")
+    assert nested.status_code == 400

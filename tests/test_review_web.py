@@ -301,3 +301,10 @@ def test_a_long_episode_saves_although_its_cues_exceed_the_form_limit(client, st
     cues = [{"start_ms": i * 3000, "end_ms": i * 3000 + 2800, "text": "政务服务" * 10} for i in range(2000)]
     response = post(client, staff, "save", {"base": 1, "cues": cues})
     assert response.request.content_length > 256 * 1024 and response.status_code == 200
+
+
+@pytest.mark.parametrize("path", [f"/review/{SLUG}/save", f"/review/{SLUG}/check", "/review/corrections/"])
+def test_deeply_nested_json_is_refused_with_a_message_never_a_500(client, staff, path):
+    response = client.post(path, data="[" * 1200, content_type="application/json",
+                           headers={"X-CSRFToken": staff})
+    assert 400 <= response.status_code < 500 and response.is_json

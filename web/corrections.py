@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from flask_login import current_user
 
 from glossary import Glossary, learned
@@ -19,6 +19,7 @@ from glossary.errors import GlossaryError
 from subtitles.cue import Cue
 from subtitles.review import diff
 from web.auth import role_required
+from web.limits import posted_object
 from web.staff_api import STAFF, error, local_iso
 
 bp = Blueprint("corrections", __name__, url_prefix="/corrections")  # nested in web.review's
@@ -66,8 +67,8 @@ def listing():
 @role_required(*STAFF)
 def teach():
     """以后自动改: ``heard`` reads ``after`` in every later transcript."""
-    data = request.get_json(silent=True)
-    heard, after = (data.get("heard"), data.get("after")) if isinstance(data, dict) else (None, None)
+    data = posted_object() or {}
+    heard, after = data.get("heard"), data.get("after")
     if not (isinstance(heard, str) and isinstance(after, str)):
         return error(400, "请填写听错的说法和正确的说法。")
     try:

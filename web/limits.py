@@ -18,6 +18,19 @@ from typing import Callable
 from flask import Blueprint, Flask, abort, current_app, render_template, request
 
 bp = Blueprint("limits", __name__)
+
+
+def posted_object() -> dict | None:
+    """The request's JSON body if it is a JSON object, else None: not JSON, another JSON
+    value, or nesting so deep that the parser (which recurses) would exhaust the stack
+    — 1,000 ``[`` in a few KB are enough, so every JSON route reads its body here."""
+    if not request.is_json:
+        return None
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    return body if isinstance(body, dict) else None
 FORM_MAX_BYTES = 256 * 1024
 
 

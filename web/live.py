@@ -29,6 +29,7 @@ from episodes.live import AirWindow, PublishRefused, authorize_publish, on_air, 
 from episodes.models import LiveBroadcast, as_utc
 from episodes.views import countable, daily_salt, is_bot, live_views, record_live_view, salt_day, viewer_id
 from web.db import get_jobs, get_session
+from web.limits import posted_object
 from web.security import CONTENT_SECURITY_POLICY, csrf
 
 bp = Blueprint("live", __name__)
@@ -154,8 +155,8 @@ def stream_file(name: str):
 def live_beacon():
     """``{"broadcast": ID, "watched": SECONDS}`` from the live player, once the viewer has
     watched 10 s; counted once per viewer, broadcast and hour (``episodes.views``)."""
-    body = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(body, dict) or type(body.get("broadcast")) is not int \
+    body = posted_object()
+    if body is None or type(body.get("broadcast")) is not int \
             or type(body.get("watched")) not in (int, float):
         return jsonify(counted=False, error="body must be JSON {broadcast: id, watched: seconds}"), 400
     session = get_session()

@@ -35,7 +35,7 @@ from web.auth import role_required
 from web import corrections
 from web.corrections import learn_from_revision
 from web.db import get_jobs, get_session
-from web.limits import RouteLimit, limit_route
+from web.limits import RouteLimit, limit_route, posted_object
 from web.site import site_terms
 from web.staff_api import STAFF, error, local_iso
 from web.workspace import (Assistant, BadCues, analyse, cues_from_json, cues_json, plain_choices,
@@ -103,8 +103,7 @@ def episode_or_gone(slug: str) -> Episode | None:
 
 
 def posted() -> dict:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+    return posted_object() or {}
 
 
 def posted_revision(data: dict) -> int | None:

@@ -22,7 +22,7 @@ from episodes.db import transaction
 from episodes.views import (View, countable, daily_salt, is_bot, plausible, record_views, salt_day,
                             viewer_id)
 from web.db import close_session, get_session
-from web.limits import RouteLimit, limit_route
+from web.limits import RouteLimit, limit_route, posted_object
 from web.security import csrf, is_staff
 
 bp = Blueprint("views", __name__)
@@ -86,11 +86,8 @@ def _read_beacon() -> tuple[Row, int]:
     """The episode and watched milliseconds, or BadBeacon naming the problem."""
     if not request.is_json:
         raise BadBeacon("body must be application/json")
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # json parses nesting by recursion: 1,000 '[' exhaust the stack
-        body = None
-    if not isinstance(body, dict):
+    body = posted_object()
+    if body is None:
         raise BadBeacon("body must be a JSON object")
     episode_id, watched = body.get("episode"), body.get("watched")
     if type(episode_id) is not int or not 0 < episode_id < 2**63:
