@@ -81,25 +81,13 @@ def site(database_url, tmp_path):
     engine.dispose()
 
 
-def test_n_web_processes_and_one_background_process(site):
-    process, port, engine, _ = site
+def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(site):
+    process, port, engine, episode_id = site
     background = [pid for pid, line in children(process.pid) if "spawn_main" in line]
     assert len(web_workers(process.pid)) == WORKERS and len(background) == 1
     wait_for(lambda: current(engine, LEASE) is not None)
     assert int(current(engine, LEASE).holder.split(":")[1]) == background[0]  # host:pid:...
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    for _ in range(6):
-        connection.request("GET", "/e/ep1")
-        response = connection.getresponse()
-        assert response.status == 200 and "如何办理营业执照" in response.read().decode()
-    connection.close()
-    process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; the lease is handed back
-    assert process.wait(timeout=60) == 0
-    assert current(engine, LEASE) is None
 
-
-def test_kill_9_of_a_web_process_mid_load_loses_no_counted_view(site):
-    process, port, engine, episode_id = site
     answers: list[bool | None] = []  # True counted, False not, None no answer (error)
 
     def client(number: int) -> None:
@@ -134,4 +122,14 @@ def test_kill_9_of_a_web_process_mid_load_loses_no_counted_view(site):
     assert counted >= CLIENTS * BEACONS * 3 // 4  # the other workers kept answering
     assert counted <= stored <= CLIENTS * BEACONS  # none answered "counted" lost, none doubled
     wait_for(lambda: len(web_workers(process.pid)) == WORKERS and victim not in
-             web_workers(process.pid))  # gunicorn replaced it
+             web_workers(process.pid))  # gunicorn replaced it; still one background process
+    assert [pid for pid, line in children(process.pid) if "spawn_main" in line] == background
+
+    page = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    page.request("GET", "/e/ep1")
+    response = page.getresponse()
+    assert response.status == 200 and "如何办理营业执照" in response.read().decode()
+    page.close()
+    process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; the lease is handed back
+    assert process.wait(timeout=60) == 0
+    assert current(engine, LEASE) is None
