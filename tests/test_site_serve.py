@@ -181,3 +181,29 @@ def test_an_undeclared_chunked_body_is_cut_off_at_the_limit(served):
     assert answer.startswith(b"HTTP/1.1 413")
     assert sent < 100 * MB  # waitress stopped reading near its 49 MB cap, not at the end
     assert _counted_views(served.app) == 0
+
+
+@pytest.mark.parametrize("proxies, recorded", [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_waitress_hands_forwarded_headers_to_the_app_which_trusts_them_only_behind_a_proxy(
+        contest, proxies, recorded):
+    """Behind nginx (TRUSTED_PROXIES=1) the login limit must see the resident's address,
+    not the proxy's; with no proxy trusted a forged header changes nothing."""
+    from episodes.accounts import LoginFailure
+
+    app = build_app(contest.app.instance_path, TRUSTED_PROXIES=proxies)
+    server = make_server(app, "127.0.0.1", 0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        opener, _jar = _browser()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        page = opener.open(base + "/auth/login").read().decode()
+        form = {"username": "judge_a", "password": "wrong", "csrf_token": TOKEN.search(page).group(1)}
+        request = urllib.request.Request(base + "/auth/login", data=urlencode(form).encode(),
+                                         headers={"X-Forwarded-For": "203.0.113.9"})
+        with pytest.raises(urllib.error.HTTPError):
+            opener.open(request)
+    finally:
+        time.sleep(0.1)
+        server.close()
+    with session_of(app) as db:
+        assert db.scalars(select_rows(LoginFailure.remote_addr)).all() == [recorded]

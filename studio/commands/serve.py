@@ -32,8 +32,12 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
     from web.limits import largest_body
 
     try:
+        # The forwarded headers reach the app, which trusts them only behind as many
+        # proxies as TRUSTED_PROXIES says (web.deployment's ProxyFix); waitress would
+        # otherwise strip them, and every client would look like the proxy.
         return create_server(app, host=host, port=port, threads=threads, ident="wuling",
-                             max_request_body_size=largest_body(app))
+                             max_request_body_size=largest_body(app),
+                             clear_untrusted_proxy_headers=False)
     except OSError as exc:
         raise StudioError(f"cannot listen there: {exc.strerror}; pick another --port",
                           f"{host}:{port}") from exc
