@@ -201,6 +201,21 @@ def test_cookie_security_can_be_set_from_the_environment(tmp_path, monkeypatch):
     assert create_app(instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is False
 
 
+@pytest.mark.parametrize("word, secure", [("no", False), ("OFF", False), ("0", False),
+                                          ("yes", True), ("on", True)])
+def test_cookie_security_takes_the_words_people_write(tmp_path, monkeypatch, word, secure):
+    """'no' is text to Flask's environment reader, and any text is true to Python."""
+    monkeypatch.setenv("WULING_SITE_URL", "https://ting.wuling.gov.cn" if not secure else "http://10.1.1.1")
+    monkeypatch.setenv("WULING_SESSION_COOKIE_SECURE", word)
+    assert create_app(instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is secure
+
+
+def test_cookie_security_that_is_neither_true_nor_false_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("WULING_SESSION_COOKIE_SECURE", "maybe")
+    with pytest.raises(SiteConfigError, match="^SESSION_COOKIE_SECURE: must be true or false"):
+        create_app(instance_path=str(tmp_path))
+
+
 # -- reverse proxies ---------------------------------------------------------------------
 
 def _fail_then_try(app, forwarded_for: str, attempts: int, password: str):

@@ -101,8 +101,16 @@ def _check_length(key: str | bytes, where: object) -> None:
 def _secure_cookies(app: Flask) -> None:
     """Secure cookies follow SITE_URL's scheme unless SESSION_COOKIE_SECURE is set."""
     site_url = app.config.get("SITE_URL") or ""
-    if app.config.get("SESSION_COOKIE_SECURE") is None:
+    given = app.config.get("SESSION_COOKIE_SECURE")
+    if given is None:
         app.config["SESSION_COOKIE_SECURE"] = urlsplit(site_url).scheme == "https"
+    elif type(given) is not bool:
+        # WULING_SESSION_COOKIE_SECURE=no arrives as the text "no", which Python calls true
+        words = {"true": True, "yes": True, "on": True, "1": True,
+                 "false": False, "no": False, "off": False, "0": False}
+        if str(given).strip().lower() not in words:
+            raise SiteConfigError(f"must be true or false, not {given!r}", "SESSION_COOKIE_SECURE")
+        app.config["SESSION_COOKIE_SECURE"] = words[str(given).strip().lower()]
     if not app.config["SESSION_COOKIE_SECURE"]:
         log.warning("session cookies are not Secure (site_url %r is not https): passwords and "
                     "logins cross the network unencrypted; serve the site over HTTPS",
