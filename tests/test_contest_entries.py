@@ -86,7 +86,10 @@ def test_the_judge_gets_the_videos_captions_and_the_recognised_speech_as_tracks(
     # only judges it is assigned to (and organisers) get the files; no other name is served
     assert login(contest.app, outsider).get(f"{base}/captions0.vtt").status_code == 403
     assert login(contest.app, "alice").get(f"{base}/transcript.vtt").status_code == 403
-    assert login(contest.app, "org").get(f"{base}/captions0.vtt").status_code == 200
+    organiser = login(contest.app, "org")
+    assert organiser.get(f"{base}/captions0.vtt").status_code == 200
+    assert f'src="{base}/captions0.vtt" default>' in organiser.get(
+        f"/contest/admin/{SLUG}/submissions/{code}").get_data(as_text=True)
     for name in ("captions1", "captions²", "..%2Fsecret", "video"):
         assert judge.get(f"{base}/{name}.vtt").status_code == 404, name
 

@@ -24,7 +24,7 @@ from episodes.judging import Assignment, advance, assign_round, audit_changes, a
 from episodes.results import raw_only, ranking_table, scores_table, standings, to_csv, to_xlsx
 from episodes.scoring import MIN_ENTRIES_PER_JUDGE
 from web.auth import role_required
-from web.contest import contest_or_404, error_page
+from web.contest import caption_tracks, contest_or_404, error_page
 from web.db import get_session
 from web.forms import Form
 
@@ -296,4 +296,5 @@ def submission(slug: str, code: str):
     audit = audit_changes([entry for r in contest.rounds for entry in audit_log(db, r)
                            if entry.assignment_id in {a.id for a in reviews}])
     return render_template("contest/admin_submission.html", contest=contest, submission=item,
-                           reviews=reviews, report=report, audit=audit)
+                           reviews=reviews, report=report, audit=audit,
+                           tracks=caption_tracks(contest, item, report))
