@@ -1,6 +1,10 @@
 """The catalog database down at start (one line, non-zero exit) and lost mid-request (503,
-no accepted view lost), on a PostgreSQL server of the test's own that it crashes."""
+no accepted view lost), on a PostgreSQL server of the test's own that it crashes; the
+site starting and serving while the job queue's Redis is down (jobs wait in the catalog:
+tests/test_jobs.py)."""
 from __future__ import annotations
+
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -66,3 +70,20 @@ def test_database_lost_mid_request_is_a_503_and_loses_no_accepted_view(own_serve
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(ViewEvent)) == 2
     engine.dispose()
+
+
+def test_the_site_serves_while_redis_is_down(tmp_path, media_root):
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))  # a port nothing listens on (bound, never listening)
+    (tmp_path / "glossary.csv").write_text(GLOSSARY_CSV, encoding="utf-8")
+    app = create_app({"TESTING": True, "MEDIA_ROOT": str(media_root),
+                      "QUEUE_URL": f"redis://127.0.0.1:{dead.getsockname()[1]}/0",
+                      "GLOSSARY": str(tmp_path / "glossary.csv"),
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
+                     str(tmp_path / "instance"))
+    with app.app_context(), Session(app.extensions["catalog_engine"]) as session:
+        add_episode(session, "ep1")
+    client = app.test_client()
+    assert client.get("/").status_code == 200 and client.get("/e/ep1").status_code == 200
+    assert client.get("/search?q=社保").status_code == 200
+    dead.close()
