@@ -19,10 +19,11 @@ from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 import glossary
 from episodes.contest import Contest, PrecheckReport, Submission
-from episodes.uploads import caption_name, transcript_name
+from episodes.uploads import caption_name, remove_stored, transcript_name
 from glossary.errors import GlossaryError
 from glossary.score import score as plain_language
 from studio.errors import MediaError, StudioError
@@ -215,19 +216,27 @@ def run_one(factory: sessionmaker[Session], uploads: Path, submission_id: int,
             PrecheckReport.submission_id == submission_id))
         submission = session.get(Submission, submission_id)
         contest = session.get(Contest, submission.contest_id)
-        stored = uploads / contest.slug / submission.stored_name
-        _save(session, report, status="running", progress=0, error="")
+        code, stored = submission.code, uploads / contest.slug / submission.stored_name
         try:
-            findings = check(stored, contest, submission, transcribe,
-                             lambda percent: _save(session, report, progress=percent), progress)
-        except RECOVERABLE as exc:
-            log.warning("pre-check of %s failed: %s", submission.code, exc)
-            # Judges read this: name the submission, never the server's folders.
-            problem = getattr(exc, "problem", str(exc)).replace(str(stored), submission.code)
-            _save(session, report, status="failed", error=problem)
-            return False
-        _save(session, report, status="done", progress=100, **findings.__dict__)
-        return True
+            _save(session, report, status="running", progress=0, error="")
+            try:
+                findings = check(stored, contest, submission, transcribe,
+                                 lambda percent: _save(session, report, progress=percent), progress)
+            except RECOVERABLE as exc:
+                log.warning("pre-check of %s failed: %s", code, exc)
+                # Judges read this: name the submission, never the server's folders.
+                problem = getattr(exc, "problem", str(exc)).replace(str(stored), code)
+                _save(session, report, status="failed", error=problem)
+                return False
+            _save(session, report, status="done", progress=100, **findings.__dict__)
+            return True
+        except (StaleDataError, ObjectDeletedError):
+            # The entrant withdrew the entry or replaced its video during the check: its
+            # report is gone, and the files this run wrote beside the old video go too.
+            session.rollback()
+            remove_stored(stored.parent, stored.name)
+            log.info("%s was withdrawn or replaced during its pre-check", code)
+            return True
 
 
 def _save(session: Session, report: PrecheckReport, **fields) -> None:

@@ -296,3 +296,18 @@ def test_the_organiser_sets_a_deadline_levels_and_closes_entries_from_the_site(c
     bad = org.post(manage + "/entries", data={"state": "closed", "deadline": "明天",
                                               "csrf_token": token(org, manage)})
     assert bad.status_code == 400
+
+
+def test_an_entry_withdrawn_during_its_precheck_leaves_no_files_and_no_error(contest):
+    with session_of(contest.app) as db:
+        entry = db.scalar(select(Submission).where(Submission.code == contest.codes["S1"]))
+        entry_id, stored = entry.id, entry.stored_name
+    alice = login(contest.app, "alice")
+
+    def withdrawn_while_listening(path, progress) -> Transcript:
+        assert _withdraw(alice, contest.codes["S1"], confirm="y").status_code == 302
+        return recognised(path, progress)
+
+    factory = contest.app.extensions["catalog_sessions"]
+    assert precheck.run(factory, contest.uploads.parent, [entry_id], transcribe=withdrawn_while_listening) == (1, 0)
+    assert not any(name.startswith(stored) for name in _files(contest))  # no caption or transcript left
