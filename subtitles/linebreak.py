@@ -250,6 +250,8 @@ def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[
     distance from an even share plus the cost of the break that starts it.
     """
     widths = [display_width(piece) for piece in pieces]
+    if sum(widths) > count * max(profile.max_line_width, *widths, 0):
+        return None  # no line holds more than a line's width (or one wider atom): cannot fit
     target = sum(widths) / count
     best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
     for line in range(1, count + 1):
