@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -117,7 +118,9 @@ def seed_catalog(instance: Path) -> None:
 
 
 def catalog_engine(instance: Path, url: str = ""):
-    """The catalog at ``url``, or by default the SQLite file in ``instance``."""
+    """The catalog at ``url``, else the one the ``database_url`` setting names (see the
+    ``settings_catalog`` fixture), else the SQLite file in ``instance``."""
+    url = url or os.environ.get("WULING_DATABASE_URL", "")
     if not url:
         seed_catalog(instance)
     engine = make_engine(database_url(instance, url))

@@ -71,6 +71,17 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres").new_database()
 
 
+@pytest.fixture
+def settings_catalog(database_url, monkeypatch) -> str:
+    """The catalog the settings name (``database_url``), on each engine: the instance
+    folder's SQLite file, or a PostgreSQL database, for tests that run `studio` commands
+    and ``tests.catalog_fixtures`` on one catalog."""
+    if not database_url.startswith("sqlite"):
+        monkeypatch.setenv("WULING_DATABASE_URL", database_url)
+        return database_url
+    return ""
+
+
 def skip_browser_on_postgresql(request) -> None:
     """Browser tests drive the same pages on either engine: they run on SQLite alone and
     the HTTP tests cover PostgreSQL, which keeps Chromium's minutes out of the second run."""

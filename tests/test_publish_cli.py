@@ -15,6 +15,8 @@ from episodes.models import Episode
 from studio.cli import cli
 from tests.catalog_fixtures import catalog_engine, make_mp3, make_workdir, seed_catalog
 
+pytestmark = pytest.mark.usefixtures("settings_catalog")  # on SQLite and on PostgreSQL
+
 
 @pytest.fixture(autouse=True)
 def instance() -> Path:

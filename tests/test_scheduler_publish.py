@@ -27,6 +27,7 @@ from studio.cli import cli
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish, seed_catalog
 
 FAST = Timing(reconcile_seconds=0.2, lease_seconds=1)
+pytestmark = pytest.mark.usefixtures("settings_catalog")  # on SQLite and on PostgreSQL
 
 
 @pytest.fixture()
