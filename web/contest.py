@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import (Blueprint, Flask, abort, current_app, flash, make_response, redirect, render_template,
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
                    request, send_file, url_for)
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
