@@ -21,6 +21,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, func, select, text
 
@@ -43,9 +44,12 @@ class CopiedTable:
 def copy_catalog(source: Engine, target: Engine, replace: bool = False) -> list[CopiedTable]:
     """Copy every catalog table of ``source`` into ``target`` and verify it.
 
-    Refuses (:class:`CatalogError`) a source with pending migrations, and a target that
-    already holds catalog rows unless ``replace``, which deletes them first.
+    Refuses (:class:`CatalogError`) a missing SQLite source, a source with pending
+    migrations, and a target that already holds catalog rows unless ``replace``, which
+    deletes them first.
     """
+    if source.dialect.name == "sqlite" and not Path(source.url.database or "").is_file():
+        raise CatalogError("no such catalog file", source.url.database)  # not an empty new one
     pending = [m.name for m in migrations.pending(source)]
     if pending:
         raise CatalogError(f"the source catalog needs migrations first ({', '.join(pending)}); "

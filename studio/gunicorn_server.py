@@ -11,7 +11,7 @@ the gunicorn master, whatever N is.
 
 Example::
 
-    serve_with_gunicorn(app, "127.0.0.1", 8000, workers=4, threads=8)  # until SIGTERM/Ctrl-C
+    serve_with_gunicorn(app, "127.0.0.1", 8000, workers=4, threads=8, on_ready=print)
 """
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ class _SiteApplication(BaseApplication):
 
 def serve_with_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
                         on_ready: Callable[[list[str]], None]) -> None:
-    """Serve ``app`` until gunicorn's master is told to stop; ``on_ready`` gets the bound
-    addresses (``host:port``) once the workers are being started."""
+    """Serve ``app`` until gunicorn's master is told to stop (SIGTERM, Ctrl-C); ``on_ready``
+    gets the URLs listened on (``http://127.0.0.1:8000/``) as the workers start."""
     engine = app.extensions["catalog_engine"]
 
     def post_fork(_server, _worker) -> None:

@@ -95,9 +95,13 @@ def test_a_copy_that_differs_saves_nothing(office_catalog, postgres, monkeypatch
     assert counts(target)["episodes"] == 0
 
 
-def test_source_with_pending_migrations_is_refused(tmp_path, postgres):
+def test_missing_or_outdated_source_is_refused(tmp_path, postgres):
     old = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     with old.begin() as connection:
         connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))
     result = CliRunner().invoke(cli, ["db", "copy", str(old.url), postgres.empty_database()])
     assert result.exit_code == 3 and "needs migrations first" in result.output
+    missing = tmp_path / "typo.sqlite3"
+    result = CliRunner().invoke(cli, ["db", "copy", f"sqlite:///{missing}", postgres.empty_database()])
+    assert result.output == f"Error: {missing}: no such catalog file\n" and result.exit_code == 3
+    assert not missing.exists()
