@@ -6,6 +6,8 @@ catalog (not process memory) so the rate limit holds across every worker process
 """
 from __future__ import annotations
 
+import unicodedata
+
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, String, delete, func, select
@@ -46,6 +48,9 @@ def create_user(session: Session, username: str, password: str, role: str,
     username = username.strip()
     if not username or len(username) > 80:
         raise CatalogError("username must be 1 to 80 characters", username)
+    if any(char.isspace() or char in "/\\" or unicodedata.category(char).startswith("C") for char in username):
+        raise CatalogError("username must have no spaces, slashes or invisible characters "
+                           "(such as a right-to-left override)", repr(username))
     if role not in ROLES:
         raise CatalogError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", username)
     if session.scalar(select(User).where(User.username == username)) is not None:

@@ -127,9 +127,10 @@ class EpisodeRecord:
 
     @classmethod
     def load(cls, path: Path) -> "EpisodeRecord":
-        """Read ``path``; unreadable or non-UTF-8 files are a one-line error too."""
+        """Read ``path`` (UTF-8, with or without the BOM Windows Notepad writes);
+        unreadable or non-UTF-8 files are a one-line error too."""
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise CatalogError(f"cannot read it as UTF-8 text ({exc})", path) from exc
         return cls.from_json(text, path)

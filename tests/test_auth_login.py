@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -114,6 +115,15 @@ def test_studio_users_reads_passwords_from_stdin_and_manages_accounts():
     assert duplicate.exit_code == 3 and "wang: a user with this name already exists" in duplicate.output
     missing = runner.invoke(cli, ["users", "disable", "nobody"])
     assert missing.exit_code == 3 and "nobody: no such user" in missing.output
+
+
+@pytest.mark.parametrize("name", ["\u202eadmin", "../x", "wang li", "a\tb", "x/y", "zero\u200bwidth"])
+def test_usernames_with_spaces_slashes_or_invisible_characters_are_refused(name):
+    """A right-to-left override would show 'nimda' as 'admin' in lists and audit logs."""
+    result = CliRunner().invoke(cli, ["users", "add", name, "--role", "staff", "--password-stdin"],
+                                input="a long enough secret\n")
+    assert result.exit_code == 3 and "username must have no spaces" in result.output
+    assert "\n" not in result.output.strip()
 
 
 def test_studio_users_prompts_hidden_with_confirmation():

@@ -60,3 +60,10 @@ def test_views_and_downloads_hash_with_the_salt_of_the_same_local_day(tmp_path):
         listener = session.scalar(select(PodcastDownload.listener))
         assert listener == viewer_id(view_salt, "203.0.113.7", "AppleCoreMedia/1.0")
         assert set(session.scalars(select(ViewSalt.day))) == {date(2026, 12, 2), date(2026, 12, 1)}
+
+
+def test_an_episode_json_saved_by_notepad_with_a_bom_is_read(tmp_path):
+    record = EpisodeRecord(title="营业执照怎么办", slug="ying-ye-zhi-zhao", kind="guide")
+    path = tmp_path / "episode.json"
+    path.write_bytes(b"\xef\xbb\xbf" + record.to_json().encode("utf-8"))
+    assert EpisodeRecord.load(path) == record
