@@ -177,7 +177,7 @@ def test_the_judge_sees_the_videos_own_captions_and_scores_with_sized_inputs(bro
         answer_dialog(page, submit, "确定")
     assert "评分已提交" in page.locator("main").inner_text()
     assert "政策准确：7 分" in page.locator("main").inner_text()
-    screenshot(page, "judge-submitted", size)
+    assert check_page(page, "judge-submitted", size) == []
     assert page.errors == []
 
 
@@ -196,5 +196,5 @@ def test_the_entrant_withdraws_an_entry_after_a_dialog(browse):
     assert page.url == base + "/contest/"
     assert f"作品 {code} 已撤回" in page.locator("main").inner_text()
     assert page.get_by_role("link", name=code, exact=True).count() == 0
-    screenshot(page, "entrant-withdrawn", size)
+    assert check_page(page, "entrant-withdrawn", size) == []
     assert page.errors == []
