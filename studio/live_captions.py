@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 SEGMENT_MS = 2000
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
-PLAYLIST_SEGMENTS = 60  # two minutes of captions in the live playlist
+PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx keeps of video
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
 MIN_CHANGE_MS = 120  # the shortest a caption shows before the next word changes it
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
@@ -171,6 +171,8 @@ class SegmentWriter:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.numbers = sorted(int(p.stem[4:]) for p in folder.glob("seg-*.vtt"))
+        if not self.numbers:
+            self._playlist(ended=False)  # players find the rendition before its first caption
 
     @property
     def written_until_ms(self) -> int | None:
@@ -189,6 +191,8 @@ class SegmentWriter:
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{SEGMENT_MS // 1000}",
                  f"#EXT-X-MEDIA-SEQUENCE:{listed[0] if listed else 0}"]
         for number in listed:
+            if number == self.numbers[0]:  # as nginx marks a stream's first video segment:
+                lines.append("#EXT-X-DISCONTINUITY")  # players align renditions by it
             lines += [f"#EXTINF:{SEGMENT_MS / 1000:.3f},", f"seg-{number}.vtt"]
         if ended:
             lines.append("#EXT-X-ENDLIST")
@@ -354,13 +358,14 @@ def caption_stream(env: Environment, stream: str) -> None:
     paths = LivePaths.from_settings(env)
     recording = _recording_of(paths, stream)
     audio = LiveAudio(recording)  # before the model loads: the recording keeps every second
+    writer = SegmentWriter(paths.captions(stream))
     # nginx stops us when the push ends: the recording is complete, caption all of it
     signal.signal(signal.SIGTERM, lambda *_: log.info("%s: the push ended", stream))
     glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
                       env.setting("instance_path"))
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
                        env.setting_int("cpu_threads", 0, 1024))
-    captioner = Captioner(model, SegmentWriter(paths.captions(stream)),
+    captioner = Captioner(model, writer,
                           correct=lambda t: correct_transcript(t, glossary),
                           prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)))
     audio.started.wait()

@@ -126,7 +126,7 @@ def live_page():
         "live/live.html", show=show, upcoming=upcoming, hotline=current_app.config["LIVE_HOTLINE"],
         views=live_views(session, show.id) if show else 0))
     # hls.js plays through Media Source Extensions: the video's source is a blob: URL
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY + "; media-src 'self' blob:; worker-src 'self' blob:"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY + "; media-src 'self' blob: data:; worker-src 'self' blob:"
     return response
 
 
