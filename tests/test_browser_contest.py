@@ -23,9 +23,7 @@ from tests.test_browser_viewers import PHONE, VIEWPORTS, axe_violations
 from tests.test_contest_entries import CAPTION, SPOKEN, captioned  # noqa: F401
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
-# One engine is enough for what a browser sees; the contest's own tests run on both.
-pytestmark = [pytest.mark.browser,
-              pytest.mark.parametrize("contest_template", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.browser  # on SQLite only (tests.contest_plugin skips PostgreSQL)
 
 
 @pytest.fixture
