@@ -138,21 +138,32 @@ def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
 
 
 def test_deadline_open_close_and_level_descriptors_from_the_command_line():
-    created = run("contest", "create", "d1", "--title", "征集", "--deadline", "2026-12-01 18：30",
+    created = run("contest", "create", "d1", "--title", "征集", "--deadline", "2099-12-01 18：30",
                   "--criterion", "政策准确=60｜0-4：有错误；5-10：准确", "--criterion", "通俗易懂=40")
     assert created.exit_code == 0, created.output
-    assert "entries close 2026-12-01 18:30 Asia/Shanghai" in created.output
+    assert "entries close 2099-12-01 18:30 Asia/Shanghai" in created.output
     with transaction(sessions()) as db:
         contest = get_contest(db, "d1")
-        assert contest.is_open and contest.deadline.replace(tzinfo=None).isoformat() == "2026-12-01T10:30:00"
+        assert contest.is_open and contest.deadline.replace(tzinfo=None).isoformat() == "2099-12-01T10:30:00"
         assert [c.levels for c in contest.criteria] == [[[0, 4, "有错误"], [5, 10, "准确"]], None]
     assert run("contest", "close", "d1").output == "d1 is closed for entries\n"
     with transaction(sessions()) as db:
         assert not get_contest(db, "d1").is_open
-    reopened = run("contest", "open", "d1", "--deadline", "2026-12-02 09:00")
-    assert reopened.output == "d1 is open for entries until 2026-12-02 09:00 Asia/Shanghai\n"
+    reopened = run("contest", "open", "d1", "--deadline", "2099-12-02 09:00")
+    assert reopened.output == "d1 is open for entries until 2099-12-02 09:00 Asia/Shanghai\n"
     with transaction(sessions()) as db:
         assert get_contest(db, "d1").is_open
+    past = run("contest", "open", "d1", "--deadline", "2020-01-01 00:00")
+    assert past.output == ("Error: --deadline '2020-01-01 00:00': is in the past: entries would be "
+                           "closed from the start\n") and past.exit_code != 0
+    with transaction(sessions()) as db:
+        contest = get_contest(db, "d1")
+        contest.is_open, contest.deadline = False, contest.deadline.replace(year=2020)  # it passed
+    lapsed = run("contest", "open", "d1")
+    assert lapsed.exit_code != 0 and lapsed.output.startswith(
+        "Error: d1: the deadline 2020-12-02 09:00 Asia/Shanghai has passed, so the contest would stay closed")
+    with transaction(sessions()) as db:
+        assert not get_contest(db, "d1").is_open  # nothing changed
 
 
 @pytest.mark.parametrize("args, message", [

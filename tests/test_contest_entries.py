@@ -272,26 +272,26 @@ def test_the_organiser_reads_states_and_the_audit_log_in_chinese(contest):
 
 def test_the_organiser_sets_a_deadline_levels_and_closes_entries_from_the_site(contest):
     org, url = login(contest.app, "org"), "/contest/admin/"
-    form = {"slug": "second", "title": "第二届导办视频大赛", "deadline": "2026-12-01T18:30",
+    form = {"slug": "second", "title": "第二届导办视频大赛", "deadline": "2099-12-01T18:30",
             "max_seconds": "180", "min_height": "720", "max_mb": "500", "rounds": "初评、终评",
             "rubric": "政策准确 60｜0-4：有错误；5-10：准确\n通俗易懂 40", "csrf_token": token(org, url)}
     assert "政策准确 30｜0-3：有明显错误或过时的政策说法；" in org.get(url).get_data(as_text=True)  # the default
     assert org.post(url, data=form).status_code == 302
     with session_of(contest.app) as db:
         second = get_contest(db, "second")
-        assert second.deadline.replace(tzinfo=None).isoformat() == "2026-12-01T10:30:00"  # Asia/Shanghai
+        assert second.deadline.replace(tzinfo=None).isoformat() == "2099-12-01T10:30:00"  # Asia/Shanghai
         assert [c.levels for c in second.criteria] == [[[0, 4, "有错误"], [5, 10, "准确"]], None]
     gap = org.post(url, data={**form, "slug": "third", "rubric": "政策准确 100｜0-4：差；6-10：好"})
     assert gap.status_code == 422 and "expected a level starting at 5, got 6-10" in gap.get_data(as_text=True)
     manage = f"/contest/admin/{SLUG}"
-    closed = org.post(manage + "/entries", data={"state": "closed", "deadline": "2026-12-24T12:00",
+    closed = org.post(manage + "/entries", data={"state": "closed", "deadline": "2099-12-24T12:00",
                                                  "csrf_token": token(org, manage)})
     assert closed.status_code == 302
     page = org.get(manage).get_data(as_text=True)
-    assert "已停止征集作品" in page and 'value="2026-12-24T12:00"' in page
+    assert "已停止征集作品" in page and 'value="2099-12-24T12:00"' in page
     with session_of(contest.app) as db:
         item = get_contest(db, SLUG)
-        assert not item.is_open and item.deadline.replace(tzinfo=None).isoformat() == "2026-12-24T04:00:00"
+        assert not item.is_open and item.deadline.replace(tzinfo=None).isoformat() == "2099-12-24T04:00:00"
     assert login(contest.app, "alice").get(f"/contest/{SLUG}/submit").status_code == 403
     bad = org.post(manage + "/entries", data={"state": "closed", "deadline": "明天",
                                               "csrf_token": token(org, manage)})

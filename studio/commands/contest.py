@@ -46,10 +46,17 @@ def criterion_option(text: str):
 
 
 def deadline_option(env: Environment, text: str | None):
-    """``--deadline`` as typed (local time, full-width colons too) in UTC; None if absent."""
+    """``--deadline`` as typed (local time, full-width colons too) in UTC; None if absent.
+    A time already past is refused: entries would be closed from the start."""
+    from episodes.models import utcnow
     from episodes.publishing import parse_local_time
 
-    return parse_local_time(text, env.setting("timezone"), "--deadline") if text else None
+    if not text:
+        return None
+    deadline = parse_local_time(text, env.setting("timezone"), "--deadline")
+    if deadline <= utcnow():
+        raise StudioError("is in the past: entries would be closed from the start", f"--deadline {text!r}")
+    return deadline
 
 
 @click.group("contest")
@@ -97,14 +104,18 @@ def create_command(env: Environment, slug, title, max_seconds, min_height, max_m
 @pass_environment
 def open_command(env: Environment, slug: str, deadline_text: str | None) -> None:
     """Open contest SLUG for entries (uploads, withdrawals, replacements) until its deadline."""
-    from episodes.contest import get_contest
+    from episodes.contest import closed_because, get_contest
     from episodes.db import transaction
+    from episodes.models import utcnow
 
     deadline = deadline_option(env, deadline_text)
     with transaction(sessions(env)) as session:
         contest = get_contest(session, slug)
         contest.is_open = True
         contest.deadline = deadline or contest.deadline
+        if closed_because(contest, utcnow()) == "deadline":  # the deadline it already had
+            raise StudioError(f"the deadline {local_time(env, contest.deadline)} has passed, so the "
+                              "contest would stay closed; give a later --deadline", slug)
         until = f" until {local_time(env, contest.deadline)}" if contest.deadline else ""
     click.echo(f"{slug} is open for entries{until}")
 
