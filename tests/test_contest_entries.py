@@ -311,3 +311,17 @@ def test_an_entry_withdrawn_during_its_precheck_leaves_no_files_and_no_error(con
     factory = contest.app.extensions["catalog_sessions"]
     assert precheck.run(factory, contest.uploads.parent, [entry_id], transcribe=withdrawn_while_listening) == (1, 0)
     assert not any(name.startswith(stored) for name in _files(contest))  # no caption or transcript left
+
+
+@pytest.mark.parametrize("data, filename, status, message", [
+    (b"", "empty.mp4", 422, "0 字节"),
+    (b"x" * 10, "../../evil.mp4", 422, "文件名不能包含路径"),
+    (b"x" * (4 * 1024 * 1024), "huge.mp4", 413, "超过大小上限"),
+])
+def test_a_bad_replacement_is_refused_and_the_entry_keeps_its_video(contest, data, filename, status, message):
+    code, before = contest.codes["S1"], _files(contest)
+    refused = _replace(login(contest.app, "alice"), code, data, filename)
+    assert refused.status_code == status and message in refused.get_data(as_text=True)
+    assert _files(contest) == before
+    with session_of(contest.app) as db:
+        assert db.scalar(select(Submission).where(Submission.code == code)).intake == "accepted"
