@@ -1,0 +1,121 @@
+"""Live caption delay and the captioner's CPU, the real chain on loopback.
+
+    .venv/bin/python bench/live.py [--clips N]
+
+Starts `studio serve --live` (site, job worker, nginx-rtmp) on a fresh instance,
+announces a broadcast and pushes the five shared clips back to back (one ffmpeg
+``-re`` push, stream copy) as the studio's encoder would. While it runs it notes the
+moment each WebVTT caption segment appears in the captions folder. Then, for every
+reference subtitle line (the clips' .srt), the caption delay is the moment the
+segment first showing its words appeared minus the moment the line starts being
+spoken (stream time = time since the push started). Prints p50/p95 of that delay,
+the captions' CER against the clips' text, and the captioner's CPU time per second
+of audio (from /proc while it runs). Target: p95 <= 5 s on the 2-core machine with
+nginx and the site running. Costs the clips' length (about 3.5 min) in real time.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MEDIA = ROOT.parent / "shared" / "media"
+CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
+         "guide_social_security_card", "talk_law_enforcement")
+
+
+def joined_reference(clips: list[str]) -> tuple[list[tuple[int, int, str]], str]:
+    """The clips' subtitles on one timeline (each clip starts where the last ended)."""
+    import pysubs2
+
+    from studio.media import probe
+
+    lines, offset, text = [], 0, ""
+    for name in clips:
+        for event in pysubs2.load(str(MEDIA / f"{name}.srt")):
+            lines.append((offset + event.start, offset + event.end, event.plaintext.replace("\n", "")))
+        text += (MEDIA / f"{name}.txt").read_text(encoding="utf-8")
+        offset += probe(MEDIA / f"{name}.mp4").duration_ms
+    return lines, text
+
+
+def captioner_cpu_seconds(stream: str) -> float | None:
+    """utime + stime of the running captioner (None when it is not running)."""
+    import os
+
+    found = subprocess.run(["pgrep", "-f", f"live caption {stream}$"], capture_output=True, text=True).stdout.split()
+    for pid in found:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clips", type=int, default=len(CLIPS), choices=range(1, len(CLIPS) + 1))
+    args = parser.parse_args()
+
+    from studio.live_captions import SEGMENT_MS, first_shown
+    from studio.live_recording import live_cues
+    from subtitles.evaluation import character_errors, scoring_chars
+    from tests.test_live_stream import LiveSite, wait_for
+
+    clips = list(CLIPS[:args.clips])
+    reference, truth = joined_reference(clips)
+    with tempfile.TemporaryDirectory() as folder:
+        listing = Path(folder) / "clips.txt"
+        listing.write_text("".join(f"file '{MEDIA / name}.mp4'\n" for name in clips))
+        site = LiveSite(Path(folder))
+        site.start()
+        try:
+            key = site.announce()
+            captions = site.captions_folder("b1")
+            started = time.monotonic()
+            encoder = site.push(["-f", "concat", "-safe", "0", "-i", str(listing)], key)
+            appeared: dict[int, float] = {}
+            cpu = None
+            while encoder.poll() is None or not (captions / "index.m3u8").exists() \
+                    or "#EXT-X-ENDLIST" not in (captions / "index.m3u8").read_text():
+                for segment in captions.glob("seg-*.vtt") if captions.exists() else ():
+                    appeared.setdefault(int(segment.stem[4:]), (time.monotonic() - started) * 1000)
+                cpu = captioner_cpu_seconds("b1") or cpu
+                time.sleep(0.2)
+                assert time.monotonic() - started < 900, "the captioner did not finish"
+            for segment in captions.glob("seg-*.vtt"):  # written with the end of the playlist
+                appeared.setdefault(int(segment.stem[4:]), (time.monotonic() - started) * 1000)
+            shown = first_shown(live_cues(captions))
+        finally:
+            site.stop()
+    ref_chars = [(line, ch) for line, (_, _, text) in enumerate(reference) for ch in scoring_chars(text)]
+    live_chars = [(moment, ch) for moment, text in shown for ch in scoring_chars(text)]
+    first_seen: dict[int, float] = {}
+    matcher = SequenceMatcher(None, [ch for _, ch in ref_chars], [ch for _, ch in live_chars], autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            line = ref_chars[block.a + offset][0]
+            moment = live_chars[block.b + offset][0]
+            available = appeared.get(int(moment // SEGMENT_MS), float("inf"))
+            first_seen[line] = min(first_seen.get(line, float("inf")), available)
+    delays = sorted((first_seen[line] - reference[line][0]) / 1000 for line in first_seen)
+    audio_s = reference[-1][1] / 1000
+    cer = character_errors("".join(text for _, text in shown), truth).rate
+    print(f"clips: {', '.join(clips)} ({audio_s:.0f} s pushed back to back)")
+    print(f"reference lines captioned: {len(first_seen)} of {len(reference)}; CER {cer:.1%}")
+    print(f"caption delay (segment on disk - speech onset): p50 {statistics.median(delays):.1f} s, "
+          f"p95 {delays[int(0.95 * (len(delays) - 1))]:.1f} s, max {delays[-1]:.1f} s")
+    if cpu is not None:
+        print(f"captioner CPU: {cpu:.0f} s for {audio_s:.0f} s of audio ({cpu / audio_s:.2f} cores)")
+
+
+if __name__ == "__main__":
+    main()
