@@ -3,35 +3,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up  # noqa: F401
 from tests.conftest import ROOT
 from tests.site_data import add_episode, app, clip_files, media_root, session  # noqa: F401
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--autoplay-policy=no-user-gesture-required"]
-# Headless Chromium says "HeadlessChrome", which the view rules rightly treat as a bot;
-# this test plays the part of a resident's desktop browser.
-DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-           "Chrome/120.0.0.0 Safari/537.36")
 SCREENSHOT = ROOT / "test-output" / "episode-page.png"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -51,19 +34,6 @@ def site(app, session, media_root, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def wait_until_up(base: str, server: subprocess.Popen, limit: float = 30) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"studio serve exited: {server.stderr.read().decode()}")
-        try:
-            urllib.request.urlopen(base + "/", timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("studio serve did not answer within 30 s")
 
 
 def view_count(page) -> int:

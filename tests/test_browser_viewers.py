@@ -19,13 +19,10 @@ from episodes.downloads import PodcastDownload
 from episodes.models import TranscriptCue
 from tests.conftest import ROOT
 from tests.site_data import CLIP_MS, add_episode, app, clip_files, media_root, session  # noqa: F401
-from tests.test_browser import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,  # noqa: F401
+                                   axe_violations, free_port, wait_until_up)
 
 pytestmark = pytest.mark.browser
-VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-AXE = ROOT / "tests" / "vendor" / "axe.min.js"
-PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/120.0.0.0 Mobile Safari/537.36")
 IDENTITY = {"WULING_SITE_SPONSOR": "测试区人民政府办公室", "WULING_SITE_CODE": "0000000000",
             "WULING_ICP_RECORD": "测ICP备00000000号", "WULING_POLICE_RECORD": "测公网安备 00000000000000号"}
 PUBLIC_PAGES = ("/", "/episodes/", "/guides/", "/e/ep1", "/e/ep1/audio", "/search?q=营业执照",
@@ -81,15 +78,6 @@ def screenshot(page, name: str, size: str) -> None:
     shot = ROOT / "test-output" / f"viewers-{name}-{size}.png"
     shot.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's violations on the loaded page, one line each (rule, impact, elements)."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
-                          ".violations.map(v => `${v.id} (${v.impact}): ` +"
-                          " v.nodes.map(n => n.target.join(' ')).join(', '))")
-    return found
 
 
 def test_no_axe_violations_on_any_public_page_in_either_mode(browse):

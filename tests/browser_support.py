@@ -1,0 +1,56 @@
+"""What the browser tests share: how Debian's headless Chromium is launched, the two screen
+sizes issue 16 checks, and axe-core (vendored, injected into the loaded page). A plain module,
+not a test module, so each browser test imports it without pulling in another's fixtures."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--autoplay-policy=no-user-gesture-required"]
+# Headless Chromium says "HeadlessChrome", which the view rules rightly treat as a bot;
+# the tests play the part of a resident's desktop or phone browser.
+DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/120.0.0.0 Safari/537.36")
+PHONE = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/120.0.0.0 Mobile Safari/537.36")
+VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base: str, server: subprocess.Popen, limit: float = 30) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"studio serve exited: {server.stderr.read().decode()}")
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail("studio serve did not answer within 30 s")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the loaded page, one line each (rule, impact, elements).
+    The page's context needs ``bypass_csp=True`` so the script may be injected."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                          ".violations.map(v => `${v.id} (${v.impact}): ` +"
+                          " v.nodes.map(n => n.target.join(' ')).join(', '))")
+    return found

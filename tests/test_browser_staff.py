@@ -1,0 +1,111 @@
+"""The staff pages and the live page (issue 16: axe-core on every page), in Debian's headless
+Chromium against one `studio serve`, at a desktop (1366x768) and a phone (390x844) size:
+axe-core finds nothing on the views dashboard, the review workspace list and an episode's
+review page (logged in as staff), nor on /live with nothing on air and with a show on air.
+Screenshots in test-output/staff-*.png."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from episodes.downloads import count_download
+from episodes.live import add_broadcast
+from episodes.models import LiveBroadcast
+from episodes.record import Guest
+from episodes.views import record_view
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS, axe_violations,
+                                   free_port, wait_until_up)
+from tests.conftest import ROOT
+from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
+from tests.site_data import app, media_root, session  # noqa: F401
+
+pytestmark = pytest.mark.browser
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STAFF_PAGES = {"dashboard": "/dashboard/", "review-list": "/review/", "review-page": f"/review/{SLUG}"}
+
+
+@pytest.fixture
+def site(app, session, media_root, tmp_path):
+    """`studio serve` on a catalog with an episode in review (viewed on three days and
+    downloaded once, so the dashboard draws its chart and tables), a staff account and a live
+    show announced for tomorrow; yields (base URL, catalog session)."""
+    episode = add_review_episode(session, app, media_root)
+    now = datetime.now(timezone.utc)
+    for days_ago in range(3):
+        record_view(session, episode.id, f"viewer{days_ago}", now - timedelta(days=days_ago), SHANGHAI)
+    count_download(session, episode.id, "203.0.113.7", "AppleCoreMedia/1.0", now, SHANGHAI)
+    add_staff(session, "wang")
+    add_broadcast(session, datetime.now(timezone.utc) + timedelta(days=1), "法律援助怎么申请",
+                  [Guest("王芳", "区司法局")])
+    session.commit()
+    port = free_port()
+    env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
+           "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
+           "WULING_GLOSSARY": app.config["GLOSSARY"]}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
+                               "--no-background"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, server)
+        yield base, session
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def check(page, name: str, size: str) -> list[str]:
+    """axe-core's violations on the loaded page, after a full-page screenshot to look at."""
+    shot = ROOT / "test-output" / f"staff-{name}-{size}.png"
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    return axe_violations(page)
+
+
+def go_on_air(session) -> None:
+    """The announced show starts pushing, as the media server's publish hook would record."""
+    show = session.query(LiveBroadcast).one()
+    show.started_at, show.publisher = datetime.now(timezone.utc), "encoder-1"
+    session.commit()
+
+
+def test_no_axe_violations_on_the_staff_pages_and_the_live_page(site):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    base, session = site
+    found = {}
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            pages = {}
+            for size in VIEWPORTS:
+                # CSP is bypassed only so the test can inject axe-core
+                context = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone",
+                                              has_touch=size == "phone", bypass_csp=True,
+                                              user_agent=PHONE if size == "phone" else DESKTOP)
+                page = pages[size] = context.new_page()
+                page.goto(base + "/live")
+                assert "法律援助怎么申请" in page.locator("main").inner_text()
+                found[f"live off air {size}"] = check(page, "live-off-air", size)
+                page.goto(base + "/auth/login?next=/dashboard/")
+                page.fill("input[name=username]", "wang")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("main button[type=submit]")
+                page.wait_for_url(base + "/dashboard/")
+                for name, path in STAFF_PAGES.items():
+                    page.goto(base + path)
+                    if name == "review-page":
+                        page.wait_for_selector("#cues li.cue")
+                    found[f"{path} {size}"] = check(page, name, size)
+            go_on_air(session)
+            for size, page in pages.items():
+                page.goto(base + "/live")
+                page.wait_for_selector("video")
+                found[f"live on air {size}"] = check(page, "live-on-air", size)
+        finally:
+            browser.close()
+    assert {where: problems for where, problems in found.items() if problems} == {}
