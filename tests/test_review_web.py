@@ -308,3 +308,21 @@ def test_deeply_nested_json_is_refused_with_a_message_never_a_500(client, staff,
     response = client.post(path, data="[" * 1200, content_type="application/json",
                            headers={"X-CSRFToken": staff})
     assert 400 <= response.status_code < 500 and response.is_json
+
+
+def test_public_caption_tracks_lay_out_lines_within_the_profile(client, staff, session, episode):
+    """The catalog keeps a cue's text without line breaks; the player's tracks break it
+    again so no line is wider than the profile (QA found 30-character lines)."""
+    from subtitles.check import check
+    from subtitles.io import loads
+    from subtitles.profiles import get_profile
+
+    long_cue = "社保卡丢了可以先在网上挂失，再到社区便民服务中心补办"
+    assert post(client, staff, "save", {"base": 1, "cues": cues_json(c0=long_cue)}).status_code == 200
+    assert post(client, staff, "approve", {"revision": 2}).status_code == 200
+    for variant in ("verbatim", "plain"):
+        vtt = client.get(f"/e/{SLUG}/captions/{variant}.vtt").get_data(as_text=True)
+        cues = loads(vtt, "vtt")
+        assert len(cues[0].lines) == 2, vtt
+        wide = [p for p in check(cues, get_profile("broadcast-zh")) if "wide" in str(p)]
+        assert wide == [], wide
