@@ -202,6 +202,10 @@ def approve(session: Session, episode: Episode, by: str, plain: PlainWording,
     return Approval(current.number, by, _iso(now), unreviewed)
 
 
+class NotApproved(CatalogError):
+    """The approval gate refused a publish (callers with more context give better advice)."""
+
+
 def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain: PlainWording,
                      unreviewed_by: str | None = None, scheduled: bool = False) -> None:
     """The approval gate of every publish (CLI, web, scheduled).
@@ -219,8 +223,8 @@ def require_approved(session: Session, episode: Episode, *, gate_on: bool, plain
         return
     if scheduled and log.approved is not None:
         return
-    raise CatalogError(f"revision {log.current.number} of the captions is not approved (审核): "
-                       "approve it in the workspace, or publish with --unreviewed", episode.slug)
+    raise NotApproved(f"revision {log.current.number} of the captions is not approved (审核): "
+                      "approve it in the workspace, or publish with --unreviewed", episode.slug)
 
 
 def show(episode: Episode, revision: Revision, plain: PlainWording) -> None:
@@ -288,5 +292,5 @@ def _span(revisions: Sequence[Revision]) -> str:
 
 
 __all__ = ["REVIEW_STATES", "TranscriptRevision", "TranscriptApproval", "EpisodeReview", "review_log",
-           "review_state", "save_revision", "import_log", "submit", "approve", "require_approved", "show",
+           "review_state", "save_revision", "import_log", "submit", "approve", "NotApproved", "require_approved", "show",
            "UncertainWord", "store_uncertain_words", "uncertain_words"]

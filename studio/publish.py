@@ -28,7 +28,8 @@ from episodes.live import link_recording
 from episodes.models import Episode
 from episodes.publishing import publish_now, schedule
 from episodes.record import EpisodeRecord
-from episodes.review import approve, import_log, require_approved, review_log, store_uncertain_words
+from episodes.review import (NotApproved, approve, import_log, require_approved, review_log,
+                             store_uncertain_words, submit)
 from studio.errors import StudioError
 from studio.files import atomic_path
 from studio.media import probe
@@ -94,7 +95,14 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
     log = load_log(work)
     with transaction(make_sessionmaker(engine)) as session:
         episode, plans = import_workdir(session, work, media_root, replace)
-        take_review(session, episode, work, log, gate)
+        take_review(session, episode, work, log, gate.plain)
+        try:
+            require_approved(session, episode, gate_on=gate.required, plain=gate.plain,
+                             unreviewed_by=gate.unreviewed_by)
+        except NotApproved:
+            raise StudioError(
+                f"the captions are not approved (审核): run `studio review submit {root}`, approve them in "
+                "the workspace (/review/) and publish there, or publish with --unreviewed", root) from None
         _publish_or_schedule(episode, at, now)
         if live is not None:
             link_recording(session, live, episode.id)
@@ -103,6 +111,27 @@ def publish_workdir(root: Path, engine: Engine, media_root: Path, now: datetime,
         result = Published(episode.id, episode.slug, episode.status, episode.publish_at,
                            copied, len(plans))
     return result
+
+
+def submit_workdir(root: Path, engine: Engine, media_root: Path, by: str, now: datetime,
+                   replace: bool = False, plain: Callable[[str], str] = str) -> str:
+    """Import ``root`` into the catalog as a draft asking for review (待审) and return its
+    slug: the same import as :func:`publish_workdir` (review log, unsure words, files into
+    the library, for the workspace's player), but nothing is published, so no approval is
+    needed first. This is how a freshly run folder reaches the browser workspace."""
+    work = _work_folder(root)
+    log = load_log(work)
+    if log.current is None:
+        raise StudioError("has no captions to review yet (no review.json): run `studio run` first",
+                          work.review)
+    with transaction(make_sessionmaker(engine)) as session:
+        episode, plans = import_workdir(session, work, media_root, replace)
+        take_review(session, episode, work, log, plain)
+        submit(session, episode, by, now)
+        copy_into_library(plans)
+        ensure_programme_artwork(media_root, episode.kind)
+        slug = episode.slug
+    return slug
 
 
 def import_workdir(session: Session, work: WorkDir, media_root: Path,
@@ -142,9 +171,10 @@ def copy_into_library(plans: list[Placement]) -> int:
     return sum(_copy(plan) for plan in plans)
 
 
-def take_review(session: Session, episode: Episode, work: WorkDir, log: ReviewLog, gate: Gate) -> None:
+def take_review(session: Session, episode: Episode, work: WorkDir, log: ReviewLog,
+                plain: Callable[[str], str]) -> None:
     """Bring the folder's revisions (and an approval given to its current one with
-    `studio review approve`) into the catalog, then apply the approval gate."""
+    `studio review approve`) into the catalog; ``plain`` words the approved text."""
     if log.current is not None:
         import_log(session, episode, log, str(work.review))
         catalog = review_log(session, episode.id)
@@ -155,10 +185,8 @@ def take_review(session: Session, episode: Episode, work: WorkDir, log: ReviewLo
                 "`studio worker` re-derive the folder from it (episode.rederive), then publish", work.review)
         if log.is_approved and not catalog.is_approved:
             approval = log.approvals[-1]
-            approve(session, episode, approval.by, gate.plain, revision=approval.revision,
+            approve(session, episode, approval.by, plain, revision=approval.revision,
                     now=datetime.fromisoformat(approval.at))
-    require_approved(session, episode, gate_on=gate.required, plain=gate.plain,
-                     unreviewed_by=gate.unreviewed_by)
 
 
 def publish_episode(ref: str, engine: Engine, now: datetime, at: datetime | None = None,

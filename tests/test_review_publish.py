@@ -15,14 +15,17 @@ from sqlalchemy import select
 
 from episodes.db import make_sessionmaker
 from episodes.models import Episode
-from episodes.review import review_log, save_revision
+from episodes.review import review_log, review_state, save_revision
 from episodes.scheduler import PublishScheduler
 from studio.cli import cli
 from studio.pipeline import run_stages
 from studio.reviewed import load_log
 from subtitles.cue import Cue
 from tests.catalog_fixtures import catalog_engine, seed_catalog
+from tests.review_data import add_staff, log_in
 from tests.review_pipeline_data import NO_MODEL, known_job
+from web import create_app
+from web.db import get_session
 
 TEXT_ONLY = NO_MODEL[:3]  # ingest, verbatim, plain: enough to publish the text
 
@@ -148,3 +151,36 @@ def test_publishing_a_catalog_episode_meets_the_same_gate(instance, work):
     with catalog(instance) as session:
         episode = session.scalars(select(Episode)).one()
         assert episode.status == "published" and review_log(session, episode.id).approvals[-1].revision == 2
+
+
+def test_a_submitted_folder_waits_for_review_in_the_workspace_and_nothing_is_public(instance, work):
+    """`studio review submit`: the import `studio publish` does, as a draft 待审, for the browser."""
+    refused = studio("publish", str(work.work.root))
+    assert refused.exit_code != 0 and f"studio review submit {work.work.root}" in refused.output
+    submitted = studio("review", "submit", str(work.work.root), "--by", "李雷", site_url="https://wuling.example/")
+    assert submitted.exit_code == 0, submitted.output
+    with catalog(instance) as session:
+        episode = session.scalars(select(Episode)).one()
+        slug = episode.slug
+        assert episode.status == "draft" and episode.work_folder == str(work.work.root.resolve())
+        assert review_state(session, episode.id).state == "in_review"
+        assert review_log(session, episode.id).current.author == load_log(work.work).current.author
+    assert f"https://wuling.example/review/{slug}" in submitted.output
+    app = create_app({"TESTING": True}, instance_path=str(instance))
+    client = app.test_client()
+    assert client.get(f"/e/{slug}").status_code == 404  # nothing public
+    with app.app_context():
+        add_staff(get_session())
+        log_in(client)
+        listing = client.get("/review/").get_data(as_text=True)
+        assert f"/review/{slug}" in listing and "待审" in listing
+        assert client.get(f"/review/{slug}").status_code == 200
+
+
+def test_submitting_a_folder_that_is_not_one_is_a_one_line_error(instance, tmp_path):
+    for bad in (tmp_path / "missing", tmp_path):
+        refused = studio("review", "submit", str(bad))
+        assert refused.exit_code == 3 and len(refused.output.strip().splitlines()) == 1, refused.output
+        assert str(bad) in refused.output
+    with catalog(instance) as session:
+        assert session.scalars(select(Episode)).all() == []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from studio.cli_support import catalog_session, os_user, plain_wording
+from studio.cli_support import catalog_session, media_root, os_user, plain_wording, ready_engine
 from studio.environment import Environment, pass_environment
 
 
@@ -24,6 +24,26 @@ def _folder_log(target: str):
     from studio.workdir import WorkDir
 
     return load_log(WorkDir(Path(target)))
+
+
+@review_group.command("submit")
+@click.argument("workdir", type=click.Path(path_type=Path))
+@click.option("--by", default=None, help="Who asks for review; default: the OS user name.")
+@click.option("--replace", is_flag=True,
+              help="Give an episode already in the catalog this folder's new files.")
+@pass_environment
+def submit_command(env: Environment, workdir: Path, by: str | None, replace: bool) -> None:
+    """Submit WORKDIR for review (提交审核): import it into the catalog as a draft, publish nothing.
+
+    The same import as `studio publish` (captions' revisions, unsure words, files), so
+    staff can correct and approve it in the browser workspace, and publish it there.
+    """
+    from episodes.models import utcnow
+    from studio.publish import submit_workdir
+
+    slug = submit_workdir(workdir, ready_engine(env), media_root(env), by or os_user(), utcnow(),
+                          replace, plain_wording(env))
+    click.echo(f"submitted {slug} for review: {env.setting('site_url').rstrip('/')}/review/{slug}")
 
 
 @review_group.command("approve")
