@@ -30,8 +30,9 @@ from subtitles.transcript import Word
 #: character. Measured: the right script with a third of the recognised characters
 #: garbled still agrees on well over half; another video's script on far less.
 MIN_AGREEMENT = 0.45
-#: A disagreement shorter than this many characters is taken for a mishearing.
-MIN_DEPARTURE_CHARS = 2
+#: A disagreement shorter than this many characters is taken for a mishearing: whisper
+#: often drops or merges one syllable of a two-character word (政务 heard as 众).
+MIN_DEPARTURE_CHARS = 3
 #: A stretch the recogniser left out is "skipped" only if the audio had no room to say
 #: it: fewer milliseconds per missing character than even fast speech needs.
 MIN_MS_PER_SPOKEN_CHAR = 120

@@ -74,10 +74,16 @@ def _docx_text(data: bytes, path: Path) -> str:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise SubtitleError(f"not a Word .docx file ({exc})", path) from exc
-    lines = [paragraph.text for paragraph in document.paragraphs]
+    lines = [paragraph.text for paragraph in document.paragraphs
+             if not _is_heading_style(paragraph.style.name if paragraph.style is not None else "")]
     for table in document.tables:
         lines += [cell.text for row in table.rows for cell in row.cells]
     return "\n".join(lines)
+
+
+def _is_heading_style(name: str) -> bool:
+    """Word's title and heading paragraph styles (English or Chinese Word)."""
+    return name.lower().startswith(("heading", "title", "subtitle")) or name.startswith(("标题", "副标题"))
 
 
 def read_script_text(text: str, path: object = None) -> list[ScriptToken]:
@@ -95,7 +101,10 @@ def read_script_text(text: str, path: object = None) -> list[ScriptToken]:
 
 def spoken_line(raw: str, labels: frozenset[str] = frozenset()) -> str:
     """One script line without heading, speaker label and stage notes ('' if nothing is said)."""
-    line = _BRACKET_NOTE.sub("", raw.strip().lstrip("\ufeff"))
+    raw = raw.strip().lstrip("\ufeff")
+    line = _BRACKET_NOTE.sub("", raw)
+    if line != raw and not any(mark in line for mark in _SENTENCE_MARKS) and len(line.strip()) <= 10:
+        return ""  # 【画面】片头: what follows a stage note on its own line is direction too
     line = _PAREN.sub(lambda m: "" if _is_note(m.group()) else m.group(), line)
     heading = _HEADING.match(line)
     if heading and not any(mark in line for mark in _SENTENCE_MARKS):

@@ -42,6 +42,7 @@ def test_labels_notes_and_headings_are_never_spoken():
     assert spoken_line("主持人：各位听众朋友，大家好。") == "各位听众朋友，大家好。"
     assert spoken_line("来电听众：我想问一下。") == "我想问一下。"
     assert spoken_line("【画面：办事大厅】") == ""
+    assert spoken_line("【画面】片头") == ""  # direction after a note, on its own line
     assert spoken_line("嘉宾：您可以（字幕：热线12348）来咨询。") == "您可以来咨询。"
     assert spoken_line("一、办理流程") == ""
     assert spoken_line("# 第一部分") == ""
@@ -93,6 +94,7 @@ def test_word_scripts_are_read_paragraph_by_paragraph(tmp_path):
     import docx
 
     document = docx.Document()
+    document.add_heading("社保卡申领和补换导办视频脚本", level=1)
     document.add_paragraph("主持人：欢迎收看政务服务导办视频。")
     document.add_paragraph("【画面：大厅】")
     document.add_paragraph("今天讲居住证。")
@@ -120,6 +122,12 @@ def test_characters_the_recogniser_missed_take_the_time_between_their_neighbours
     assert [w.text for w in aligned.words][:4] == ["政", "务", "服", "务"]
     service = aligned.words[2:4]
     assert 400 <= service[0].start_ms < service[1].end_ms <= 1000
+
+
+def test_a_two_character_word_heard_as_one_syllable_is_a_mishearing_not_a_departure():
+    heard = words_for("欢迎收看众服务导办视频")  # whisper merged 政务 into 众 (seen by QA)
+    aligned = align_script(read_script_text("欢迎收看政务服务导办视频。"), heard)
+    assert aligned.departures == ()
 
 
 def test_homophones_count_as_agreement_and_are_not_departures():
