@@ -101,6 +101,11 @@ def test_no_axe_violations_on_the_staff_pages_and_the_live_page(site):
                     if name == "review-page":
                         page.wait_for_selector("#cues li.cue")
                     found[f"{path} {size}"] = check(page, name, size)
+                    if name == "dashboard":  # the chart's axis labels legible, the page not widened
+                        label = page.locator(".chart text").first.bounding_box()["height"]
+                        assert label >= 12, f"chart axis labels {label:.1f} px high at {size}"
+                        assert page.evaluate("() => document.documentElement.scrollWidth") \
+                            <= VIEWPORTS[size]["width"]
             go_on_air(session)
             for size, page in pages.items():
                 page.goto(base + "/live")
