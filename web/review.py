@@ -24,8 +24,8 @@ from episodes.assets import AssetKind
 from episodes.errors import CatalogError
 from episodes.jobs import Job
 from episodes.models import Episode, Guest, MediaAsset, utcnow
-from episodes.review import (REVIEW_STATES, EpisodeReview, approve, require_approved, review_log,
-                             save_revision, submit, uncertain_words)
+from episodes.review import (REVIEW_STATES, EpisodeReview, TranscriptApproval, approve,
+                             require_approved, review_log, save_revision, submit, uncertain_words)
 from episodes.typed import name_and_department
 from glossary import Glossary
 from glossary.rewrite import rewrite_texts
@@ -117,13 +117,19 @@ def index():
     session = get_session()
     episodes = session.scalars(select(Episode).order_by(Episode.updated_at.desc(), Episode.id.desc())).all()
     reviews = {row.episode_id: row for row in session.scalars(select(EpisodeReview))}
+    # who signed off the text that is scheduled or out: the latest approval of each episode
+    approvers = {row.episode_id: row.approved_by for row in session.scalars(
+        select(TranscriptApproval).order_by(TranscriptApproval.id))}
     columns: dict[str, list] = {name: [] for name in STAGES}
     for episode in episodes:
         review = reviews.get(episode.id)
         state = review.state if review else "draft"
         where = stage(episode, state)
-        who, when = (review.changed_by, review.changed_at) if review and where in ("草稿", "待审", "已审核") \
-            else ("", episode.publish_at if where == "已排期" else episode.published_at or episode.updated_at)
+        if review and where in ("草稿", "待审", "已审核"):
+            who, when = review.changed_by, review.changed_at
+        else:
+            who = f"审核：{approvers[episode.id]}" if episode.id in approvers else ""
+            when = episode.publish_at if where == "已排期" else episode.published_at or episode.updated_at
         pending = where in ("已排期", "已发布") and state != "approved"  # public text not the current one
         columns[where].append({"episode": episode, "who": who, "when": when, "pending": pending})
     return render_template("review/index.html", columns=columns)
