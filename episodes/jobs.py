@@ -132,12 +132,26 @@ def finish(engine: Engine, claim: Claim) -> bool:
                    lease_expires_at=None)
 
 
-def fail(engine: Engine, claim: Claim, error: str, retry_in: float | None = None) -> bool:
+class PermanentFailure(Exception):
+    """Raised by a handler when trying again cannot help (the input must change first):
+    the job fails on this attempt, without Huey's retries. ``staff_message`` (site
+    text, Chinese) says what to do and is what the site shows; ``str()`` is the
+    English detail for the worker's log and the job row's ``error``."""
+
+    def __init__(self, detail: str, staff_message: str):
+        super().__init__(detail)
+        self.staff_message = staff_message
+
+
+def fail(engine: Engine, claim: Claim, error: str, retry_in: float | None = None,
+         staff_message: str = "") -> bool:
     """Record ``error``; the job waits ``queued`` for Huey's retry in ``retry_in``
-    seconds, or ends ``failed`` when there is none."""
+    seconds, or ends ``failed`` when there is none. ``message`` becomes
+    ``staff_message`` (the last progress line would be stale)."""
     retry_at = None if retry_in is None else utcnow() + timedelta(seconds=retry_in)
     return _change(engine, claim.job_id, _holds(claim), error=error[:2000], lease_expires_at=None,
-                   state="failed" if retry_in is None else "queued", retry_at=retry_at)
+                   state="failed" if retry_in is None else "queued", retry_at=retry_at,
+                   message=staff_message[:300])
 
 
 def _aware(moment: datetime) -> datetime:

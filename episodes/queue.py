@@ -9,7 +9,8 @@ imports the code, or loads the model, that does the work.
 
 Storage: SQLite in the instance folder by default (no server to run); a
 ``redis://`` URL (setting ``queue_url``) selects Redis, same code, for workers on
-other machines. Retries are Huey's, with exponential backoff.
+other machines. Retries are Huey's, with exponential backoff; a handler raising
+:class:`episodes.jobs.PermanentFailure` fails its job at once (retrying cannot help).
 
 >>> queue = JobQueue.create(engine, "instance", retries=3, retry_delay=10)  # doctest: +SKIP
 >>> queue.enqueue(engine, "contest.precheck", 42)  # doctest: +SKIP
@@ -132,6 +133,9 @@ class JobQueue:
         renewer.start()
         try:
             handler(claim, jobs.JobProgress(self.engine, claim))
+        except jobs.PermanentFailure as exc:  # retrying cannot help: no retry, no traceback
+            log.warning("job %d (%s %s) failed for good: %s", job_id, claim.kind, claim.target, exc)
+            jobs.fail(self.engine, claim, str(exc), staff_message=exc.staff_message)
         # The worker's boundary: whatever a handler raises is recorded on the job row
         # (the site shows it), then re-raised so Huey retries or gives up.
         except Exception as exc:

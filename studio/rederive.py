@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from episodes.catalog import replace_assets
 from episodes.db import make_sessionmaker, transaction
-from episodes.jobs import JobProgress
+from episodes.jobs import JobProgress, PermanentFailure
 from episodes.models import Episode
 from episodes.review import review_log
 from studio.captions import write_subtitles
@@ -78,8 +78,9 @@ def write_back(work: WorkDir, catalog: ReviewLog) -> None:
     """``review.json`` and the verbatim tracks from the catalog's log, recorded in the
     manifest as the verbatim stage's own outputs (so a rerun sees no editor edit).
 
-    Refused, naming both, when the folder has revisions the catalog lacks (a subtitle
-    file edited since publishing): nothing is overwritten.
+    Refused for good (:class:`PermanentFailure`, no retry: only a person can choose),
+    naming both, when the folder has revisions the catalog lacks (a subtitle file edited
+    since publishing): nothing is overwritten.
     """
     if not work.metadata.is_file():
         raise StudioError("the episode's work folder is gone or incomplete (no episode.json)", work.root)
@@ -87,11 +88,16 @@ def write_back(work: WorkDir, catalog: ReviewLog) -> None:
         folder = load_log(work)
         ahead = folder.revisions[_common(folder, catalog):]
         if ahead:
-            raise StudioError(
-                f"has revision {ahead[-1].number} ({ahead[-1].author}, {ahead[-1].created_at}) "
-                f"that the catalog lacks, and the catalog has revision {catalog.current.number} "
-                f"({catalog.current.author}): nothing was overwritten; publish the folder to bring its "
-                "edit into the workspace, or delete its edit, then approve again", work.review)
+            raise PermanentFailure(
+                f"{work.review}: has revision {ahead[-1].number} ({ahead[-1].author}, "
+                f"{ahead[-1].created_at}) that the catalog lacks, and the catalog has revision "
+                f"{catalog.current.number} ({catalog.current.author}): nothing was overwritten; move "
+                f"{work.review.name} aside (keep it to compare), save in the workspace the text to keep "
+                "from it as a new revision, then approve again",
+                f"工作文件夹里的字幕在网页修改之后又被直接改过（第 {ahead[-1].number} 版，"
+                f"{ahead[-1].author}），与网页上的第 {catalog.current.number} 版（{catalog.current.author}）"
+                "冲突。为了不覆盖任何修改，新视频没有生成。请技术人员把工作文件夹里的 review.json "
+                "移到别处保存，再在本页把其中要保留的修改录入、保存为新版本，然后重新审核通过。")
         save_log(work, catalog)
         write_subtitles(list(catalog.current.cues), work.root / "verbatim", TRACK_FORMATS)
         write_public_transcript(work, catalog.current.private)

@@ -23,7 +23,10 @@ from studio.stages.job import RenderOptions
 from subtitles.cue import Cue
 from subtitles.review import PrivateSpan
 from subtitles.transcript import Transcript
+from web import create_app
+from web.db import get_session
 from tests.catalog_fixtures import catalog_engine, seed_catalog
+from tests.review_data import add_staff, log_in
 from tests.review_pipeline_data import NO_MODEL, known_job
 from tests.test_render_outputs import statuses
 from tests.test_review_pipeline import edit_like_aegisub, mean_volume, soft_subtitles
@@ -51,20 +54,23 @@ def published(instance, tmp_path):
     return job, engine
 
 
-def approve_and_work(engine, instance) -> jobs.Job:
-    """`studio review approve` enqueues the job; a worker built from the settings runs it."""
-    no_retry = {"WULING_JOB_RETRIES": "0"}  # a failure ends the job at once
-    approved = CliRunner(env=no_retry).invoke(cli, ["review", "approve", "legal-aid", "--by", "王芳"])
+def approve_and_work(engine, instance, retries: str = "0") -> jobs.Job:
+    """`studio review approve` enqueues the job; a worker built from the settings runs it
+    once; the job row comes back, and nothing else may wait on the queue."""
+    settings = {"WULING_JOB_RETRIES": retries}
+    approved = CliRunner(env=settings).invoke(cli, ["review", "approve", "legal-aid", "--by", "王芳"])
     assert approved.exit_code == 0, approved.output
-    queue = tasks.build_queue(Environment(environ={**os.environ, **no_retry}), engine)
+    queue = tasks.build_queue(Environment(environ={**os.environ, **settings}), engine)
     message = queue.huey.dequeue()
     assert message is not None, "approving queued no job"
     try:
         queue.huey.execute(message)
     except Exception:  # noqa: BLE001 -- the job row records it; the test reads the row
         pass
+    assert queue.huey.pending_count() == 0 and queue.huey.scheduled_count() == 0, "a retry is waiting"
     with make_sessionmaker(engine)() as session:
-        return session.scalars(select(jobs.Job).where(jobs.Job.kind == "episode.rederive")).one()
+        return session.scalars(select(jobs.Job).where(jobs.Job.kind == "episode.rederive")
+                               .order_by(jobs.Job.id.desc())).first()
 
 
 def test_an_approved_browser_edit_reaches_the_folder_the_videos_and_the_library(published, instance):
@@ -98,7 +104,31 @@ def test_a_folder_edited_since_publishing_is_refused_naming_both(published, inst
     edit_like_aegisub(job.work.subtitles("verbatim", "srt"), "趋司法局", "曲司法局")
     run_stages(job, NO_MODEL[:3])
     folder = load_log(job.work)
-    failed = approve_and_work(engine, instance)
-    assert failed.state == "failed"
+    failed = approve_and_work(engine, instance, retries="3")  # a conflict is never retried
+    assert failed.state == "failed" and failed.attempts == 1
     assert "review.json: has revision 2 (editor (verbatim.srt)" in failed.error and "王芳" in failed.error
     assert load_log(job.work) == folder  # nothing overwritten
+    app = create_app({"TESTING": True}, instance_path=str(instance))
+    client = app.test_client()
+    with app.app_context():
+        add_staff(get_session())
+        log_in(client)
+        label = client.get("/review/legal-aid/job").get_json()["job"]["label"]
+    assert "与网页上的第 2 版（王芳）冲突" in label and "review.json 移到别处保存" in label
+    assert "catalog" not in label  # the English detail stays in the log and the job row
+
+
+def test_the_advice_for_a_diverged_folder_works(published, instance):
+    """Move review.json aside, save the text to keep in the workspace, approve again."""
+    job, engine = published
+    edit_like_aegisub(job.work.subtitles("verbatim", "srt"), "趋司法局", "曲司法局")
+    run_stages(job, NO_MODEL[:3])
+    assert approve_and_work(engine, instance).state == "failed"
+    job.work.review.rename(job.work.root / "review.kept.json")
+    kept = (Cue(0, 3800, ("欢迎来到曲司法局", "法律援助热线是")), Cue(4000, 5793, ("打电话前请准备好身份证",)))
+    with make_sessionmaker(engine).begin() as session:
+        save_revision(session, session.scalars(select(Episode)).one(), 2, kept, "王芳")
+    done = approve_and_work(engine, instance)
+    assert done.state == "done", done.error
+    assert load_log(job.work).current.cues == kept
+    assert "曲司法局" in job.work.subtitles("verbatim", "srt").read_text(encoding="utf-8")

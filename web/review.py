@@ -340,8 +340,8 @@ def job_status(slug: str) -> dict | None:
     if job is None:
         return None
     label = {"queued": "新视频排队等待生成", "running": f"新视频生成中 {round(job.progress * 100)}%",
-             "done": "已更新", "failed": "新视频生成失败，请联系技术人员"
-             + (f"（{job.error}）" if job.error else "")}[job.state]
+             "done": "已更新", "failed": f"新视频生成失败：{job.message}" if job.message
+             else "新视频生成失败，请联系技术人员" + (f"（{job.error}）" if job.error else "")}[job.state]
     return {"state": job.state, "progress": job.progress, "label": label}
 
 
