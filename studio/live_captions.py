@@ -360,7 +360,13 @@ def caption_stream(env: Environment, stream: str) -> None:
     audio = LiveAudio(recording)  # before the model loads: the recording keeps every second
     writer = SegmentWriter(paths.captions(stream))
     # nginx stops us when the push ends: the recording is complete, caption all of it
-    signal.signal(signal.SIGTERM, lambda *_: log.info("%s: the push ended", stream))
+    ended = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: ended.set())
+    audio.started.wait()
+    if audio.first_ms is None:  # a picture without sound: nothing to caption this push
+        log.error("%s: no audio to caption (%s)", recording, getattr(audio, "error", ""))
+        ended.wait()  # until the push ends: exiting now would only have nginx start us again
+        return
     glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
                       env.setting("instance_path"))
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
@@ -368,10 +374,6 @@ def caption_stream(env: Environment, stream: str) -> None:
     captioner = Captioner(model, writer,
                           correct=lambda t: correct_transcript(t, glossary),
                           prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)))
-    audio.started.wait()
-    if audio.first_ms is None:
-        log.error("%s: no audio to caption (%s)", recording, getattr(audio, "error", ""))
-        return
     captioner.start_at(audio.first_ms)
     log.info("captioning %s from %.1f s", stream, audio.first_ms / 1000)
     _run(captioner, audio)

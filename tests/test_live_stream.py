@@ -257,3 +257,17 @@ def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, sh
         "".join(t for start, end, t in reference if start - 1000 <= moment and end >= moment - 8000))
         for ch in text[-6:]) >= len(text[-6:]) / 2]
     assert len(said) >= 0.8 * len(shown), shown
+
+
+def test_a_picture_without_sound_goes_out_and_the_captioner_says_why(site):
+    key = site.announce()
+    encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
+                                "color=c=black:s=320x180:r=25", "-t", "12", "-c:v", "libx264", "-preset",
+                                "ultrafast", "-g", "50", "-f", "flv", f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"],
+                               stderr=subprocess.PIPE, text=True)
+    assert encoder.wait(60) == 0, encoder.stderr.read()
+    live = site.instance / "live"
+    assert list((live / "hls" / "video" / "b1").glob("*.ts"))  # the picture went out
+    log = wait_for(lambda: (live / "captioner-b1.log").exists() and (live / "captioner-b1.log").read_text(),
+                   30, "the captioner's log")
+    assert "no audio to caption" in log and "captioning" not in log
