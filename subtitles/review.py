@@ -230,3 +230,67 @@ def diff(before: Sequence[Cue], after: Sequence[Cue]) -> list[CueChange]:
             b = new[index] if index < len(new) else None
             changes.append(CueChange("changed" if a and b else "removed" if a else "added", a, b))
     return changes
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """Cues both sides changed differently: the merge kept ``theirs`` (already saved,
+    at ``position`` in the merged cues) and hands back ``mine`` for the editor to resolve."""
+    position: int
+    theirs: tuple[Cue, ...]
+    mine: tuple[Cue, ...]
+
+
+def merge(base: Sequence[Cue], theirs: Sequence[Cue], mine: Sequence[Cue]) -> tuple[tuple[Cue, ...], list[MergeConflict]]:
+    """Three-way merge per cue, for re-applying an edit made on ``base`` after someone
+    saved ``theirs`` on top of it: every cue only one side changed takes that side's
+    change; where both changed the same cues differently, theirs stays and mine is
+    returned as a conflict, so neither edit is lost. Edits to neighbouring cues do not
+    conflict (a line-based diff3 would call them one clash)."""
+    import difflib
+
+    def key(cue: Cue) -> tuple:
+        return cue.start_ms, cue.end_ms, cue.text
+
+    def hunks(side: str, other: Sequence[Cue]) -> list[tuple[int, int, str, list[Cue]]]:
+        """One side's changes to ``base``; a run of cues edited one for one is split per
+        cue, so that side's neighbouring edits are merged independently."""
+        matcher = difflib.SequenceMatcher(a=[key(c) for c in base], b=[key(c) for c in other], autojunk=False)
+        out = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                out += [(i1 + k, i1 + k + 1, side, [other[j1 + k]]) for k in range(i2 - i1)]
+            elif tag != "equal":
+                out.append((i1, i2, side, list(other[j1:j2])))
+        return out
+
+    def version(start: int, end: int, side_hunks: list) -> list[Cue]:
+        """base[start:end] with one side's hunks (all inside that range) applied."""
+        out, at = [], start
+        for i1, i2, _, cues in side_hunks:
+            out += list(base[at:i1]) + cues
+            at = i2
+        return out + list(base[at:end])
+
+    # Group the hunks of both sides into clusters of those touching the same base cues.
+    clusters: list[list] = []
+    for hunk in sorted(hunks("theirs", theirs) + hunks("mine", mine), key=lambda h: (h[0], h[1])):
+        if clusters:
+            lo, hi = clusters[-1][0][0], max(h[1] for h in clusters[-1])
+            if hunk[0] < hi or hunk[0] == lo:
+                clusters[-1].append(hunk)
+                continue
+        clusters.append([hunk])
+    merged: list[Cue] = []
+    conflicts: list[MergeConflict] = []
+    at = 0
+    for cluster in clusters:
+        lo, hi = cluster[0][0], max(h[1] for h in cluster)
+        merged += base[at:lo]
+        ours = version(lo, hi, [h for h in cluster if h[2] == "theirs"])
+        mines = version(lo, hi, [h for h in cluster if h[2] == "mine"])
+        if {h[2] for h in cluster} == {"theirs", "mine"} and ours != mines:
+            conflicts.append(MergeConflict(len(merged), tuple(ours), tuple(mines)))
+        merged += ours if {h[2] for h in cluster} != {"mine"} else mines
+        at = hi
+    return tuple(merged) + tuple(base[at:]), conflicts

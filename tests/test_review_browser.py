@@ -124,6 +124,13 @@ def test_the_review_loop_from_keyboard_fix_to_public_page(site):
             expect(late.locator("#conflict-text")).to_contain_text("第 2 版已由 wang")
             assert cue_text(late, 3) == "材料齐全当场就能办好。"
             late.screenshot(path=str(OUTPUT / "review-conflict-1366x768.png"))
+            # Re-applying applies only late's own change: wang's fixes of cues 2 and 3 stay.
+            late.click("#reapply")
+            expect(late.locator("#status")).to_contain_text("第 3 版", timeout=10_000)
+            assert [cue_text(late, i) for i in (1, 2, 3)] == [
+                "办理营业执照可以到政务服务中心。", "社保卡丢了要先挂失。", "材料齐全当场就能办好。"]
+            expect(late.locator("#status")).to_contain_text("已在最新版本上重新应用您的修改")
+            expect(late.locator("#conflict")).to_be_hidden()
 
             public = browser.new_page()
             public.goto(f"{site}/e/{SLUG}")

@@ -30,7 +30,7 @@ from episodes.typed import name_and_department
 from glossary import Glossary
 from glossary.rewrite import rewrite_texts
 from subtitles.profiles import get_profile
-from subtitles.review import CueProblem, RevisionConflict, diff, validate_cues
+from subtitles.review import CueProblem, MergeConflict, RevisionConflict, diff, merge, validate_cues
 from web.auth import role_required
 from web import corrections
 from web.corrections import learn_from_revision
@@ -204,7 +204,10 @@ def check_cues(slug: str):
 @role_required(*STAFF)
 def save(slug: str):
     """Save the editor's cues as the revision after ``base`` (autosave); misheard terms
-    the edit fixed are taught to the glossary (以后自动改)."""
+    the edit fixed are taught to the glossary (以后自动改). With ``reapply`` (after a
+    409) the cues are merged per cue onto the newest revision: only what the editor
+    changed since ``base`` is applied, and cues both changed keep the saved text and
+    come back as ``conflicts`` for the editor to resolve."""
     session = get_session()
     episode = episode_or_gone(slug)
     if episode is None:
@@ -216,8 +219,15 @@ def save(slug: str):
     try:
         cues = cues_from_json(data.get("cues"))
         private = private_from_json(data.get("private", []))
+        log = review_log(session, episode.id)
+        previous = log.current
+        conflicts = []
+        if data.get("reapply") is True and previous is not None and base < previous.number:
+            if not any(r.number == base for r in log.revisions):
+                return error(400, f"没有第 {base} 版，请刷新页面后再试。")
+            cues, conflicts = merge(log.revision(base).cues, previous.cues, cues)
+            base = previous.number
         choices = plain_choices(cues, data.get("keep", {}), assistant())
-        previous = review_log(session, episode.id).current
         revision = save_revision(session, episode, base, cues, current_user.username, "browser",
                                  private, plain_choices=choices)
         session.commit()
@@ -231,7 +241,17 @@ def save(slug: str):
     learned, warning = learn_from_revision(previous.cues if previous else (), cues, terms(),
                                            current_user.username) if revision != previous else ([], "")
     return jsonify({"revision": revision_json(revision), "stage": stage(episode, review_of(episode).state),
-                    "learned": learned, "warning": warning})
+                    "learned": learned, "warning": warning,
+                    "conflicts": [merge_conflict_json(c) for c in conflicts]})
+
+
+def merge_conflict_json(clash: MergeConflict) -> dict:
+    """One cue both editors changed: which cue kept the other's text, and the refused text."""
+    first = clash.position + 1
+    numbers = f"第 {first} 句" if len(clash.theirs) <= 1 else f"第 {first}–{first + len(clash.theirs) - 1} 句"
+    mine = "／".join(c.text for c in clash.mine) or "（删除）"
+    return {"cue": first, "mine": cues_json(clash.mine), "theirs": cues_json(clash.theirs),
+            "message": f"{numbers}两人都改了：保留了已保存的版本，您的修改是“{mine}”，请核对后重新修改。"}
 
 
 def conflict(episode: Episode, base: int):

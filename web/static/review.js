@@ -444,13 +444,22 @@
   }
 
   // ---- conflict, history, review and publishing -----------------------------------
+  // The server merges per cue against the revision this editor opened (state.revision):
+  // only the cues changed here are applied, edits saved meanwhile stay, and a cue both
+  // changed keeps the saved text and comes back as a conflict with this editor's text.
   $("reapply").addEventListener("click", function () {
-    request("GET", "/state").then(function (r) {
+    var body = { base: state.revision, cues: state.cues, private: state.priv, keep: state.keep, reapply: true };
+    request("POST", "/save", body).then(function (r) {
+      if (r.status === 409) { $("conflict-text").textContent = r.data.error; return; }
       if (r.status !== 200) { return failed(r); }
-      state.revision = r.data.revision ? r.data.revision.number : 0;  // mine, on top of theirs
-      state.conflicted = false; state.dirty = true;
-      $("conflict").hidden = true;
-      save();
+      return load().then(function () {
+        say("已在最新版本上重新应用您的修改：第 " + r.data.revision.number + " 版");
+        var clashes = r.data.conflicts;
+        if (clashes.length) {
+          problem(clashes.map(function (c) { return c.message; }).join(" "));
+          setCurrent(clashes[0].cue - 1, false);
+        }
+      });
     });
   });
   $("discard").addEventListener("click", load);
