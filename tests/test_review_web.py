@@ -64,6 +64,7 @@ def test_the_list_shows_each_episode_under_its_stage_with_who_and_when(client, s
     assert stages == ["草稿", "待审", "已审核", "已排期", "已发布", "已下线"]
     published = page.split('id="stage-5">')[1].split('id="stage-6">')[0]
     assert draft.title in published
+    assert "审核：studio" in published  # who signed off the text that is out
     assert "字幕待审" not in published
     post(client, staff, "save", {"base": 1, "cues": cues_json(c2="社保卡丢了要先挂失。")})
     assert "字幕待审" in client.get("/review/").get_data(as_text=True)  # published, edit not approved
