@@ -26,6 +26,7 @@ from studio.cli import cli
 from studio.live_captions import first_shown
 from studio.live_recording import live_cues
 from subtitles.evaluation import character_errors, scoring_chars
+from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port
 from tests.conftest import ROOT
 
 STUDIO = str(Path(sys.executable).with_name("studio"))
@@ -33,12 +34,6 @@ CLIP = "talk_legal_aid"
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(),
                                  reason="nginx with the RTMP module is not installed (make system-packages)")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(condition, timeout: float, what: str):
@@ -217,8 +212,6 @@ def test_silence_and_a_tone_are_not_captioned(site):
 def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, shared_media):
     """Headless Chromium (Debian's) plays /live through hls.js; the caption on screen
     (``activeCues``) is what the clip's subtitles say was spoken just then."""
-    from tests.test_browser import CHROMIUM, DESKTOP, LAUNCH_ARGS
-
     playwright_api = pytest.importorskip("playwright.sync_api")
     key = site.announce()
     encoder = site.push(["-i", str(shared_media / f"{CLIP}.mp4")], key)
