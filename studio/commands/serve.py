@@ -55,12 +55,18 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 @click.option("--background/--no-background", default=True, show_default=True,
               help="Run the publish scheduler and a job worker in one child process; "
                    "--no-background when they run elsewhere (`studio schedule run`, `studio worker`).")
+@click.option("--live/--no-live", default=False, show_default=True,
+              help="Also run the media server of live broadcasts (nginx with the RTMP module, "
+                   "configured as `studio live nginx-conf` writes) as a child process.")
 @pass_environment
 def serve_command(env: Environment, host: str, port: int, threads: int, workers: int,
-                  background: bool) -> None:
+                  background: bool, live: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
+    from contextlib import nullcontext
+
     from episodes.record import SHOW_NAMES
     from studio.background import start_background
+    from studio.live_server import running_media_server
     from studio.stages.artwork import ensure_programme_artwork
     from web import create_app
 
@@ -76,15 +82,16 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
         f"scheduler and job worker in process {background_process.process.pid}"
         if background_process else "no scheduler or job worker here (--no-background)"), err=True)
     try:
-        if server is None:
-            from studio.gunicorn_server import serve_with_gunicorn
+        with running_media_server(env) if live else nullcontext():
+            if server is None:
+                from studio.gunicorn_server import serve_with_gunicorn
 
-            serve_with_gunicorn(app, host, port, workers, threads, _announce)
-        else:
-            _announce([f"http://{address}:{bound_port}/" for address, bound_port in
-                       getattr(server, "effective_listen", None) or
-                       [(server.effective_host, server.effective_port)]])
-            server.run()
+                serve_with_gunicorn(app, host, port, workers, threads, _announce)
+            else:
+                _announce([f"http://{address}:{bound_port}/" for address, bound_port in
+                           getattr(server, "effective_listen", None) or
+                           [(server.effective_host, server.effective_port)]])
+                server.run()
     finally:
         if background_process:
             background_process.stop()
