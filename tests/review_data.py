@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import g
 
 from episodes.accounts import create_user
@@ -60,3 +61,26 @@ def csrf_of(client, slug: str = SLUG) -> str:
     g.pop("csrf_token", None)
     page = client.get(f"/review/{slug}").get_data(as_text=True)
     return re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def episode(app, session, media_root):
+    return add_review_episode(session, app, media_root)
+
+
+@pytest.fixture
+def staff(client, session, episode):
+    add_staff(session)
+    log_in(client)
+    return csrf_of(client)
+
+
+def cues_json(cues=MACHINE, **changes):
+    out = [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in cues]
+    for index, text in changes.items():
+        out[int(index[1:])]["text"] = text
+    return out
+
+
+def post(client, token, path, body):
+    return client.post(f"/review/{SLUG}/{path}", json=body, headers={"X-CSRFToken": token})

@@ -1,9 +1,15 @@
 """A work folder whose transcript is known (no model): a synthetic clip and the words the
-recogniser would have heard, so the text and render stages run on it in seconds."""
+recogniser would have heard, so the text and render stages run on it in seconds; and
+what the review pipeline tests read back (an Aegisub-style edit, soft subtitle text,
+the loudness of a span)."""
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 from pathlib import Path
+
+import pysubs2
 
 from episodes.record import Guest
 from studio.files import write_text
@@ -12,7 +18,7 @@ from studio.stages.ingest import record_for
 from studio.stages.job import Job, RenderOptions, TextOptions
 from studio.workdir import WorkDir
 from subtitles.transcript import Segment, Transcript, Word
-from tests.test_render_outputs import lavfi_clip
+from tests.render_support import lavfi_clip
 
 # Everything but the model: ingest, verbatim, plain, then the renders.
 NO_MODEL = tuple(s for s in TEXT_STAGES if s.name != "transcribe") + RENDER_STAGES
@@ -43,3 +49,26 @@ def known_job(tmp_path: Path, seconds: float = 6.0, transcript: Transcript | Non
     episode = record_for(clip, "法律援助怎么申请", slug=slug, kind="episode",
                          air_date=date(2026, 11, 24), guests=(Guest("王敏", "区司法局"),))
     return Job(work, clip, episode, RenderOptions(preset="ultrafast"), TextOptions(**text))
+
+
+def edit_like_aegisub(path, old: str, new: str) -> None:
+    """What a subtitle editor does: load, change a line, save in the same format."""
+    subs = pysubs2.load(str(path))
+    for event in subs:
+        event.text = event.text.replace(old, new)
+    subs.save(str(path))
+
+
+def soft_subtitles(video, index: int) -> str:
+    """The text of a video's soft subtitle track, as a player reads it."""
+    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-map", f"0:s:{index}",
+                           "-f", "srt", "-"], capture_output=True, text=True, check=True).stdout
+
+
+def mean_volume(path, start: float, seconds: float) -> float:
+    """Mean volume (dB) of ``seconds`` of ``path``'s audio from ``start`` (ffmpeg volumedetect)."""
+    out = subprocess.run(["ffmpeg", "-v", "info", "-ss", str(start), "-t", str(seconds), "-i", str(path),
+                          "-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-"],
+                         capture_output=True, text=True).stderr
+    found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", out)
+    return float("-inf") if found[1] == "-inf" else float(found[1])

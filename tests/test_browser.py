@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up  # noqa: F401
+from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up
 from tests.conftest import ROOT
 from tests.site_data import add_episode, app, clip_files, media_root, session  # noqa: F401
 

@@ -18,8 +18,8 @@ from episodes.contest import get_contest
 from episodes.judging import Assignment, save_review
 from tests.conftest import ROOT
 from tests.contest_fixtures import PASSWORD, SLUG, session_of
-from tests.test_browser import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up
-from tests.test_browser_viewers import PHONE, VIEWPORTS, axe_violations
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS, axe_violations,
+                                   free_port, wait_until_up)
 from tests.test_contest_entries import CAPTION, SPOKEN, captioned  # noqa: F401
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run

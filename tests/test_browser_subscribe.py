@@ -14,7 +14,7 @@ import pytest
 from episodes.library import programme_artwork
 from tests.catalog_fixtures import make_workdir, publish
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}

@@ -7,6 +7,7 @@ from glossary import load_default
 from glossary.correct import correct
 from subtitles.transcript import Segment, Transcript, Word
 from tests.conftest import SHARED_CLIPS
+from tests.texts import EVERYDAY
 
 GLOSSARY = load_default()
 
@@ -42,18 +43,6 @@ def test_misheard_terms_are_corrected(heard, expected):
 ])
 def test_other_text_is_left_alone(text):
     assert correct(text, GLOSSARY).text == text
-
-
-EVERYDAY = """今天早上下了一场小雨，空气特别清新。
-我和邻居约好周末一起去菜市场买菜，顺便看看新开的面包店。
-孩子放学回家以后先写作业，再下楼和小伙伴踢球。
-奶奶最近腿脚不太方便，我们打算给她买一根结实的拐杖。
-公交车改了线路，以后坐三路车就能直接到医院门口。
-晚上全家人一起包饺子，爸爸负责擀皮，妈妈负责调馅。
-图书馆周六延长开放时间，很多学生在那里复习功课。
-楼下的银行换了新的自动取款机，排队的人少了很多。
-小区门口新开了一家理发店，价格公道，手艺也不错。
-天气预报说明天降温，出门记得多穿一件外套。"""
 
 
 def test_no_false_corrections_on_text_without_jargon(shared_media):

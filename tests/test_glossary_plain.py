@@ -286,7 +286,7 @@ def test_the_plain_stage_reports_what_only_the_term_page_explains(tmp_path):
     import json
 
     from studio.stages import plain
-    from tests.test_render_outputs import prepared_job
+    from tests.render_support import prepared_job
 
     srt = tmp_path / "verbatim.srt"
     srt.write_text("1\n00:00:00,000 --> 00:00:00,900\n申请行政复议\n\n"

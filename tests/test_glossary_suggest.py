@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from glossary import load_default
 from glossary.correct import correct, inside_longer_word, suggest
 from glossary.match import find_normalized, protected_spans
-from tests.test_glossary_correct import EVERYDAY
+from tests.texts import EVERYDAY
 
 GLOSSARY = load_default()
 

@@ -234,7 +234,7 @@ def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_p
     from studio.pipeline import run_stages
     from studio.tasks import register
     from tests.conftest import FIXTURES
-    from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job
+    from tests.render_support import INGEST, lavfi_clip, prepared_job
 
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)  # a work folder `studio run` has started
@@ -320,7 +320,7 @@ def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(engi
     from studio.environment import Environment
     from studio.pipeline import run_stages
     from tests.conftest import FIXTURES
-    from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job
+    from tests.render_support import INGEST, lavfi_clip, prepared_job
 
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)

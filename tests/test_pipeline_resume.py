@@ -20,7 +20,7 @@ from studio.pipeline import RENDER_STAGES, run_stages
 from studio.stages.job import RenderOptions
 from tests.catalog_fixtures import catalog_engine, seed_catalog
 from tests.conftest import FIXTURES, SAMPLES
-from tests.test_render_outputs import INGEST, lavfi_clip, prepared_job, statuses
+from tests.render_support import INGEST, lavfi_clip, prepared_job, statuses
 
 STUDIO = str(Path(sys.executable).with_name("studio"))
 

@@ -15,7 +15,7 @@ from studio.stages.job import Job
 from studio.watch import STATE_NAME, watch_folder
 from studio.workdir import WorkDir
 from subtitles.errors import WulingError
-from tests.test_render_outputs import lavfi_clip
+from tests.render_support import lavfi_clip
 
 
 def silent_clip(path, seconds=1.0):

@@ -16,7 +16,7 @@ from studio.errors import MediaError
 from studio.media import probe
 from studio.pipeline import RENDER_STAGES, run_stages
 from tests.conftest import FIXTURES
-from tests.test_render_outputs import (INGEST, lavfi_clip, prepared_job, statuses, streams,
+from tests.render_support import (INGEST, lavfi_clip, prepared_job, statuses, streams,
                                        top_level_boxes)
 
 SRT = FIXTURES / "short_guide.srt"

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
 from tests.site_data import app, media_root, session  # noqa: F401
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
+from tests.browser_support import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 OUTPUT = ROOT / "test-output"

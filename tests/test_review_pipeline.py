@@ -7,8 +7,6 @@ have (no model), so each test runs in seconds.
 """
 from __future__ import annotations
 
-import re
-import subprocess
 from dataclasses import replace
 
 import pysubs2
@@ -22,20 +20,13 @@ from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
 from subtitles.review import PrivateSpan
 from subtitles.transcript import Transcript
-from tests.review_pipeline_data import NO_MODEL, heard_transcript, known_job
-from tests.test_render_outputs import statuses
+from tests.review_pipeline_data import (NO_MODEL, edit_like_aegisub, heard_transcript, known_job,
+                                        mean_volume, soft_subtitles)
+from tests.render_support import statuses
 
 
 def ran(job) -> dict[str, str]:
     return statuses(run_stages(job, NO_MODEL))
-
-
-def edit_like_aegisub(path, old: str, new: str) -> None:
-    """What a subtitle editor does: load, change a line, save in the same format."""
-    subs = pysubs2.load(str(path))
-    for event in subs:
-        event.text = event.text.replace(old, new)
-    subs.save(str(path))
 
 
 def replaced(cues, old: str, new: str) -> list[Cue]:
@@ -44,12 +35,6 @@ def replaced(cues, old: str, new: str) -> list[Cue]:
 
 def text_of(path) -> str:
     return path.read_text(encoding="utf-8-sig")
-
-
-def soft_subtitles(video, index: int) -> str:
-    """The text of a video's soft subtitle track, as a player reads it."""
-    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-map", f"0:s:{index}",
-                           "-f", "srt", "-"], capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture
@@ -141,15 +126,6 @@ def test_a_new_machine_text_replaces_a_machine_text_nobody_reviewed(job):
     log = load_log(job.work)
     assert [(r.number, r.source, r.author) for r in log.revisions][-1] == (2, "machine", "machine (small)")
     assert not job.work.retranscribe_diff.exists()
-
-
-def mean_volume(path, start: float, seconds: float) -> float:
-    """Mean volume (dB) of ``seconds`` of ``path``'s audio from ``start`` (ffmpeg volumedetect)."""
-    out = subprocess.run(["ffmpeg", "-v", "info", "-ss", str(start), "-t", str(seconds), "-i", str(path),
-                          "-map", "0:a:0", "-af", "volumedetect", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
-    found = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", out)
-    return float("-inf") if found[1] == "-inf" else float(found[1])
 
 
 def test_a_private_span_is_silent_in_every_rendered_file_and_the_rest_is_not(job):

@@ -13,7 +13,7 @@ from studio.cli import cli
 from studio.pipeline import run_stages
 from studio.reviewed import load_log
 from tests.review_pipeline_data import NO_MODEL, known_job
-from tests.test_render_outputs import lavfi_clip
+from tests.render_support import lavfi_clip
 
 TEXT_ONLY = NO_MODEL[:3]  # ingest, verbatim, plain
 SCRIPT = "主持人：欢迎来到区司法局。\n【画面：热线号码】\n主持人：法律援助热线是12348。\n打电话前请准备好身份证。\n"

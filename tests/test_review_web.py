@@ -11,34 +11,12 @@ from sqlalchemy import select
 from episodes.jobs import Job
 from episodes.models import Episode, TranscriptCue
 from episodes.review import review_log
-from tests.review_data import MACHINE, SLUG, add_review_episode, add_staff, csrf_of, log_in
+from tests.review_data import (MACHINE, SLUG, add_staff, csrf_of, cues_json, episode, log_in, post,  # noqa: F401
+                               staff)
 from subtitles.cue import Cue
 from tests.site_data import app, client, media_root, session  # noqa: F401
 from web.review import assistant
 from web.workspace import analyse, plain_choices
-
-
-@pytest.fixture
-def episode(app, session, media_root):
-    return add_review_episode(session, app, media_root)
-
-
-@pytest.fixture
-def staff(client, session, episode):
-    add_staff(session)
-    log_in(client)
-    return csrf_of(client)
-
-
-def cues_json(cues=MACHINE, **changes):
-    out = [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in cues]
-    for index, text in changes.items():
-        out[int(index[1:])]["text"] = text
-    return out
-
-
-def post(client, token, path, body):
-    return client.post(f"/review/{SLUG}/{path}", json=body, headers={"X-CSRFToken": token})
 
 
 def public_texts(session, episode_id):

@@ -14,7 +14,7 @@ from subtitles.linebreak import atoms
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.text import display_style
 from tests.conftest import SHARED_CLIPS
-from tests.test_subtitles_text import MARKS, TITLES, WORDS
+from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST = get_profile("broadcast-zh")
 GOOD = Cue(1000, 3000, ("如果材料暂时不齐全",))

@@ -15,7 +15,7 @@ from subtitles.segment import segment_words, timed_atoms
 from subtitles.text import display_style, display_width
 from subtitles.transcript import Word
 from tests.conftest import SHARED_CLIPS
-from tests.test_subtitles_text import MARKS, TITLES, WORDS
+from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST = get_profile("broadcast-zh")
 

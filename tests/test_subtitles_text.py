@@ -10,12 +10,9 @@ from subtitles.linebreak import atoms, break_lines, display_pieces, line_count
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.text import display_style, display_width, join_lines, reading_length
 from tests.conftest import SHARED_CLIPS
+from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST, VERTICAL = get_profile("broadcast-zh"), get_profile("vertical-zh")
-TITLES = ("《民法典》", "《武陵政务直播间》", "《中华人民共和国行政复议法》")
-WORDS = ("营业执照", "可以", "通过", "一网通办", "平台", "在线", "申请", "窗口", "电子证照",
-         "不动产", "登记", "社保卡", "法律援助", "我们", "今天", "App", "12345", "热线", "的")
-MARKS = ("，", "、", "。", "？", "！", "：", "；", " ", "“", "”")
 
 
 @pytest.mark.parametrize("text, width", [
