@@ -72,13 +72,15 @@ def site(database_url, tmp_path):
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([STUDIO, "serve", "--workers", str(WORKERS), "--port", str(port)],
                                cwd=ROOT, env=env, stderr=log, start_new_session=True)
-    wait_for(lambda: "Serving on http://127.0.0.1:" in (tmp_path / "serve.log").read_text())
-    wait_for(lambda: len(web_workers(process.pid)) == WORKERS)
-    yield process, port, engine, episode_id
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    engine.dispose()
+    try:
+        wait_for(lambda: "Serving on http://127.0.0.1:" in (tmp_path / "serve.log").read_text())
+        wait_for(lambda: len(web_workers(process.pid)) == WORKERS)
+        yield process, port, engine, episode_id
+    finally:  # its own session: nothing else would stop it
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        engine.dispose()
 
 
 def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(site):
