@@ -15,6 +15,7 @@ here must survive a crash (a test that crashes the server starts a ``durable`` o
 """
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import pwd
@@ -31,6 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 TEMPLATE = "wuling_template"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _names = itertools.count(1)
 
 
@@ -81,7 +83,7 @@ class PostgresServer:
         """Start (or start again) the server process and wait until it takes queries."""
         log = self.folder / "server.log"
         with open(log, "ab") as errors:
-            self.process = subprocess.Popen(self.command, preexec_fn=_run_as_postgres(),
+            self.process = subprocess.Popen(self.command, preexec_fn=_server_preexec(),
                                             stdout=subprocess.DEVNULL, stderr=errors)
         _wait_until_up(make_url(self.admin_url).port, self.process, log)
 
@@ -154,6 +156,18 @@ def _run_as_postgres():
         os.setgid(user.pw_gid)
         os.setuid(user.pw_uid)
     return switch
+
+
+def _server_preexec():
+    """As the postgres user when root, and ended (immediate shutdown) when the test
+    process dies, however it dies: a killed test run leaves no server behind."""
+    switch = _run_as_postgres()
+
+    def preexec() -> None:
+        if switch:
+            switch()
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGQUIT)  # after setuid, which clears it
+    return preexec
 
 
 def _run(args: list[str], preexec) -> None:
