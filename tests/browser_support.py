@@ -3,11 +3,16 @@ sizes issue 16 checks, and axe-core (vendored, injected into the loaded page). A
 not a test module, so each browser test imports it without pulling in another's fixtures."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -44,6 +49,28 @@ def wait_until_up(base: str, server: subprocess.Popen, limit: float = 30) -> Non
         except OSError:
             time.sleep(0.2)
     pytest.fail("studio serve did not answer within 30 s")
+
+
+def catalog_settings(app, media_root, **more: str) -> dict[str, str]:
+    """The ``WULING_*`` settings that point `studio serve` at a test app's catalog."""
+    return {"WULING_INSTANCE_PATH": app.instance_path, "WULING_DATABASE_URL": app.config["DATABASE_URL"],
+            "WULING_MEDIA_ROOT": str(media_root), "WULING_GLOSSARY": app.config["GLOSSARY"], **more}
+
+
+@contextmanager
+def serving(settings: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
+    """`studio serve` in a process of its own on a free loopback port, with ``settings``
+    added to the environment; yields its base URL and stops it afterwards."""
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
+                               *options], env={**os.environ, **settings}, cwd=cwd, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def axe_violations(page) -> list[str]:

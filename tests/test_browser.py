@@ -1,15 +1,11 @@
 """Headless Chromium (Debian's) against `studio serve`: play, captions, beacon, count once."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, free_port, wait_until_up
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, catalog_settings, serving)
 from tests.conftest import ROOT
 from tests.site_data import add_episode, app, clip_files, media_root, session  # noqa: F401
 
@@ -21,19 +17,8 @@ SCREENSHOT = ROOT / "test-output" / "episode-page.png"
 def site(app, session, media_root, tmp_path):
     """`studio serve` in its own process, on the test catalog; yields the base URL."""
     add_episode(session, "ep1", clip_files(media_root), media_root=media_root)
-    port = free_port()
-    env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
-           "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
-           "WULING_GLOSSARY": app.config["GLOSSARY"]}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with serving(catalog_settings(app, media_root), tmp_path) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def view_count(page) -> int:

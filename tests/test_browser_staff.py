@@ -5,11 +5,7 @@ review page (logged in as staff), nor on /live with nothing on air and with a sh
 Screenshots in test-output/staff-*.png."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,8 +15,8 @@ from episodes.live import add_broadcast
 from episodes.models import LiveBroadcast
 from episodes.record import Guest
 from episodes.views import record_view
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS, axe_violations,
-                                   free_port, wait_until_up)
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,
+                                   axe_violations, catalog_settings, serving)
 from tests.conftest import ROOT
 from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
 from tests.site_data import app, media_root, session  # noqa: F401
@@ -44,19 +40,8 @@ def site(app, session, media_root, tmp_path):
     add_broadcast(session, datetime.now(timezone.utc) + timedelta(days=1), "法律援助怎么申请",
                   [Guest("王芳", "区司法局")])
     session.commit()
-    port = free_port()
-    env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
-           "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
-           "WULING_GLOSSARY": app.config["GLOSSARY"]}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
-                               "--no-background"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with serving(catalog_settings(app, media_root), tmp_path, "--no-background") as base:
         yield base, session
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def check(page, name: str, size: str) -> list[str]:

@@ -5,11 +5,7 @@ phone; the transcript following the video; terms opening in place; the audio pag
 nothing until play. Screenshots in test-output/."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,8 +15,8 @@ from episodes.downloads import PodcastDownload
 from episodes.models import TranscriptCue
 from tests.conftest import ROOT
 from tests.site_data import CLIP_MS, add_episode, app, clip_files, media_root, session  # noqa: F401
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,  # noqa: F401
-                                   axe_violations, free_port, wait_until_up)
+from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,
+                                   axe_violations, catalog_settings, serving)
 
 pytestmark = pytest.mark.browser
 IDENTITY = {"WULING_SITE_SPONSOR": "测试区人民政府办公室", "WULING_SITE_CODE": "0000000000",
@@ -38,19 +34,9 @@ def site(app, session, media_root, tmp_path):
                 media_root=media_root)
     logo = tmp_path / "logo.png"
     Image.new("RGB", (240, 96), (180, 20, 20)).save(logo)
-    port = free_port()
-    env = {**os.environ, **IDENTITY, "WULING_SITE_LOGO": str(logo),
-           "WULING_INSTANCE_PATH": app.instance_path, "WULING_DATABASE_URL": app.config["DATABASE_URL"],
-           "WULING_MEDIA_ROOT": str(media_root), "WULING_GLOSSARY": app.config["GLOSSARY"]}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
-                               "--no-background"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with serving(catalog_settings(app, media_root, **IDENTITY, WULING_SITE_LOGO=str(logo)), tmp_path,
+                 "--no-background") as base:
         yield base, session
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(params=VIEWPORTS)

@@ -5,18 +5,14 @@ search; a second session's stale save is refused with a message and keeps its te
 Screenshots of the workspace at 1366x768 and 390x844 go to test-output/."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
 from tests.site_data import app, media_root, session  # noqa: F401
-from tests.browser_support import CHROMIUM, LAUNCH_ARGS, free_port, wait_until_up
+from tests.browser_support import (CHROMIUM, LAUNCH_ARGS, catalog_settings, serving)
 
 pytestmark = pytest.mark.browser
 OUTPUT = ROOT / "test-output"
@@ -28,19 +24,8 @@ def site(app, session, media_root, tmp_path):
     add_review_episode(session, app, media_root)
     add_staff(session, "wang")
     add_staff(session, "li")
-    port = free_port()
-    env = {**os.environ, "WULING_INSTANCE_PATH": app.instance_path,
-           "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
-           "WULING_GLOSSARY": app.config["GLOSSARY"]}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port)],
-                              env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with serving(catalog_settings(app, media_root), tmp_path) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def open_workspace(browser, site, username, viewport=None):
