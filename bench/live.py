@@ -68,7 +68,7 @@ def main() -> None:
     from studio.live_captions import SEGMENT_MS, first_shown
     from studio.live_recording import live_cues
     from subtitles.evaluation import character_errors, scoring_chars
-    from tests.test_live_stream import LiveSite, wait_for
+    from tests.live.live_site import LiveSite, wait_for
 
     clips = list(CLIPS[:args.clips])
     reference, truth = joined_reference(clips)

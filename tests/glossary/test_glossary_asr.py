@@ -6,7 +6,7 @@ against figures measured on another machine: int8 decoding differs between CPUs 
 several characters per clip (a clip measured 7 % on one machine and 9 % on another),
 so fixed CER limits set at one machine's results fail on the next. The exact figures
 live in bench/RESULTS.md (``python -m bench.asr_accuracy``). Five model runs here;
-the plain runs are shared with tests/test_accuracy.py.
+the plain runs are shared with tests/studio/test_accuracy.py.
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from studio.reviewed import load_log
 from subtitles.cue import Cue
 from tests.catalog_fixtures import catalog_engine, seed_catalog
 from tests.review_data import add_staff, log_in
-from tests.review_pipeline_data import NO_MODEL, known_job
+from tests.review.review_pipeline_data import NO_MODEL, known_job
 from web import create_app
 from web.db import get_session
 

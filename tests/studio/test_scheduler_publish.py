@@ -1,6 +1,6 @@
 """Timed publishing: APScheduler date jobs rebuilt from the episode rows of a real
 SQLite catalog, led through the catalog's lease (two `studio serve` processes and
-kill -9: tests/test_scheduler_serve.py)."""
+kill -9: tests/studio/test_scheduler_serve.py)."""
 from __future__ import annotations
 
 import logging

@@ -21,8 +21,9 @@ import episodes
 from episodes.db import Base, make_engine
 from episodes.migrations import Migrations
 from episodes.schema import migrations
+from tests.conftest import FIXTURES
 
-OLD_CATALOG = Path(__file__).parent / "fixtures" / "catalog_m0006.sqlite3"
+OLD_CATALOG = FIXTURES / "catalog_m0006.sqlite3"
 OLD_MIGRATIONS = ["m0001_catalog", "m0002_view_counts", "m0003_search_index", "m0004_contest",
                   "m0005_podcast_downloads", "m0006_episode_change_index"]
 

@@ -20,7 +20,7 @@ from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
 from subtitles.review import PrivateSpan
 from subtitles.transcript import Transcript
-from tests.review_pipeline_data import (NO_MODEL, edit_like_aegisub, heard_transcript, known_job,
+from tests.review.review_pipeline_data import (NO_MODEL, edit_like_aegisub, heard_transcript, known_job,
                                         mean_volume, soft_subtitles)
 from tests.render_support import statuses
 

@@ -1,5 +1,5 @@
 """``studio worker`` with two job kinds that exist only in tests, run as
-``python -m tests.job_worker [WORKERS]`` by ``tests/test_jobs.py``.
+``python -m tests.catalog.job_worker [WORKERS]`` by ``tests/catalog/test_jobs.py``.
 
 ``test.sleep`` writes "start" to its record file, sleeps, then writes "done" (its
 effect); ``test.flaky`` writes the time of each try and fails its first

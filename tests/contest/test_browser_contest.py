@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 from tests.contest_fixtures import PASSWORD, SLUG, session_of
 from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS, axe_violations,
                                    free_port, wait_until_up)
-from tests.test_contest_entries import CAPTION, SPOKEN, captioned  # noqa: F401
+from tests.contest.test_contest_entries import CAPTION, SPOKEN, captioned  # noqa: F401
 
 pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 pytestmark = pytest.mark.browser  # on SQLite only (tests.contest_plugin skips PostgreSQL)

@@ -27,9 +27,9 @@ from web import create_app
 from web.db import get_session
 from tests.catalog_fixtures import catalog_engine, seed_catalog
 from tests.review_data import add_staff, log_in
-from tests.review_pipeline_data import NO_MODEL, known_job
+from tests.review.review_pipeline_data import NO_MODEL, known_job
 from tests.render_support import statuses
-from tests.review_pipeline_data import edit_like_aegisub, mean_volume, soft_subtitles
+from tests.review.review_pipeline_data import edit_like_aegisub, mean_volume, soft_subtitles
 
 FIXED = (Cue(0, 3800, ("欢迎来到区司法局", "法律援助热线是")), Cue(4000, 5793, ("打电话前请准备好身份证",)))
 

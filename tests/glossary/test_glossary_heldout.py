@@ -3,7 +3,7 @@
 Four held-out clips (tests/fixtures/heldout/, synthetic TTS speech, committed before the
 correction step was changed for issue 15: two Southwestern-Mandarin accented copies, one
 noisy, one faster), transcribed once per session without a script. As in
-tests/test_glossary_asr.py, the baseline is the raw model on the same audio in the same
+tests/glossary/test_glossary_asr.py, the baseline is the raw model on the same audio in the same
 run, never a figure from another machine; the exact figures are in bench/RESULTS.md
 (``python -m bench.asr_accuracy``).
 """

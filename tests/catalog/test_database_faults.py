@@ -1,7 +1,7 @@
 """The catalog database down at start (one line, non-zero exit) and lost mid-request (503,
 no accepted view lost), on a PostgreSQL server of the test's own that it crashes; the
 site starting and serving while the job queue's Redis is down (jobs wait in the catalog:
-tests/test_jobs.py)."""
+tests/catalog/test_jobs.py)."""
 from __future__ import annotations
 
 import socket

@@ -86,7 +86,7 @@ def make_queue(engine, instance, url="", retries=0, retry_delay=0):
 def start_worker(instance: Path, url: str) -> subprocess.Popen:
     env = dict(os.environ, WULING_INSTANCE_PATH=str(instance), WULING_QUEUE_URL=url,
                WULING_JOB_LEASE_SECONDS=str(LEASE_SECONDS))
-    return subprocess.Popen([sys.executable, "-m", "tests.job_worker"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "tests.catalog.job_worker"], cwd=ROOT, env=env,
                             stderr=subprocess.DEVNULL)
 
 

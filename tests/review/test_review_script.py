@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from studio.cli import cli
 from studio.pipeline import run_stages
 from studio.reviewed import load_log
-from tests.review_pipeline_data import NO_MODEL, known_job
+from tests.review.review_pipeline_data import NO_MODEL, known_job
 from tests.render_support import lavfi_clip
 
 TEXT_ONLY = NO_MODEL[:3]  # ingest, verbatim, plain

@@ -19,8 +19,9 @@ from subtitles.check import check_file
 from subtitles.events import dialogue_tracks, is_dialogue
 from subtitles.fix import MAX_EARLY_MS, fix_file
 from subtitles.profiles import get_profile
+from tests.conftest import FIXTURES
 
-STYLED = Path(__file__).parent / "fixtures" / "styled_bilingual.ass"
+STYLED = FIXTURES / "styled_bilingual.ass"
 BROADCAST = get_profile("broadcast-zh")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import statistics
 from dataclasses import replace
-from pathlib import Path
 
 import pysubs2
 import pytest
@@ -24,8 +23,9 @@ from subtitles.profiles import get_profile
 from subtitles.script import load_script, read_script_text, spoken_line, spoken_number
 from subtitles.segment import segment_words
 from subtitles.transcript import Word
+from tests.conftest import FIXTURES
 
-ALIGN_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "align"
+ALIGN_FIXTURES = FIXTURES / "align"
 CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
          "guide_social_security_card", "talk_law_enforcement")
 PROFILE = get_profile("broadcast-zh")

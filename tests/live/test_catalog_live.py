@@ -1,5 +1,5 @@
 """`studio live`, `studio episodes list`, `publish --live` and `studio episodes archive`
-(`studio schedule run` as a real process: tests/test_scheduler_serve.py)."""
+(`studio schedule run` as a real process: tests/studio/test_scheduler_serve.py)."""
 from __future__ import annotations
 
 import os

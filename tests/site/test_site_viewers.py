@@ -1,6 +1,6 @@
 """Issue 16, viewers, over HTTP on the real app: the office's identity from settings (and
 nothing when unset), card thumbnails drawn once into the media library, the 长辈版
-preference cookie. The browser side is tests/test_browser_viewers.py."""
+preference cookie. The browser side is tests/site/test_browser_viewers.py."""
 from __future__ import annotations
 
 import io

@@ -1,0 +1,1 @@
+"""Fixtures for the catalog tests (migrations, the episode record, jobs, leases, engines)."""

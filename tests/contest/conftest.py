@@ -1,0 +1,1 @@
+"""Fixtures for the contest tests (entries, uploads, pre-checks, judging, scoring)."""

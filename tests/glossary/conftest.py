@@ -1,0 +1,1 @@
+"""Fixtures for the glossary tests (term base, correction, scoring)."""

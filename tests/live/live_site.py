@@ -1,0 +1,87 @@
+"""`studio serve --live` as a real process on free loopback ports, with helpers to announce
+a broadcast and push a clip into it as the studio's encoder would: shared by
+tests/live/test_live_stream.py and bench/live.py."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from studio.cli import cli
+from tests.browser_support import free_port
+from tests.conftest import ROOT
+
+STUDIO = str(Path(sys.executable).with_name("studio"))
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (found := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.5)
+    return found
+
+
+class LiveSite:
+    """`studio serve --live` on free loopback ports, its instance folder under tmp_path."""
+
+    def __init__(self, tmp_path: Path):
+        self.http_port, self.rtmp_port = free_port(), free_port()
+        self.instance = tmp_path / "instance"
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.environ = {**os.environ, "WULING_INSTANCE_PATH": str(self.instance),
+                        "WULING_SITE_URL": self.url, "WULING_LIVE_RTMP_PORT": str(self.rtmp_port),
+                        "WULING_LIVE_GRACE_SECONDS": "3", "WULING_JOB_LEASE_SECONDS": "30",
+                        "WULING_RENDER_PRESET": "ultrafast", "WULING_REVIEW_REQUIRED": "off"}
+        self.log = tmp_path / "serve.log"
+        self.process: subprocess.Popen | None = None
+
+    def studio(self, *args: str):
+        result = CliRunner().invoke(cli, list(args), env=self.environ)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def start(self) -> None:
+        self.studio("db", "upgrade")
+        self.process = subprocess.Popen([STUDIO, "-v", "serve", "--port", str(self.http_port), "--live"],
+                                        cwd=ROOT, env=self.environ, stderr=self.log.open("w"),
+                                        start_new_session=True)
+        wait_for(lambda: self._listening(self.http_port) and self._listening(self.rtmp_port), 60,
+                 "the site and nginx")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    @staticmethod
+    def _listening(port: int) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    def announce(self) -> str:
+        """A broadcast airing now; its stream key."""
+        now = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + 8 * 3600))
+        output = self.studio("live", "add", "--at", now, "--topic", "法律援助怎么申请",
+                             "--guest", "王芳:区司法局")
+        return re.search(r"stream key: (\S+)", output).group(1)
+
+    def push(self, source: list[str], key: str) -> subprocess.Popen:
+        """ffmpeg as the encoder: ``source`` are its input arguments, read at real speed."""
+        return subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", *source, "-c:v", "copy",
+                                 "-c:a", "copy", "-f", "flv", f"rtmp://127.0.0.1:{self.rtmp_port}/live/{key}"],
+                                stderr=subprocess.PIPE, text=True)
+
+    def captions_folder(self, stream: str) -> Path:
+        return self.instance / "live" / "hls" / "captions" / stream

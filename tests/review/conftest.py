@@ -1,0 +1,1 @@
+"""Fixtures for the review workspace's tests (marks, corrections, merging, publishing)."""

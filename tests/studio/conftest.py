@@ -1,0 +1,1 @@
+"""Fixtures for the studio tests (CLI, pipeline, rendering, the model, scheduling, benches)."""

@@ -1,0 +1,1 @@
+"""Fixtures for the subtitle tests (reading, checking, fixing, segmenting, aligning)."""
