@@ -144,7 +144,7 @@ def test_check_text_and_markdown(run, tmp_path):
     assert result.exit_code == 0
     assert result.output.splitlines() == [
         f"{md}: line 3: 容缺受理 (preferred) explained",
-        f"{md}: line 5: 跨省通办 (preferred) → 外地办理",
+        f"{md}: line 5: 跨省通办 (preferred) → 外省的事就近办",
         f"{md}: 3 line(s), 22 characters, 2 term(s), density 9.09 per 100 characters, "
         "plain-language score 43",
     ]
