@@ -3,6 +3,7 @@ queue the pages enqueue background work on (by job name: ``studio worker`` runs 
 from __future__ import annotations
 
 import logging
+from typing import Mapping
 
 from flask import Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from episodes.queue import JobQueue
 from episodes.schema import migrations
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, environ: Mapping[str, str]) -> None:
     engine = make_engine(database_url(app.instance_path, app.config["DATABASE_URL"]))
     app.extensions["catalog_engine"] = engine
     app.extensions["catalog_sessions"] = make_sessionmaker(engine)
@@ -23,8 +24,8 @@ def init_app(app: Flask) -> None:
     # Jobs the site enqueues carry the retry settings: the same rows `studio worker` reads.
     app.extensions["jobs"] = JobQueue.create(
         engine, app.instance_path, app.config["QUEUE_URL"],
-        retries=settings.get_int("job_retries", 0, 100),
-        retry_delay=settings.get_int("job_retry_delay", 0, 86_400))
+        retries=settings.get_int("job_retries", 0, 100, environ),
+        retry_delay=settings.get_int("job_retry_delay", 0, 86_400, environ))
     app.teardown_appcontext(close_session)
     app.register_error_handler(DatabaseUnavailable, database_unavailable)
 

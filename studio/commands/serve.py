@@ -71,7 +71,7 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
     from web import create_app
 
     # a setting the site cannot start with is a SiteConfigError: one line from the CLI
-    app = create_app(instance_path=env.setting("instance_path"))
+    app = create_app(environ=env.environ)
     for kind in SHOW_NAMES:  # a library published before programmes had their own artwork
         ensure_programme_artwork(Path(app.config["MEDIA_ROOT"]), kind)
     server = make_server(app, host, port, threads) if workers == 1 else None
