@@ -250,8 +250,11 @@ def _best_lines(pieces: tuple[str, ...], count: int, profile: Profile) -> tuple[
     distance from an even share plus the cost of the break that starts it.
     """
     widths = [display_width(piece) for piece in pieces]
-    if sum(widths) > count * max(profile.max_line_width, *widths, 0):
-        return None  # no line holds more than a line's width (or one wider atom): cannot fit
+    words = sum(width for width, piece in zip(widths, pieces) if not piece.isspace())
+    if words > count * max(profile.max_line_width, *widths, 0):
+        # no line holds more than a line's width (or one wider atom): cannot fit. Spaces
+        # are left out: one where a line breaks is not shown.
+        return None
     target = sum(widths) / count
     best: dict[tuple[int, int], tuple[float, int]] = {(0, 0): (0.0, -1)}
     for line in range(1, count + 1):

@@ -62,6 +62,9 @@ def test_atoms_keep_titles_latin_runs_and_punctuation_together():
     ("今天我们请来了《中华人民共和国民法典》的专家",
      ("今天我们请来了", "《中华人民共和国民法典》的专家")),
     ("", ()),
+    # two full lines: the space where they break is not shown, so they fit
+    ("可以行政复议（对政府决定的复查） 收件后补材料社保卡《行政复议法》",
+     ("可以行政复议（对政府决定的复查）", "收件后补材料社保卡《行政复议法》")),
 ])
 def test_break_lines_prefers_clause_breaks_and_keeps_titles(text, lines):
     assert break_lines(text, BROADCAST) == lines
