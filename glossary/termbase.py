@@ -77,6 +77,12 @@ class Term:
     def annotated(self) -> str:
         return f"{self.term}（{self.plain}）"
 
+    @property
+    def aside(self) -> str:
+        """The explanation on its own, for a cue after the one naming the term:
+        ``（行政复议：对政府决定的复查）``."""
+        return f"（{self.term}：{self.plain}）"
+
 
 @dataclass(frozen=True)
 class Glossary:

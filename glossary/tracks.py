@@ -8,8 +8,11 @@ itself, one at a time. Every borrowing and fallback is reported.
 
 Terms in ``explain`` mode are explained at their first mention in the episode
 (一网通办（网上一站办）). When that explanation does not fit its cue, the term stays
-bare there and the next cue that mentions it explains it; a term the episode never
-gets to explain is listed in ``unexplained``, for the episode's term page.
+bare there and the explanation goes to the next cue, which a viewer reads right
+after the name: as that cue's own first mention if it names the term, else as an
+aside before its text, （一网通办：网上一站办）, if the cue still fits with it. Failing
+both, a later mention explains it; a term the episode never gets to explain is
+listed in ``unexplained``, for the episode's term page.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from typing import Collection, Mapping
 
 from glossary.lines import cue_text, line_units
 from glossary.rewrite import Change, Place, rewrite
-from glossary.termbase import Glossary
+from glossary.termbase import Glossary, Term
 from subtitles.check import check, required_ms
 from subtitles.cue import Cue
 from subtitles.linebreak import break_lines
@@ -32,7 +35,7 @@ FIT_RULES = ("lines", "line-width", "split-word", "cps")  # what a rewrite can b
 class Fallback:
     cue: int  # 1-based, as players number cues
     start_ms: int
-    action: str  # "borrowed", "kept-term", "unfit" or "explain-later"
+    action: str  # "borrowed", "kept-term", "unfit", "explain-later" or "explained-aside"
     detail: str
 
 
@@ -44,6 +47,7 @@ class PlainTrack:
     introduced: set[str] = field(default_factory=set)  # explained in the track so far
     unexplained: list[str] = field(default_factory=list)  # explain on the term page instead
     due: set[str] = field(default_factory=set, repr=False)  # explanations that were due
+    carried: list[Term] = field(default_factory=list, repr=False)  # for the next cue to explain
 
 
 def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
@@ -85,15 +89,39 @@ def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
             f"kept {reverted.before!r} instead of {reverted.after!r}"))
     if broken:
         track.fallbacks.append(Fallback(number, cue.start_ms, "unfit", ", ".join(sorted(broken))))
+    track.introduced.update(change.term for change in changes if change.introduces)
+    if not broken:
+        candidate = _with_asides(track, number, cue, text, candidate, limit_ms, profile, units)
     if candidate.end_ms > cue.end_ms:
         track.fallbacks.append(Fallback(number, cue.start_ms, "borrowed",
                                         f"{candidate.end_ms - cue.end_ms} ms from the gap after it"))
     track.cues.append(candidate)
     track.changes.extend((number, change) for change in changes)
-    track.introduced.update(change.term for change in changes if change.introduces)
+    track.carried[:] = [glossary.get(change.term) for change in result.changes
+                        if change.introduces and change not in changes]
     track.due.update(change.term for change in result.changes if change.introduces)
     track.due.update(skip.change.term for skip in result.skipped
                                     if skip.change.introduces)
+
+
+def _with_asides(track: PlainTrack, number: int, cue: Cue, text: str, laid: Cue, limit_ms: int,
+                 profile: Profile, units: frozenset[str]) -> Cue:
+    """``laid`` (the cue's ``text`` laid out) with the explanations the cue before could
+    not hold put first, （行政复议：对政府决定的复查）, each only where the cue then breaks
+    no rule at all (extra text must not make a cue that is already too fast worse);
+    a term this cue names is explained at that mention instead."""
+    asides = ""
+    for term in track.carried:
+        if term.term in track.introduced:
+            continue
+        candidate = _fitted(cue, asides + term.aside + text, limit_ms, profile, units)
+        if _broken(candidate, profile, units):
+            continue
+        asides, laid = asides + term.aside, candidate
+        track.introduced.add(term.term)
+        track.fallbacks.append(Fallback(number, cue.start_ms, "explained-aside",
+                                        f"explained {term.term!r} from the cue before"))
+    return laid
 
 
 def _apply(plain: str, kept: list[Change], all_changes: tuple[Change, ...]) -> str:

@@ -9,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 from glossary import load_default
 from glossary.examples import term_problems
 from glossary.io import dumps, load, loads
+from glossary.lines import line_units
 from glossary.normalize import normalize
 from glossary.rewrite import rewrite
 from glossary.score import score
@@ -151,10 +152,23 @@ def test_an_explanation_that_does_not_fit_moves_to_the_next_mention():
     assert not [v for v in check(track.cues, PROFILE) if v.rule in ("cps", "line-width", "lines")]
 
 
-def test_an_explanation_the_episode_never_fits_goes_to_the_term_page():
-    cues = [Cue(0, 900, ("申请行政复议",)), Cue(960, 3000, ("好的",))]
+def test_an_explanation_that_does_not_fit_goes_to_the_next_cue():
+    """A viewer reads the next cue right after the name: the explanation goes there,
+    on a line of its own, and the track still passes the checks."""
+    cues = [Cue(0, 900, ("申请行政复议",)), Cue(960, 4000, ("要在六十日内提出",))]
     track = plain_track(cues, GLOSSARY, PROFILE)
-    assert track.cues[0].text == "申请行政复议"
+    assert [c.lines for c in track.cues] == [
+        ("申请行政复议",), ("（行政复议：对政府决定的复查）", "要在六十日内提出")]
+    assert [(f.cue, f.action) for f in track.fallbacks] == [(1, "explain-later"), (2, "explained-aside")]
+    assert track.unexplained == []
+    assert not [v for v in check(track.cues, PROFILE, line_units(GLOSSARY)) if v.rule != "gap"]
+
+
+def test_an_explanation_the_next_cue_cannot_hold_goes_to_the_term_page():
+    # 「好的」 has 0.84 s and cannot borrow more: the explanation needs 1.9 s to read
+    cues = [Cue(0, 900, ("申请行政复议",)), Cue(960, 1800, ("好的",)), Cue(1860, 3000, ("谢谢",))]
+    track = plain_track(cues, GLOSSARY, PROFILE)
+    assert [c.text for c in track.cues] == ["申请行政复议", "好的", "谢谢"]
     assert track.unexplained == ["行政复议"]
 
 
@@ -294,7 +308,8 @@ def test_the_plain_stage_reports_what_only_the_term_page_explains(tmp_path):
 
     srt = tmp_path / "verbatim.srt"
     srt.write_text("1\n00:00:00,000 --> 00:00:00,900\n申请行政复议\n\n"
-                   "2\n00:00:00,960 --> 00:00:03,000\n好的\n", encoding="utf-8")
+                   "2\n00:00:00,960 --> 00:00:01,800\n好的\n\n"
+                   "3\n00:00:01,860 --> 00:00:03,000\n谢谢\n", encoding="utf-8")
     job = prepared_job(tmp_path, srt, srt)
     plain.run(job)
     report = json.loads(job.work.glossary_report.read_text(encoding="utf-8"))

@@ -81,3 +81,15 @@ def test_timing_never_drifts_and_every_break_is_reported(cues):
     unfit = {f.cue for f in track.fallbacks if f.action == "unfit"}
     new = {(v.cue, v.rule) for v in check(track.cues, PROFILE)} - verbatim
     assert {cue for cue, rule in new if rule in ("cps", "lines", "line-width")} <= unfit
+
+
+@settings(max_examples=60, deadline=None)
+@given(tracks())
+def test_an_explanation_due_is_given_once_or_left_to_the_term_page(cues):
+    """At its first mention, in the next cue, or at a later mention: never twice, never lost."""
+    track = plain_track(cues, GLOSSARY, PROFILE)
+    shown = "".join(c.text for c in track.cues)
+    for name in track.due:
+        term = GLOSSARY.get(name)
+        given = shown.count(term.annotated) + shown.count(term.aside)
+        assert given == (0 if name in track.unexplained else 1), name
