@@ -90,6 +90,21 @@ def test_plain_wordings_keep_the_meaning(term, shifted):
     assert not any(shifted in text for text in texts_of(f"依法申请{term}。", glossary))
 
 
+ALL_APPROVED = GLOSSARY.approve([t.term for t in GLOSSARY.drafts])
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("欢迎回到政务直播间", "政府直播节目间"),  # 政务直播 inside the programme's spoken name
+    ("拍摄政务服务事项导办视频21期", "带着办事视频"),  # 导办 as a modifier, not a verb
+    ("加强派驻机构属地管理", "归当地管"),  # a verb phrase where 加强 wants a noun
+    ("推行政务服务事项告知承诺制", "承诺后先办"),
+    ("重点依据法治政府建设", "依据依法"),
+])
+def test_the_drafts_once_approved_read_well_in_the_offices_own_sentences(text, wrong):
+    """Sentences of the shared clips and the office's report, read with every draft approved."""
+    assert not any(wrong in out for out in texts_of(text, ALL_APPROVED))
+
+
 @pytest.mark.parametrize("text", ["欢迎收看政务服务导办视频", "本期政务服务导办小视频讲一网通办",
                                   "《政务服务导办视频》第21期"])
 def test_the_programme_name_is_never_rewritten(text):

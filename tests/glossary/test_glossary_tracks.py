@@ -34,6 +34,14 @@ def test_rewrites_are_laid_out_in_display_style():
     assert track.fallbacks == []
 
 
+def test_a_plain_wording_short_enough_keeps_the_clause_break():
+    """「各类 / 企业和个体户都可以依法平等进入」: a wording one line could not hold moved
+    the break away from the comma; 企业商户 keeps it where the speaker paused."""
+    cues = [Cue(0, 5000, ("市场准入负面清单以外的行业", "各类经营主体都可以依法平等进入"))]
+    track = plain_track(cues, GLOSSARY, PROFILE)
+    assert track.cues[0].lines == ("市场准入负面清单以外的行业", "各类企业商户都可以依法平等进入")
+
+
 def test_a_longer_wording_borrows_time_from_the_gap():
     # 7 characters in 0.8 s read at 8.75 cps; the plain 9 characters need 1 s at 9 cps.
     cues = [Cue(0, 800, ("可以容缺受理了",)), Cue(3000, 4000, ("好的",))]
