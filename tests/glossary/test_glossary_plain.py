@@ -83,7 +83,8 @@ def test_every_context_column_is_read_and_written():
     ("规范性文件", "红头文件"), ("行政复议", "上级复查"), ("不动产登记", "房地产登记"),
     # found reviewing the term base: a narrower or a different thing
     ("跨省通办", "外地办理"), ("减轻处罚", "降低处罚"), ("临时救助", "应急救助金"),
-    ("行政强制", "强制措施"), ("起诉状", "起诉书"), ("认罪认罚从宽", "认罪认罚可从轻")])
+    ("行政强制", "强制措施"), ("起诉状", "起诉书"), ("认罪认罚从宽", "认罪认罚可从轻"),
+    ("行政拘留", "公安拘留")])  # 刑事拘留 is the police's too
 def test_plain_wordings_keep_the_meaning(term, shifted):
     glossary = GLOSSARY.approve([term])  # drafts too: the office would approve them as they are
     assert glossary.get(term).plain != shifted
@@ -264,6 +265,15 @@ def test_the_shipped_term_base_proposes_drafts_the_office_must_approve():
     assert rewrite("申请公证和行政调解", GLOSSARY).text == "申请公证和行政调解"  # drafts
     approved = GLOSSARY.approve(["公证"])
     assert rewrite("申请公证", approved).text == "申请公证（真实合法的官方证明）"
+
+
+def test_every_shipped_term_has_what_the_site_and_the_office_need():
+    """Category, kind, a plain wording (unless the name is kept as it is) and a
+    one-sentence explanation for the term page."""
+    lacking = [t.term for t in GLOSSARY.all_terms
+               if not (t.category and t.kind and (t.plain or t.mode == "keep")
+                       and t.explanation.endswith("。") and t.explanation.count("。") == 1)]
+    assert lacking == []
 
 
 def test_sources_are_laws_or_documents_never_guesses():
