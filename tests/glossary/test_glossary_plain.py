@@ -100,6 +100,9 @@ ALL_APPROVED = GLOSSARY.approve([t.term for t in GLOSSARY.drafts])
     ("加强派驻机构属地管理", "归当地管"),  # a verb phrase where 加强 wants a noun
     ("推行政务服务事项告知承诺制", "承诺后先办"),
     ("重点依据法治政府建设", "依据依法"),
+    # 行政赔偿 would end the match before 义务机关: the longer name is a term of its own
+    ("应当向行政赔偿义务机关提出", "行政赔偿（政府部门赔偿）义务机关"),
+    ("应当向行政赔偿义务机关提出", "政府部门赔偿义务机关"),
 ])
 def test_the_drafts_once_approved_read_well_in_the_offices_own_sentences(text, wrong):
     """Sentences of the shared clips and the office's report, read with every draft approved."""
