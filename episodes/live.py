@@ -27,6 +27,8 @@ from episodes.errors import CatalogError, NotFound
 from episodes.models import Episode, LiveBroadcast, as_utc
 from episodes.record import Guest
 
+FINISH_JOB = "live.finish"  # the recording becomes an episode (studio.live_recording)
+
 
 def add_broadcast(session: Session, air_at: datetime, topic: str, guests: list[Guest],
                   stream_url: str = "") -> LiveBroadcast:
@@ -110,6 +112,22 @@ def publish_stopped(session: Session, key: str, client: str, now: datetime) -> L
         return None
     show.publisher, show.stopped_at = "", now
     return show
+
+
+def pushes_lost(session: Session, now: datetime) -> list[LiveBroadcast]:
+    """The media server died without saying the pushes stopped: each broadcast that
+    was pushing stopped now (its encoder may reconnect within the grace period)."""
+    shows = list(session.scalars(select(LiveBroadcast).where(LiveBroadcast.publisher != "")))
+    for show in shows:
+        show.publisher, show.stopped_at = "", now
+    return shows
+
+
+def enqueue_finish(session: Session, jobs, show: LiveBroadcast, now: datetime) -> None:
+    """After a push stopped at ``now``: the job that, once the grace period passed without
+    the encoder coming back, makes the recording a draft episode (``jobs`` is an
+    :class:`episodes.queue.JobQueue`)."""
+    jobs.enqueue(session, FINISH_JOB, show.id, key=f"{FINISH_JOB}:{show.id}:{now.isoformat()}")
 
 
 def on_air(session: Session, now: datetime, window: AirWindow = AirWindow()) -> LiveBroadcast | None:

@@ -31,9 +31,8 @@ import numpy as np
 
 from studio import media
 from studio.environment import Environment
-from studio.errors import StudioError
 from studio.files import write_text
-from studio.live_server import READ_LIVE, LivePaths
+from studio.live_server import READ_LIVE, LivePaths, push_recording, push_start_ms
 from subtitles.cleanup import clean
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
@@ -46,28 +45,29 @@ SEGMENT_MS = 2000
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx keeps of video
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
-MIN_CHANGE_MS = 120  # the shortest a caption shows before the next word changes it
+MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
-RECORDING_WAIT_S = 10
+MIN_WINDOW_MS = 6000  # the least audio a pass hears when passes get slow
+SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes make late captions
+# Whisper's decoder holds 448 tokens; faster-whisper's prompt takes up to 228 of them
+# (223 of previous text, 5 special): a longer answer is refused with a ValueError
+MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
+_MODEL_PUNCTUATION = str.maketrans("，：；？！", ",:;?!")
 
 
 @dataclass
 class Pace:
     """How much work each pass does; :meth:`slower` trades accuracy for speed."""
 
-    step_ms: int = 1000  # new audio between passes
+    step_ms: int = 1000  # the least new audio a pass waits for
     window_ms: int = 12000  # audio kept for re-transcription
-    # A segment is written once the audio is this far past its end: words confirmed
-    # within it keep their own time (the player plays 10 s behind the live edge).
-    lag_ms: int = 5000
 
     def slower(self) -> bool:
-        if self.step_ms >= 4000:
+        if self.window_ms <= MIN_WINDOW_MS:
             return False
-        self.step_ms, self.window_ms = self.step_ms + 1000, max(8000, self.window_ms - 2000)
-        self.lag_ms += 1000
+        self.window_ms -= 2000
         return True
 
 
@@ -115,20 +115,28 @@ class RollUp:
     last_end_ms: int = -10**9
 
     def add(self, word: Word, not_before_ms: int) -> None:
+        """Show ``word`` at its own start, or at ``not_before_ms`` when that moment is
+        already written out (a word confirmed late shows when it was confirmed, as
+        broadcast live captions trail the speech). Words arriving at the same moment
+        show together; a line leaves the top only after the screen showed it."""
         text = word.text.strip()
         if not text:
             return
-        # Words confirmed late (their moment already written out) still each get a
-        # moment on screen: a late batch rolls through quickly rather than vanishing.
-        start = max(word.start_ms, not_before_ms, self.changes[-1][0] + MIN_CHANGE_MS if self.changes else 0)
+        last = self.changes[-1][0] if self.changes else not_before_ms
+        start = max(word.start_ms, not_before_ms, last)
         if self.last_end_ms + HOLD_MS <= start:
             self.lines = []  # the screen cleared in the pause
         if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
                 or display_width(self.lines[-1] + text) > self.max_width):
+            if len(self.lines) == self.max_lines and start == last:
+                start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
             self.lines = [*self.lines, ""][-self.max_lines:]
         self.lines[-1] += text
         self.last_end_ms = max(word.end_ms, start)
-        self.changes.append((start, tuple(self.lines)))
+        if self.changes and self.changes[-1][0] == start:
+            self.changes[-1] = (start, tuple(self.lines))
+        else:
+            self.changes.append((start, tuple(self.lines)))
 
     def cues(self, start_ms: int, end_ms: int) -> list[Cue]:
         """What is on screen between ``start_ms`` and ``end_ms``, as cues cut at both ends."""
@@ -145,6 +153,23 @@ class RollUp:
     def forget_before(self, moment_ms: int) -> None:
         while len(self.changes) > 1 and self.changes[1][0] <= moment_ms:
             self.changes.pop(0)
+
+
+def model_spelling(text: str) -> str:
+    """Text for the decoder's prompt, spelled as the model writes it: ASCII punctuation.
+
+    Whisper's vocabulary has no token for the full-width ``，：；？！``: each is three
+    byte-level tokens (``，`` is EF BC 8C). Primed with them, greedy decoding imitates
+    them and often gets the last byte wrong: ``，`` came out as ``Ｇ`` (EF BC A7), ``０``
+    or ``１``, often in a loop (measured: dozens of such characters in the first 40 s of
+    ``talk_legal_aid`` with the captions' own text as prompt, none with ASCII marks).
+    The model writes ASCII ``,`` (one token) by itself; :func:`subtitles.cleanup.clean`
+    makes the published text full-width again.
+
+    >>> model_spelling("法律援助，区司法局：")
+    '法律援助,区司法局:'
+    """
+    return text.translate(_MODEL_PUNCTUATION)
 
 
 def vtt_time(ms: int) -> str:
@@ -164,39 +189,64 @@ def vtt_segment(cues: list[Cue]) -> str:
 class SegmentWriter:
     """The subtitle rendition on disk: ``seg-N.vtt`` (N = start / 2 s) and ``index.m3u8``.
 
-    Segments already written by an earlier run of the captioner (before a crash) stay
-    in the playlist; the gap while it was down is filled with empty segments."""
+    Segments already written by an earlier run of the captioner (before a crash, or for
+    an earlier push of the broadcast) stay in the playlist; the gap while it was down
+    is filled with empty segments. Each push starts with a discontinuity, as nginx
+    marks the video's, so players align the two renditions push by push. The playlist
+    ends (``#EXT-X-ENDLIST``) only with the broadcast (:func:`end_playlist`): the
+    encoder may come back."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self.numbers = sorted(int(p.stem[4:]) for p in folder.glob("seg-*.vtt"))
-        if not self.numbers:
-            self._playlist(ended=False)  # players find the rendition before its first caption
+        playlist = folder / "index.m3u8"
+        lines = playlist.read_text().splitlines() if playlist.exists() else []
+        self.push_starts = {int(after[4:-4]) for before, after in zip(lines, lines[2:])
+                            if before == "#EXT-X-DISCONTINUITY"}
+        if not self.numbers():
+            self._playlist()  # players find the rendition before its first caption
 
     @property
     def written_until_ms(self) -> int | None:
-        return (self.numbers[-1] + 1) * SEGMENT_MS if self.numbers else None
+        return (numbers[-1] + 1) * SEGMENT_MS if (numbers := self.numbers()) else None
 
     def write(self, number: int, cues: list[Cue]) -> None:
         write_text(self.folder / f"seg-{number}.vtt", vtt_segment(cues))
-        self.numbers.append(number)
-        self._playlist(ended=False)
+        self._playlist()
 
-    def finish(self) -> None:
-        self._playlist(ended=True)
+    def numbers(self) -> list[int]:
+        """The segments on disk, whoever wrote them: the captioner of the push before
+        may still be writing its last ones when this push's starts."""
+        return sorted(int(p.stem[4:]) for p in self.folder.glob("seg-*.vtt"))
 
-    def _playlist(self, ended: bool) -> None:
-        listed = self.numbers[-PLAYLIST_SEGMENTS:]
+    def start_push(self, number: int) -> None:
+        """A new push of the broadcast starts with segment ``number``."""
+        self.push_starts.add(number)
+
+    def _playlist(self) -> None:
+        numbers = self.numbers()
+        listed = numbers[-PLAYLIST_SEGMENTS:]
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{SEGMENT_MS // 1000}",
                  f"#EXT-X-MEDIA-SEQUENCE:{listed[0] if listed else 0}"]
         for number in listed:
-            if number == self.numbers[0]:  # as nginx marks a stream's first video segment:
-                lines.append("#EXT-X-DISCONTINUITY")  # players align renditions by it
+            if number == numbers[0] or number in self.push_starts:  # as nginx marks the
+                lines.append("#EXT-X-DISCONTINUITY")  # video's pushes: players align renditions by it
             lines += [f"#EXTINF:{SEGMENT_MS / 1000:.3f},", f"seg-{number}.vtt"]
-        if ended:
+        if _ended(self.folder):  # the broadcast ended while this last push was captioned
             lines.append("#EXT-X-ENDLIST")
         write_text(self.folder / "index.m3u8", "\n".join(lines) + "\n")
+
+
+def _ended(folder: Path) -> bool:
+    playlist = folder / "index.m3u8"
+    return playlist.exists() and "#EXT-X-ENDLIST" in playlist.read_text()
+
+
+def end_playlist(folder: Path) -> None:
+    """The broadcast is over (its grace period passed): players stop asking for more."""
+    playlist = folder / "index.m3u8"
+    if playlist.exists() and not _ended(folder):
+        write_text(playlist, playlist.read_text() + "#EXT-X-ENDLIST\n")
 
 
 class LiveAudio:
@@ -207,6 +257,7 @@ class LiveAudio:
     def __init__(self, recording: Path):
         self.blocks: queue.Queue[np.ndarray | None] = queue.Queue()
         self.first_ms: int | None = None
+        self.has_picture = False  # ffmpeg lists the recording's streams before the first sample
         self.started = threading.Event()
         self.process = subprocess.Popen(
             [media.ffmpeg_exe(), "-nostdin", "-loglevel", "info", "-copyts", "-follow", "1",
@@ -219,6 +270,7 @@ class LiveAudio:
     def _read_times(self) -> None:
         tail: list[bytes] = []
         for line in self.process.stderr:
+            self.has_picture = self.has_picture or (self.first_ms is None and b": Video: " in line)
             if self.first_ms is None and (found := _PTS.search(line)):
                 self.first_ms = round(float(found.group(1)) * 1000)
                 self.started.set()
@@ -262,10 +314,13 @@ class Captioner:
 
     def start_at(self, first_ms: int) -> None:
         """The audio starts at stream time ``first_ms``; what an earlier run (before a
-        crash) captioned already is skipped."""
+        crash) captioned already is skipped. An earlier push's captions end before this
+        push starts (:func:`studio.live_server.push_start_ms`)."""
         self.audio_start_ms = first_ms
         self.skip_until_ms = self.writer.written_until_ms or first_ms
         self.next_segment = max(first_ms, self.skip_until_ms) // SEGMENT_MS
+        if self.skip_until_ms <= first_ms:
+            self.writer.start_push(self.next_segment)
 
     def feed(self, samples: np.ndarray) -> None:
         if self.audio_end_ms < self.skip_until_ms:  # heard by the run before a crash
@@ -274,20 +329,26 @@ class Captioner:
         self.audio = np.concatenate([self.audio, samples])
 
     def transcribe_pass(self) -> None:
-        """Re-transcribe the window, commit what two passes agree on, write due segments."""
-        words = self._hypothesis()
+        """Re-transcribe the window, then :meth:`take` what the model heard."""
+        self.take(self._hypothesis())
+
+    def take(self, words: list[Word]) -> None:
+        """Commit what this pass and the last agree on, and write every segment the
+        audio has passed: a word confirmed after its moment was written out shows from
+        the first segment still open, so captions trail the speech by the confirmation
+        delay (two passes) and at most one segment, and never come before it."""
         for word in self._published(self.agreement.confirm(words)):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self._trim()
-        self.write_due(self.audio_end_ms - self.pace.lag_ms)
+        self.write_due(self.audio_end_ms)
 
     def finish(self) -> None:
         """The stream ended: a last pass over what is left, published whole."""
         confirmed = self.agreement.confirm(self._hypothesis()) if self.audio.size else []
         for word in self._published(confirmed + self.agreement.pending):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
-        self.write_due(max(self.audio_end_ms, self.rollup.last_end_ms + HOLD_MS) + SEGMENT_MS - 1)
-        self.writer.finish()
+        # up to the push's end, where the picture ends too: a reconnect goes on from there
+        self.write_due(self.audio_end_ms + SEGMENT_MS - 1)
 
     def write_due(self, until_ms: int) -> None:
         while (self.next_segment + 1) * SEGMENT_MS <= until_ms:
@@ -306,8 +367,8 @@ class Captioner:
         segments, _ = self.model.transcribe(
             self.audio, language="zh", beam_size=1, temperature=0.0, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False,
-            max_new_tokens=20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000,
-            initial_prompt=(self.prompt or "") + self.text_before[-100:] or None)
+            max_new_tokens=min(MAX_NEW_TOKENS, 20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000),
+            initial_prompt=model_spelling((self.prompt or "") + self.text_before[-100:]) or None)
         from studio.transcribe import _to_simplified_segment
 
         kept = clean(Transcript("zh", self.audio_end_ms - self.audio_start_ms,
@@ -356,7 +417,7 @@ def caption_stream(env: Environment, stream: str) -> None:
     from studio.transcribe import load_model
 
     paths = LivePaths.from_settings(env)
-    recording = _recording_of(paths, stream)
+    recording = push_recording(paths, stream)
     audio = LiveAudio(recording)  # before the model loads: the recording keeps every second
     writer = SegmentWriter(paths.captions(stream))
     # nginx stops us when the push ends: the recording is complete, caption all of it
@@ -367,6 +428,8 @@ def caption_stream(env: Environment, stream: str) -> None:
         log.error("%s: no audio to caption (%s)", recording, getattr(audio, "error", ""))
         ended.wait()  # until the push ends: exiting now would only have nginx start us again
         return
+    if not audio.has_picture:
+        log.info("%s: sound only, no picture (a radio encoder?): captions and the audio rendition", recording)
     glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
                       env.setting("instance_path"))
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
@@ -374,8 +437,8 @@ def caption_stream(env: Environment, stream: str) -> None:
     captioner = Captioner(model, writer,
                           correct=lambda t: correct_transcript(t, glossary),
                           prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)))
-    captioner.start_at(audio.first_ms)
-    log.info("captioning %s from %.1f s", stream, audio.first_ms / 1000)
+    captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
+    log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
     _run(captioner, audio)
     audio.stop()
     captioner.finish()
@@ -394,52 +457,49 @@ def _what_the_show_is_about(env: Environment, stream: str) -> str:
         return "\n".join([show.topic, *(guest["department"] for guest in show.guests)])
 
 
-def _recording_of(paths: LivePaths, stream: str) -> Path:
-    """The recording nginx started for this push (the newest of the stream's)."""
-    deadline, since = time.monotonic() + RECORDING_WAIT_S, time.time() - 2
-    while not (found := sorted((p for p in paths.recordings.glob(f"{stream}-*.flv") if p.stat().st_mtime >= since),
-                               key=lambda p: p.stat().st_mtime)):
-        if time.monotonic() > deadline:
-            raise StudioError(f"no recording of stream {stream} after {RECORDING_WAIT_S} s", paths.recordings)
-        time.sleep(0.2)
-    return found[-1]
-
-
 def _run(captioner: Captioner, audio: LiveAudio) -> None:
-    """Transcribe whenever a step of new audio has arrived, until the audio ends; when
-    passes take longer than the audio they cover, slow the pace (and say so) rather
-    than drift behind."""
-    new_ms, behind_passes = 0, 0
+    """Pass after pass until the audio ends, each over all the audio that arrived while
+    the last one ran (at least a step): the captions never queue up behind the speech.
+    When passes get slow (the machine is busy), shorten the window, and say so."""
+    slow_passes = 0
     while (block := audio.blocks.get()) is not None:
-        captioner.feed(block)
-        new_ms += block.size * 1000 // media.SAMPLE_RATE
-        if new_ms < captioner.pace.step_ms:
-            continue
+        new_ms = _feed(captioner, block)
+        while new_ms < captioner.pace.step_ms or not audio.blocks.empty():
+            if (block := audio.blocks.get()) is None:
+                return
+            new_ms += _feed(captioner, block)
         started = time.monotonic()
         captioner.transcribe_pass()
         took_ms = (time.monotonic() - started) * 1000
-        backlog_ms = audio.blocks.qsize() * 200
-        behind_passes = behind_passes + 1 if took_ms > new_ms or backlog_ms > 2000 else 0
-        new_ms = 0
-        if behind_passes >= 3 and captioner.pace.slower():
-            log.warning("captions falling behind (pass %.0f ms, %d ms waiting): now a pass every "
-                        "%d ms over %d ms of audio", took_ms, backlog_ms, captioner.pace.step_ms,
-                        captioner.pace.window_ms)
-            behind_passes = 0
+        slow_passes = slow_passes + 1 if took_ms > SLOW_PASS_MS else 0
+        if slow_passes >= 3 and captioner.pace.slower():
+            log.warning("captions falling behind (pass %.0f ms): the model now hears %d ms at a time",
+                        took_ms, captioner.pace.window_ms)
+            slow_passes = 0
+
+
+def _feed(captioner: Captioner, block: np.ndarray) -> int:
+    captioner.feed(block)
+    return block.size * 1000 // media.SAMPLE_RATE
 
 
 def first_shown(cues: list[Cue]) -> list[tuple[int, str]]:
     """Undo the roll-up: each stretch of text with the moment it first appeared, in
     order (a caption's bottom line grows, then moves up; the screen may clear)."""
     shown: list[tuple[int, str]] = []
-    bottom = ""
+    before: tuple[str, ...] = ()
     for cue in cues:
-        new_bottom = cue.lines[-1] if cue.lines else ""
-        if new_bottom.startswith(bottom) and bottom:
-            added = new_bottom[len(bottom):]
-        else:  # a fresh line (the old bottom moved up, or the screen cleared)
-            added = new_bottom
+        added = _added_text(before, tuple(cue.lines))
         if added:
             shown.append((cue.start_ms, added))
-        bottom = new_bottom
+        before = tuple(cue.lines)
     return shown
+
+
+def _added_text(before: tuple[str, ...], now: tuple[str, ...]) -> str:
+    """What ``now`` shows that ``before`` did not: the screen keeps its last k lines
+    (the top ones rolled away), the newest of them maybe grown, plus new lines below."""
+    for kept in range(min(len(before), len(now)), 0, -1):
+        if before[len(before) - kept:-1] == now[:kept - 1] and now[kept - 1].startswith(before[-1]):
+            return now[kept - 1][len(before[-1]):] + "".join(now[kept:])
+    return "".join(now)  # the screen cleared

@@ -13,6 +13,13 @@ it writes. For each accepted push nginx itself runs, and restarts when they die:
 
 nginx records every push (``recordings/b12-<time>.flv``, one file per push, written
 as it arrives), so nothing is lost if the encoder drops or the site restarts.
+
+An encoder that drops and comes back within the grace period continues the same
+broadcast, but its new push starts its clock at zero again. So that viewers' video,
+the captions and the recording keep one timeline, each push is placed after the
+pushes before it (:func:`push_start_ms`, from the recordings on disk): the relays and
+the captioner shift its timestamps by that much, and the players see an HLS
+discontinuity, not a restart.
 """
 from __future__ import annotations
 
@@ -22,22 +29,25 @@ import shutil
 import signal
 import subprocess
 import sys
-from contextlib import contextmanager
+import threading
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from episodes.settings import SETTINGS
 from studio.environment import Environment
 from studio.errors import StudioError
 from studio.files import write_text
-from studio.media import ffmpeg_exe
+from studio.media import ffmpeg_exe, probe
 
 log = logging.getLogger(__name__)
 
 RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"  # Debian's libnginx-mod-rtmp
 CONF_NAME = "nginx.conf"
 HLS_FRAGMENT_S = 2  # as the encoder's keyframe interval (README: OBS settings)
+RECORDING_WAIT_S = 10
 STOP_SECONDS = 10
 # How our programs read a stream from nginx: once the push ends nginx sends nothing
 # more but keeps the connection, so a read that waits 5 s means the stream is over.
@@ -75,8 +85,6 @@ def nginx_conf(env: Environment, paths: LivePaths, studio_exe: str) -> str:
     """The whole nginx configuration: RTMP only (the site serves the HLS files)."""
     port = env.setting_int("live_rtmp_port", 1, 65535)
     site = env.setting("site_url").rstrip("/")
-    relay = f"rtmp://127.0.0.1:{port}"
-    ffmpeg = f"{ffmpeg_exe()} -nostdin -loglevel error -copyts {' '.join(READ_LIVE)} {relay}/live/$name"
     hls = "\n".join((f"      hls on;", f"      hls_nested on;", f"      hls_fragment {HLS_FRAGMENT_S}s;",
                      "      hls_playlist_length 60s;"))
     environment = "\n".join(f"env {name}={value};" for name, value in _captioner_environ(env, paths).items())
@@ -84,6 +92,7 @@ def nginx_conf(env: Environment, paths: LivePaths, studio_exe: str) -> str:
 load_module {RTMP_MODULE};
 {"user root;" if os.geteuid() == 0 else ""}
 worker_processes 1;
+worker_shutdown_timeout {STOP_SECONDS // 2}s;  # a graceful stop closes the pushes rather than wait for them
 pid {paths.root / "nginx.pid"};
 error_log {paths.root / "nginx-error.log"} info;
 env PATH;
@@ -107,8 +116,8 @@ rtmp {{
       record_path {paths.recordings};
       record_unique on;
       exec_kill_signal term;  # the captioner captions what it has heard, then stops
-      exec_push {ffmpeg} -map 0 -c copy -f flv {relay}/video/$name;
-      exec_push {ffmpeg} -map 0:a -c copy -f flv {relay}/audio/$name;
+      exec_push {studio_exe} live relay $name video;
+      exec_push {studio_exe} live relay $name audio;
       exec_push {studio_exe} live caption $name;
     }}
     application video {{
@@ -130,6 +139,63 @@ rtmp {{
   }}
 }}
 """
+
+
+def relay_command(env: Environment, stream: str, rendition: str) -> list[str]:
+    """The ffmpeg that copies push ``stream`` (no re-encoding) into the ``video``
+    application (picture and sound) or the ``audio`` one (sound only), its timestamps
+    moved to where this push starts on the broadcast's timeline."""
+    paths = LivePaths.from_settings(env)
+    relay = f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}"
+    offset_ms = push_start_ms(paths, push_recording(paths, stream))
+    streams = ["-map", "0:v?", "-map", "0:a?"] if rendition == "video" else ["-map", "0:a"]
+    return [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-copyts", *READ_LIVE, f"{relay}/live/{stream}",
+            *streams, "-c", "copy", "-output_ts_offset", f"{offset_ms / 1000:.3f}", "-f", "flv",
+            f"{relay}/{rendition}/{stream}"]
+
+
+def recordings_of(paths: LivePaths, stream: str) -> list[Path]:
+    """The stream's recordings in push order (nginx names them ``b12-<unix time>.flv``)."""
+    return sorted(paths.recordings.glob(f"{stream}-*.flv"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def push_recording(paths: LivePaths, stream: str) -> Path:
+    """The recording of the push this process was started for: the stream's newest,
+    once it is from this push (stamped when this process started, or later) or still
+    being written (this process was restarted after a crash mid-push)."""
+    started = _process_started_at()
+    deadline = time.monotonic() + RECORDING_WAIT_S
+    while True:
+        if (found := recordings_of(paths, stream)) and (
+                int(found[-1].stem.rsplit("-", 1)[1]) >= started - 3
+                or found[-1].stat().st_mtime >= time.time() - 2):
+            return found[-1]
+        if time.monotonic() > deadline:
+            raise StudioError(f"no recording of stream {stream} after {RECORDING_WAIT_S} s", paths.recordings)
+        time.sleep(0.2)
+
+
+def push_start_ms(paths: LivePaths, recording: Path) -> int:
+    """Where the push recorded in ``recording`` starts on its broadcast's timeline: after
+    every earlier push of the stream, each rounded up to a whole HLS segment (so the
+    captions of one push never fall in a segment of the one before)."""
+    start_ms = 0
+    for earlier in recordings_of(paths, recording.stem.rsplit("-", 1)[0]):
+        if earlier == recording:
+            return start_ms
+        segment_ms = HLS_FRAGMENT_S * 1000
+        start_ms = -(-(start_ms + probe(earlier).duration_ms) // segment_ms) * segment_ms
+    raise StudioError("not a recording of this stream's pushes", recording)
+
+
+def _process_started_at() -> float:
+    """When this process started (Unix time), from /proc: Python itself may take
+    seconds to start on a busy machine, and the recording is stamped when nginx
+    started us."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                if line.startswith("btime"))
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 def _captioner_environ(env: Environment, paths: LivePaths) -> dict[str, str]:
@@ -174,22 +240,98 @@ def nginx_exe() -> str:
     return found
 
 
+class MediaServer:
+    """nginx as our child process, started again when it dies.
+
+    nginx killed outright (``kill -9``, the OOM killer) leaves its worker running: it
+    keeps the pushes, the recordings and the RTMP port, with nobody to run it. So the
+    watch notes the workers while nginx is alive; when nginx dies they are stopped
+    gracefully (the recordings are closed, nothing written so far is lost), every
+    push that was on air is ended (``on_restart``: its broadcast continues if the
+    encoder reconnects within the grace period, as encoders do), and nginx starts
+    again."""
+
+    def __init__(self, command: list[str], on_restart: Callable[[], None]):
+        self.command, self.on_restart = command, on_restart
+        self.stopping = threading.Event()
+        self.process = self._start()
+        self.watch = threading.Thread(target=self._watch, name="media-server-watch", daemon=True)
+        self.watch.start()
+
+    def _start(self) -> subprocess.Popen:
+        # started from the watch thread after a death: the parent-death signal follows the
+        # thread that started the child, and the watch lasts as long as we do
+        process = subprocess.Popen([*self.command, "-g", "daemon off;"], preexec_fn=_die_with_parent)
+        log.info("media server (nginx %d) started", process.pid)
+        return process
+
+    def _watch(self) -> None:
+        workers: list[int] = []
+        while not self.stopping.is_set():
+            try:
+                code = self.process.wait(1)
+            except subprocess.TimeoutExpired:
+                workers = _children(self.process.pid) or workers
+                continue
+            if self.stopping.is_set():
+                return
+            how = f"signal {-code}" if code < 0 else f"exit status {code}"
+            log.error("media server (nginx %d) died (%s) during the show; stopping its orphaned workers "
+                      "and starting it again: encoders reconnect, their broadcasts go on",
+                      self.process.pid, how)
+            _stop_processes(workers)
+            self.on_restart()
+            time.sleep(1)
+            self.process = self._start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        _stop_processes([self.process.pid])
+        self.process.wait()
+        self.watch.join()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # it just died
+        return []
+
+
+def _stop_processes(pids: list[int]) -> None:
+    """SIGQUIT (nginx's graceful stop: the recordings are finished), then SIGKILL after
+    ``STOP_SECONDS``."""
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGQUIT)
+    deadline = time.monotonic() + STOP_SECONDS
+    while (alive := [pid for pid in pids if Path(f"/proc/{pid}").exists()
+                     and "zombie" not in _state(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in alive:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:", 1)[1].split("\n", 1)[0]
+    except (OSError, IndexError):
+        return "zombie"
+
+
 @contextmanager
-def running_media_server(env: Environment) -> Iterator[subprocess.Popen]:
-    """nginx as our child process (its configuration rewritten first), stopped on the way out."""
+def running_media_server(env: Environment, on_restart: Callable[[], None] = lambda: None) -> Iterator[MediaServer]:
+    """nginx as our child process (its configuration rewritten first), watched
+    (:class:`MediaServer`), stopped gracefully on the way out."""
     conf = write_nginx_conf(env)
     command = [nginx_exe(), "-c", str(conf), "-p", str(conf.parent), "-e", str(conf.parent / "nginx-error.log")]
     checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
     if checked.returncode != 0:
         raise StudioError(f"nginx refuses the configuration: {checked.stderr.strip()}", conf)
-    process = subprocess.Popen([*command, "-g", "daemon off;"], preexec_fn=_die_with_parent)
-    log.info("media server (nginx %d) takes RTMP on port %s", process.pid, env.setting("live_rtmp_port"))
+    server = MediaServer(command, on_restart)
+    log.info("media server takes RTMP on port %s", env.setting("live_rtmp_port"))
     try:
-        yield process
+        yield server
     finally:
-        process.send_signal(signal.SIGQUIT)  # graceful: finishes the recordings
-        try:
-            process.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()

@@ -10,9 +10,17 @@ The hooks carry no CSRF token (nginx posts them) and are taken only from this ma
 
 The stream files (nginx's video and audio-only HLS, the captioner's WebVTT) are served
 from ``LIVE_PATH/hls``; the master playlist tying them together is written here.
+
+The captioner writes one caption track, the words as heard (glossary-corrected). As
+episodes do, the page offers a plain one too, shown by default: each caption line
+with the glossary's plain wordings (:func:`plain_segment`), made here when a player
+asks for a segment. An explained term cannot be explained on a live line (the roll-up
+has no room, and which mention is the first is not known), so it reads as the term's
+later mentions do.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import os
@@ -25,9 +33,11 @@ from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, rend
 from sqlalchemy import select
 
 from episodes import settings
-from episodes.live import AirWindow, PublishRefused, authorize_publish, on_air, publish_stopped, stream_name
+from episodes.live import (AirWindow, PublishRefused, authorize_publish, enqueue_finish, on_air, publish_stopped,
+                           stream_name)
 from episodes.models import LiveBroadcast, as_utc
 from episodes.views import countable, daily_salt, is_bot, live_views, record_live_view, salt_day, viewer_id
+from glossary.rewrite import rewrite
 from web.db import get_jobs, get_session
 from web.limits import posted_object
 from web.security import CONTENT_SECURITY_POLICY, csrf
@@ -36,13 +46,13 @@ bp = Blueprint("live", __name__)
 log = logging.getLogger(__name__)
 
 HLS_FOLDER = "hls"  # in LIVE_PATH: video/, audio/ (nginx), captions/ (the captioner)
-FINISH_JOB = "live.finish"
 UPCOMING_COUNT = 5
 # The master playlist: two renditions of the picture's stream (video, and audio only
 # for listeners on weak mobile data), both with the live captions as a subtitle track.
 MASTER_PLAYLIST = """#EXTM3U
 #EXT-X-VERSION:3
-#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="实时字幕",LANGUAGE="zh-Hans",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI="../hls/captions/{name}/index.m3u8"
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="通俗版字幕",LANGUAGE="zh-Hans",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI="../hls/plain/{name}/index.m3u8"
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="原文字幕",LANGUAGE="zh-Hans",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="../hls/captions/{name}/index.m3u8"
 #EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="avc1.64001f,mp4a.40.2",SUBTITLES="subs"
 ../hls/video/{name}/index.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=96000,CODECS="mp4a.40.2",SUBTITLES="subs"
@@ -108,8 +118,7 @@ def publish_done_hook():
     if show is not None:
         log.info("live broadcast %d: the encoder stopped; it becomes an episode unless it is "
                  "back within %s s", show.id, current_app.config["LIVE_GRACE_SECONDS"])
-        get_jobs().enqueue(session, FINISH_JOB, show.id,
-                           key=f"{FINISH_JOB}:{show.id}:{now.isoformat()}")
+        enqueue_finish(session, get_jobs(), show, now)
     session.commit()
     return Response("ok\n", mimetype="text/plain")
 
@@ -148,6 +157,43 @@ def stream_file(name: str):
         response.headers["Cache-Control"] = "no-cache"
         response.mimetype = "application/vnd.apple.mpegurl"
     return response
+
+
+@bp.route("/live/hls/plain/<name>/<any(index.m3u8):playlist>")
+@bp.route("/live/hls/plain/<name>/seg-<int:number>.vtt")
+def plain_file(name: str, playlist: str = "", number: int | None = None):
+    """The plain caption track: the captioner's playlist as it is (its segments are
+    named alike), each segment with the glossary's plain wordings."""
+    if playlist:
+        return stream_file(f"captions/{name}/{playlist}")
+    path = os.path.join(current_app.config["LIVE_PATH"], HLS_FOLDER, "captions", name, f"seg-{number}.vtt")
+    try:
+        with open(path, encoding="utf-8") as segment:
+            text = segment.read()
+    except (FileNotFoundError, NotADirectoryError):
+        abort(404, "没有这段字幕。")
+    return Response(plain_segment(text, current_app.config["GLOSSARY"]), mimetype="text/vtt",
+                    headers={"Cache-Control": "max-age=60"})
+
+
+@functools.lru_cache(maxsize=256)  # every viewer asks for the same few newest segments
+def plain_segment(vtt: str, glossary_path: str) -> str:
+    """A live WebVTT segment with each caption line in plain words (header, timings kept).
+
+    >>> plain_segment("WEBVTT\\n\\n00:00:00.000 --> 00:00:02.000\\n可以容缺受理\\n", "")  # doctest: +SKIP
+    'WEBVTT\\n\\n00:00:00.000 --> 00:00:02.000\\n可以收件后补材料\\n'
+    """
+    from web.site import site_terms  # web.site imports this module (the home page's show on air)
+
+    terms = site_terms(glossary_path)
+    every_term = [term.term for term in terms.terms]
+    blocks = vtt.split("\n\n")
+    for index, block in enumerate(blocks[1:], 1):  # blocks[0]: WEBVTT and X-TIMESTAMP-MAP
+        timing, _, text = block.partition("\n")
+        if "-->" in timing and text:
+            blocks[index] = timing + "\n" + "\n".join(rewrite(line, terms, introduced=every_term).text
+                                                     for line in text.split("\n"))
+    return "\n\n".join(blocks)
 
 
 @bp.route("/live/beacon", methods=["POST"])

@@ -76,6 +76,20 @@ def nginx_conf_command(env: Environment) -> None:
     click.echo(str(write_nginx_conf(env)))
 
 
+@live_group.command("relay", hidden=True)
+@click.argument("stream")
+@click.argument("rendition", type=click.Choice(["video", "audio"]))
+@pass_environment
+def relay_command(env: Environment, stream: str, rendition: str) -> None:
+    """Copy push STREAM (b12) into its RENDITION for HLS; nginx runs this for each push."""
+    import os
+
+    from studio.live_server import relay_command as command
+
+    arguments = command(env, stream, rendition)
+    os.execv(arguments[0], arguments)  # nginx stops the relay with a signal: ffmpeg must get it
+
+
 @live_group.command("caption", hidden=True)
 @click.argument("stream")
 @pass_environment

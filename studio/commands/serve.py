@@ -82,7 +82,7 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
         f"scheduler and job worker in process {background_process.process.pid}"
         if background_process else "no scheduler or job worker here (--no-background)"), err=True)
     try:
-        with running_media_server(env) if live else nullcontext():
+        with running_media_server(env, lambda: _pushes_lost(app)) if live else nullcontext():
             if server is None:
                 from studio.gunicorn_server import serve_with_gunicorn
 
@@ -95,6 +95,23 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
     finally:
         if background_process:
             background_process.stop()
+
+
+def _pushes_lost(app: Flask) -> None:
+    """nginx died: the pushes it had are over; each broadcast continues if its encoder
+    reconnects within the grace period, else its recording becomes an episode."""
+    from sqlalchemy.orm import Session
+
+    from episodes.live import enqueue_finish, pushes_lost
+    from episodes.models import utcnow
+
+    now = utcnow()
+    with Session(app.extensions["catalog_engine"]) as session:
+        for show in pushes_lost(session, now):
+            logging.getLogger(__name__).warning("live broadcast %d: its push was lost with the media server; "
+                                                "it goes on if the encoder reconnects", show.id)
+            enqueue_finish(session, app.extensions["jobs"], show, now)
+        session.commit()
 
 
 def _announce(urls: list[str]) -> None:

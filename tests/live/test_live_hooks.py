@@ -183,3 +183,29 @@ def test_a_deeply_nested_live_beacon_is_400_not_a_500(client, show, clock):
     clock.now += timedelta(minutes=5)
     nested = client.post("/live/beacon", data="[" * 1200, content_type="application/json")
     assert nested.status_code == 400
+
+
+def test_the_live_captions_have_a_plain_track_shown_first(app, client, show):
+    """The captioner writes the words as heard; the plain track is made from them with
+    the glossary's plain wordings, segment by segment, under the same names."""
+    publish(client, show.stream_key)
+    master = client.get(f"/live/{show.id}/master.m3u8").get_data(as_text=True)
+    assert master.index('NAME="通俗版字幕",LANGUAGE="zh-Hans",DEFAULT=YES') < master.index('NAME="原文字幕"')
+    assert 'URI="../hls/plain/b1/index.m3u8"' in master
+    import os
+
+    folder = app.config["LIVE_PATH"] + "/hls/captions/b1"
+    os.makedirs(folder)
+    heard = ("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:63000,LOCAL:00:00:00.000\n\n"
+             "00:00:00.400 --> 00:00:02.000 line:85%\n材料不全的\n可以容缺受理\n")
+    with open(folder + "/seg-0.vtt", "w", encoding="utf-8") as segment:
+        segment.write(heard)
+    with open(folder + "/index.m3u8", "w") as playlist:
+        playlist.write("#EXTM3U\n#EXTINF:2.000,\nseg-0.vtt\n")
+    plain = client.get("/live/hls/plain/b1/seg-0.vtt")
+    assert plain.mimetype == "text/vtt"
+    assert plain.get_data(as_text=True) == heard.replace("容缺受理", "收件后补材料")
+    assert client.get("/live/hls/plain/b1/index.m3u8").get_data(as_text=True).endswith("seg-0.vtt\n")
+    assert client.get("/live/hls/plain/b1/seg-7.vtt").status_code == 404
+    assert client.get("/live/hls/plain/b9/seg-0.vtt").status_code == 404
+    assert client.get("/live/hls/plain/b1/other.m3u8").status_code == 404

@@ -1,7 +1,9 @@
 // The live player. hls.js where the browser has Media Source Extensions (Chromium,
 // Android, WeChat's in-app browser); the browser's own HLS elsewhere (iOS Safari).
-// The live captions (an HLS subtitle rendition) are shown by default. Once the viewer
-// has watched 10 s, one view beacon (the server counts once per viewer and hour).
+// The live captions (two HLS subtitle renditions: plain words first, as heard second)
+// are shown by default, one at a time: the first, unless the viewer chose the other in
+// the player's captions menu. Once the viewer has watched 10 s, one view beacon (the
+// server counts once per viewer and hour).
 (function () {
   "use strict";
   var video = document.getElementById("live-player");
@@ -9,9 +11,11 @@
   var source = video.dataset.src;
 
   function showCaptions() {
-    Array.prototype.forEach.call(video.textTracks || [], function (track) {
-      if (track.kind === "subtitles" || track.kind === "captions") { track.mode = "showing"; }
+    var tracks = Array.prototype.filter.call(video.textTracks || [], function (track) {
+      return track.kind === "subtitles" || track.kind === "captions";
     });
+    var shown = tracks.some(function (track) { return track.mode === "showing"; });
+    if (tracks.length && !shown) { tracks[0].mode = "showing"; }
   }
 
   if (video.textTracks && video.textTracks.addEventListener) {
