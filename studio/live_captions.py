@@ -45,29 +45,27 @@ SEGMENT_MS = 2000
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx keeps of video
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
-MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
+MIN_CHANGE_MS = 120  # the shortest a caption shows before the next word changes it
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
-MIN_WINDOW_MS = 6000  # the least audio a pass hears when passes get slow
-SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes make late captions
-# Whisper's decoder holds 448 tokens; faster-whisper's prompt takes up to 228 of them
-# (223 of previous text, 5 special): a longer answer is refused with a ValueError
-MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
-_MODEL_PUNCTUATION = str.maketrans("，：；？！", ",:;?!")
 
 
 @dataclass
 class Pace:
     """How much work each pass does; :meth:`slower` trades accuracy for speed."""
 
-    step_ms: int = 1000  # the least new audio a pass waits for
+    step_ms: int = 1000  # new audio between passes
     window_ms: int = 12000  # audio kept for re-transcription
+    # A segment is written once the audio is this far past its end: words confirmed
+    # within it keep their own time (the player plays 10 s behind the live edge).
+    lag_ms: int = 5000
 
     def slower(self) -> bool:
-        if self.window_ms <= MIN_WINDOW_MS:
+        if self.step_ms >= 4000:
             return False
-        self.window_ms -= 2000
+        self.step_ms, self.window_ms = self.step_ms + 1000, max(8000, self.window_ms - 2000)
+        self.lag_ms += 1000
         return True
 
 
@@ -115,28 +113,20 @@ class RollUp:
     last_end_ms: int = -10**9
 
     def add(self, word: Word, not_before_ms: int) -> None:
-        """Show ``word`` at its own start, or at ``not_before_ms`` when that moment is
-        already written out (a word confirmed late shows when it was confirmed, as
-        broadcast live captions trail the speech). Words arriving at the same moment
-        show together; a line leaves the top only after the screen showed it."""
         text = word.text.strip()
         if not text:
             return
-        last = self.changes[-1][0] if self.changes else not_before_ms
-        start = max(word.start_ms, not_before_ms, last)
+        # Words confirmed late (their moment already written out) still each get a
+        # moment on screen: a late batch rolls through quickly rather than vanishing.
+        start = max(word.start_ms, not_before_ms, self.changes[-1][0] + MIN_CHANGE_MS if self.changes else 0)
         if self.last_end_ms + HOLD_MS <= start:
             self.lines = []  # the screen cleared in the pause
         if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
                 or display_width(self.lines[-1] + text) > self.max_width):
-            if len(self.lines) == self.max_lines and start == last:
-                start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
             self.lines = [*self.lines, ""][-self.max_lines:]
         self.lines[-1] += text
         self.last_end_ms = max(word.end_ms, start)
-        if self.changes and self.changes[-1][0] == start:
-            self.changes[-1] = (start, tuple(self.lines))
-        else:
-            self.changes.append((start, tuple(self.lines)))
+        self.changes.append((start, tuple(self.lines)))
 
     def cues(self, start_ms: int, end_ms: int) -> list[Cue]:
         """What is on screen between ``start_ms`` and ``end_ms``, as cues cut at both ends."""
@@ -153,23 +143,6 @@ class RollUp:
     def forget_before(self, moment_ms: int) -> None:
         while len(self.changes) > 1 and self.changes[1][0] <= moment_ms:
             self.changes.pop(0)
-
-
-def model_spelling(text: str) -> str:
-    """Text for the decoder's prompt, spelled as the model writes it: ASCII punctuation.
-
-    Whisper's vocabulary has no token for the full-width ``，：；？！``: each is three
-    byte-level tokens (``，`` is EF BC 8C). Primed with them, greedy decoding imitates
-    them and often gets the last byte wrong: ``，`` came out as ``Ｇ`` (EF BC A7), ``０``
-    or ``１``, often in a loop (measured: dozens of such characters in the first 40 s of
-    ``talk_legal_aid`` with the captions' own text as prompt, none with ASCII marks).
-    The model writes ASCII ``,`` (one token) by itself; :func:`subtitles.cleanup.clean`
-    makes the published text full-width again.
-
-    >>> model_spelling("法律援助，区司法局：")
-    '法律援助,区司法局:'
-    """
-    return text.translate(_MODEL_PUNCTUATION)
 
 
 def vtt_time(ms: int) -> str:
@@ -329,18 +302,12 @@ class Captioner:
         self.audio = np.concatenate([self.audio, samples])
 
     def transcribe_pass(self) -> None:
-        """Re-transcribe the window, then :meth:`take` what the model heard."""
-        self.take(self._hypothesis())
-
-    def take(self, words: list[Word]) -> None:
-        """Commit what this pass and the last agree on, and write every segment the
-        audio has passed: a word confirmed after its moment was written out shows from
-        the first segment still open, so captions trail the speech by the confirmation
-        delay (two passes) and at most one segment, and never come before it."""
+        """Re-transcribe the window, commit what two passes agree on, write due segments."""
+        words = self._hypothesis()
         for word in self._published(self.agreement.confirm(words)):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self._trim()
-        self.write_due(self.audio_end_ms)
+        self.write_due(self.audio_end_ms - self.pace.lag_ms)
 
     def finish(self) -> None:
         """The stream ended: a last pass over what is left, published whole."""
@@ -367,8 +334,8 @@ class Captioner:
         segments, _ = self.model.transcribe(
             self.audio, language="zh", beam_size=1, temperature=0.0, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False,
-            max_new_tokens=min(MAX_NEW_TOKENS, 20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000),
-            initial_prompt=model_spelling((self.prompt or "") + self.text_before[-100:]) or None)
+            max_new_tokens=20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000,
+            initial_prompt=(self.prompt or "") + self.text_before[-100:] or None)
         from studio.transcribe import _to_simplified_segment
 
         kept = clean(Transcript("zh", self.audio_end_ms - self.audio_start_ms,
@@ -458,48 +425,40 @@ def _what_the_show_is_about(env: Environment, stream: str) -> str:
 
 
 def _run(captioner: Captioner, audio: LiveAudio) -> None:
-    """Pass after pass until the audio ends, each over all the audio that arrived while
-    the last one ran (at least a step): the captions never queue up behind the speech.
-    When passes get slow (the machine is busy), shorten the window, and say so."""
-    slow_passes = 0
+    """Transcribe whenever a step of new audio has arrived, until the audio ends; when
+    passes take longer than the audio they cover, slow the pace (and say so) rather
+    than drift behind."""
+    new_ms, behind_passes = 0, 0
     while (block := audio.blocks.get()) is not None:
-        new_ms = _feed(captioner, block)
-        while new_ms < captioner.pace.step_ms or not audio.blocks.empty():
-            if (block := audio.blocks.get()) is None:
-                return
-            new_ms += _feed(captioner, block)
+        captioner.feed(block)
+        new_ms += block.size * 1000 // media.SAMPLE_RATE
+        if new_ms < captioner.pace.step_ms:
+            continue
         started = time.monotonic()
         captioner.transcribe_pass()
         took_ms = (time.monotonic() - started) * 1000
-        slow_passes = slow_passes + 1 if took_ms > SLOW_PASS_MS else 0
-        if slow_passes >= 3 and captioner.pace.slower():
-            log.warning("captions falling behind (pass %.0f ms): the model now hears %d ms at a time",
-                        took_ms, captioner.pace.window_ms)
-            slow_passes = 0
-
-
-def _feed(captioner: Captioner, block: np.ndarray) -> int:
-    captioner.feed(block)
-    return block.size * 1000 // media.SAMPLE_RATE
+        backlog_ms = audio.blocks.qsize() * 200
+        behind_passes = behind_passes + 1 if took_ms > new_ms or backlog_ms > 2000 else 0
+        new_ms = 0
+        if behind_passes >= 3 and captioner.pace.slower():
+            log.warning("captions falling behind (pass %.0f ms, %d ms waiting): now a pass every "
+                        "%d ms over %d ms of audio", took_ms, backlog_ms, captioner.pace.step_ms,
+                        captioner.pace.window_ms)
+            behind_passes = 0
 
 
 def first_shown(cues: list[Cue]) -> list[tuple[int, str]]:
     """Undo the roll-up: each stretch of text with the moment it first appeared, in
     order (a caption's bottom line grows, then moves up; the screen may clear)."""
     shown: list[tuple[int, str]] = []
-    before: tuple[str, ...] = ()
+    bottom = ""
     for cue in cues:
-        added = _added_text(before, tuple(cue.lines))
+        new_bottom = cue.lines[-1] if cue.lines else ""
+        if new_bottom.startswith(bottom) and bottom:
+            added = new_bottom[len(bottom):]
+        else:  # a fresh line (the old bottom moved up, or the screen cleared)
+            added = new_bottom
         if added:
             shown.append((cue.start_ms, added))
-        before = tuple(cue.lines)
+        bottom = new_bottom
     return shown
-
-
-def _added_text(before: tuple[str, ...], now: tuple[str, ...]) -> str:
-    """What ``now`` shows that ``before`` did not: the screen keeps its last k lines
-    (the top ones rolled away), the newest of them maybe grown, plus new lines below."""
-    for kept in range(min(len(before), len(now)), 0, -1):
-        if before[len(before) - kept:-1] == now[:kept - 1] and now[kept - 1].startswith(before[-1]):
-            return now[kept - 1][len(before[-1]):] + "".join(now[kept:])
-    return "".join(now)  # the screen cleared
