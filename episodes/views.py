@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from episodes.db import Base
+from episodes.models import Episode
 
 MIN_WATCH_MS = 10_000
 SHORT_VIDEO_MS = 30_000
@@ -152,6 +153,66 @@ def record_views(session: Session, views: list[View], tz: tzinfo) -> list[bool]:
 def record_view(session: Session, episode_id: int, viewer: str, now: datetime, tz: tzinfo) -> bool:
     """Count one view (see :func:`record_views`); True when counted."""
     return record_views(session, [View(episode_id, viewer, now)], tz)[0]
+
+
+@dataclass(frozen=True)
+class Beacon:
+    """A player's report that ``viewer`` watched ``watched_ms`` of an episode at ``at``.
+
+    ``unwanted`` is why it must not count whatever the episode says ("bot", "staff
+    preview"), decided from the request; the episode checks are :func:`count_beacons`'.
+    """
+
+    episode_id: int
+    watched_ms: int
+    viewer: str
+    at: datetime
+    unwanted: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a beacon gets back: counted or not and why, or ``error`` for a beacon no
+    honest player sends (an unknown episode, an impossible watch time)."""
+
+    counted: bool
+    reason: str = ""
+    error: str = ""
+
+
+def count_beacons(session: Session, beacons: list[Beacon], tz: tzinfo) -> list[Answer]:
+    """Check each beacon against its episode and count those that are views; one answer
+    per beacon, same order. The caller commits.
+
+    Made for a batch (``episodes.groupcommit``): the episodes are read with one query for
+    the whole batch, in the transaction that counts the views, so a beacon costs no
+    query of its own and is checked against the episode as it is when counted.
+    """
+    ids = {b.episode_id for b in beacons}
+    episodes = {row.id: row for row in session.execute(
+        select(Episode.id, Episode.duration_ms, Episode.status).where(Episode.id.in_(ids)))}
+    answers: list[Answer | View] = [_check(b, episodes.get(b.episode_id)) for b in beacons]
+    views = [a for a in answers if isinstance(a, View)]
+    counted = iter(record_views(session, views, tz) if views else ())
+    return [a if isinstance(a, Answer) else
+            Answer(True) if next(counted) else Answer(False, "already counted this hour")
+            for a in answers]
+
+
+def _check(beacon: Beacon, episode) -> Answer | View:
+    """The answer for a beacon that is no view, else the view to count."""
+    if episode is None:
+        return Answer(False, error=f"unknown episode {beacon.episode_id}")
+    if not plausible(beacon.watched_ms, episode.duration_ms):
+        return Answer(False, error=f"'watched' {beacon.watched_ms / 1000:g} s is impossible "
+                                   "for this episode")
+    if beacon.unwanted:
+        return Answer(False, beacon.unwanted)
+    if episode.status != "published":
+        return Answer(False, "staff preview")
+    if not countable(beacon.watched_ms, episode.duration_ms):
+        return Answer(False, "not watched long enough")
+    return View(beacon.episode_id, beacon.viewer, beacon.at)
 
 
 class LiveViewEvent(Base):

@@ -9,19 +9,16 @@ posting it (a cross-site JSON post needs a CORS preflight we never grant).
 """
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
-from episodes.groupcommit import GroupCommit
-from episodes.models import Episode
 from episodes.db import transaction
-from episodes.views import (View, countable, daily_salt, is_bot, plausible, record_views, salt_day,
-                            viewer_id)
-from web.db import close_session, get_session
+from episodes.groupcommit import GroupCommit
+from episodes.views import Beacon, count_beacons, daily_salt, is_bot, salt_day, viewer_id
 from web.limits import RouteLimit, limit_route, posted_object
 from web.security import csrf, is_staff
 
@@ -34,12 +31,31 @@ class BadBeacon(Exception):
     """A beacon no honest player sends; the message says what is wrong."""
 
 
+class DailySalt:
+    """Today's salt, read from the catalog once per day per process: the first beacon of
+    a day reads it while the others wait, so a burst of beacons is one read, not one
+    transaction (and pooled connection) each."""
+
+    def __init__(self):
+        self._day: date | None = None
+        self._salt = ""
+        self._lock = threading.Lock()
+
+    def of(self, day: date) -> str:
+        with self._lock:
+            if self._day != day:
+                with transaction(current_app.extensions["catalog_sessions"]) as session:
+                    self._salt = daily_salt(session, day)
+                self._day = day
+            return self._salt
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("VIEWS_CLOCK", lambda: datetime.now(timezone.utc))
     tz = ZoneInfo(app.config["TIMEZONE"])
     app.extensions["view_writer"] = GroupCommit(
-        app.extensions["catalog_sessions"], lambda session, views: record_views(session, views, tz))
-    app.extensions["view_salt"] = (None, "")
+        app.extensions["catalog_sessions"], lambda session, beacons: count_beacons(session, beacons, tz))
+    app.extensions["view_salt"] = DailySalt()
     app.config.setdefault("BEACON_MAX_BYTES", BEACON_MAX_BYTES)
     limit_route(app, "views.beacon", RouteLimit.from_config("BEACON_MAX_BYTES"))
 
@@ -52,38 +68,28 @@ def beacon_too_large(_error):
 @bp.route("/views/beacon", methods=["POST"])
 @csrf.exempt
 def beacon():
+    """Answer once the view is committed. The request itself reads nothing from the
+    catalog: the episode is checked in the group commit's batch (``count_beacons``)."""
     try:
-        episode, watched_ms = _read_beacon()
+        episode_id, watched_ms = _read_beacon()
     except BadBeacon as exc:
         return jsonify(counted=False, error=str(exc)), 400
-    reason = _not_counted_because(episode, watched_ms)
-    if reason:
-        return jsonify(counted=False, reason=reason), 202
     now, tz = current_app.config["VIEWS_CLOCK"](), ZoneInfo(current_app.config["TIMEZONE"])
-    viewer = viewer_id(_salt(salt_day(now, tz)), request.remote_addr or "",
-                       request.user_agent.string)
-    close_session()  # give the connection back: the writer thread needs one from the pool
+    unwanted = _unwanted()
+    viewer = "" if unwanted else viewer_id(current_app.extensions["view_salt"].of(salt_day(now, tz)),
+                                           request.remote_addr or "", request.user_agent.string)
     try:
-        counted = current_app.extensions["view_writer"].submit(View(episode.id, viewer, now))
-    except IntegrityError:  # the episode was deleted since we read it
-        return jsonify(counted=False, error=f"unknown episode {episode.id}"), 400
+        answer = current_app.extensions["view_writer"].submit(
+            Beacon(episode_id, watched_ms, viewer, now, unwanted))
     except OperationalError:  # database locked or disk full: the player may retry
         return jsonify(counted=False, error="view store unavailable; try again"), 503
-    return jsonify(counted=counted, reason="" if counted else "already counted this hour"), 202
+    if answer.error:
+        return jsonify(counted=False, error=answer.error), 400
+    return jsonify(counted=answer.counted, reason=answer.reason), 202
 
 
-def _salt(day: date) -> str:
-    """Today's salt, read from the catalog once per day per process."""
-    cached_day, salt = current_app.extensions["view_salt"]
-    if cached_day != day:
-        with transaction(current_app.extensions["catalog_sessions"]) as session:
-            salt = daily_salt(session, day)
-        current_app.extensions["view_salt"] = (day, salt)
-    return salt
-
-
-def _read_beacon() -> tuple[Row, int]:
-    """The episode and watched milliseconds, or BadBeacon naming the problem."""
+def _read_beacon() -> tuple[int, int]:
+    """The episode id and watched milliseconds, or BadBeacon naming the problem."""
     if not request.is_json:
         raise BadBeacon("body must be application/json")
     body = posted_object()
@@ -94,23 +100,15 @@ def _read_beacon() -> tuple[Row, int]:
         raise BadBeacon("'episode' must be a positive integer")
     if type(watched) not in (int, float) or not -MAX_WATCHED_S < watched < MAX_WATCHED_S:
         raise BadBeacon("'watched' must be a number of seconds")
-    episode = get_session().execute(  # plain columns: no ORM object per beacon
-        select(Episode.id, Episode.duration_ms, Episode.status).where(Episode.id == episode_id)).first()
-    if episode is None:
-        raise BadBeacon(f"unknown episode {episode_id}")
-    watched_ms = round(watched * 1000)
-    if not plausible(watched_ms, episode.duration_ms):
-        raise BadBeacon(f"'watched' {watched} s is impossible for this episode")
-    return episode, watched_ms
+    return episode_id, round(watched * 1000)
 
 
-def _not_counted_because(episode: Row, watched_ms: int) -> str:
+def _unwanted() -> str:
+    """Why this request's beacon must not count whatever its episode says, or ""."""
     if is_bot(request.user_agent.string):
         return "bot"
-    if episode.status != "published" or _logged_in() and is_staff():
+    if _logged_in() and is_staff():
         return "staff preview"
-    if not countable(watched_ms, episode.duration_ms):
-        return "not watched long enough"
     return ""
 
 

@@ -1,4 +1,5 @@
-"""Group commit: concurrent beacons share commits, none is lost or doubled, errors stay put."""
+"""Group commit: concurrent beacons share commits, none is lost or doubled, errors stay put;
+a batch of beacons is checked against its episodes with one query, whatever its size."""
 from __future__ import annotations
 
 import threading
@@ -6,14 +7,14 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from episodes.db import make_engine, make_sessionmaker
 from episodes.groupcommit import GroupCommit
 from episodes.schema import migrations
 from episodes.models import Episode
-from episodes.views import DailyViews, View, ViewEvent, record_views
+from episodes.views import Answer, Beacon, DailyViews, View, ViewEvent, count_beacons, record_views
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
@@ -25,7 +26,9 @@ def factory(database_url):
     migrations.apply(engine)
     factory = make_sessionmaker(engine)
     with factory.begin() as session:
-        session.add_all(Episode(slug=f"e{n}", title="节目", status="published") for n in range(3))
+        session.add_all(Episode(slug=f"e{n}", title="节目", status="published", duration_ms=600_000)
+                        for n in range(3))
+        session.add(Episode(slug="draft", title="节目", status="draft", duration_ms=600_000))  # id 4
     return factory
 
 
@@ -70,3 +73,32 @@ def test_a_failing_item_fails_alone(factory):
     for thread in threads:
         thread.join()
     assert results == {1: True, 99: "refused", 2: True}
+
+
+def test_a_batch_of_beacons_gets_one_answer_each_in_order(factory):
+    beacons = [Beacon(1, 12_000, "a", NOW), Beacon(1, 12_000, "a", NOW),  # the repeat is refused
+               Beacon(2, 9_000, "a", NOW), Beacon(99, 12_000, "a", NOW),
+               Beacon(3, 700_000, "a", NOW), Beacon(3, 12_000, "", NOW, unwanted="bot"),
+               Beacon(4, 12_000, "a", NOW), Beacon(3, 12_000, "b", NOW)]
+    with factory.begin() as session:
+        answers = count_beacons(session, beacons, SHANGHAI)
+    assert answers == [Answer(True), Answer(False, "already counted this hour"),
+                       Answer(False, "not watched long enough"),
+                       Answer(False, error="unknown episode 99"),
+                       Answer(False, error="'watched' 700 s is impossible for this episode"),
+                       Answer(False, "bot"), Answer(False, "staff preview"), Answer(True)]
+    with factory() as session:
+        assert session.scalar(select(func.sum(DailyViews.views))) == 2
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_a_batch_costs_the_same_statements_whatever_its_size(factory, size):
+    """No beacon gets a query of its own: one read of the episodes, the insert of the
+    views and the daily totals' upsert, for one beacon or forty."""
+    statements: list[str] = []
+    engine = factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0]))
+    with factory.begin() as session:
+        count_beacons(session, [Beacon(1 + n % 3, 12_000, f"viewer-{n}", NOW) for n in range(size)],
+                      SHANGHAI)
+    assert statements == ["SELECT", "INSERT", "INSERT"]
