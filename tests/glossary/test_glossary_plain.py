@@ -103,6 +103,8 @@ ALL_APPROVED = GLOSSARY.approve([t.term for t in GLOSSARY.drafts])
     # 行政赔偿 would end the match before 义务机关: the longer name is a term of its own
     ("应当向行政赔偿义务机关提出", "行政赔偿（政府部门赔偿）义务机关"),
     ("应当向行政赔偿义务机关提出", "政府部门赔偿义务机关"),
+    ("依法实施行政强制执行", "行政强制（政府强制手段）执行"),  # 行政强制法 names both kinds
+    ("采取行政强制措施", "政府强制手段措施"),
 ])
 def test_the_drafts_once_approved_read_well_in_the_offices_own_sentences(text, wrong):
     """Sentences of the shared clips and the office's report, read with every draft approved."""
