@@ -6,13 +6,19 @@ searched by its syllables as a Southwestern Mandarin speaker may say them (n/l, 
 z/zh, c/ch, s/sh, -n/-ng merged: :func:`glossary.pinyin.accent_form`). The rule is
 conservative and general, not tuned to any clip:
 
-* a term of 4+ characters: all syllables but one identical, mean similarity ≥ 0.85; or
-  every syllable the same in the accent, all but two identical, mean ≥ 0.85;
+* a term of 4+ characters: all syllables but one identical, that one near or with the
+  term's initial, or else only rhyming (any Han character in a term of 7+) and no part
+  of a word of what was heard; or every syllable the same in the accent, all but two
+  identical, mean similarity ≥ 0.85;
 * 3 characters: two identical, the third near (one confusable initial or final, or
   the same in the accent);
 * 2 characters: identical syllables *and* tones (是向 may become 事项);
+* a syllable is identical when the heard character's usual reading is the term's (a
+  rare reading, 给 ji3, is only near);
 * never when the heard span is itself a word in jieba's dictionary (中午 stays 中午,
-  行政处分 stays 行政处分) or lies inside a longer one (三胞 in 三胞胎).
+  行政处分 stays 行政处分), lies inside a longer one (三胞 in 三胞胎), starts inside one
+  word and ends inside another (依法短期限制), or lengthens a term already right by
+  changing an ordinary word beside it (证明实行告知承诺制).
 
 The same search, with a looser rule, gives :func:`suggest`: stretches that sound like a
 term but fall short of correcting on their own, offered to a reviewer to accept with
@@ -26,13 +32,15 @@ Every change is returned with its span, before, after, term and score.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import NamedTuple, overload
 
 from glossary.match import find_normalized, protected_spans
 from glossary.normalize import to_simplified
-from glossary.pinyin import FAR, NEAR, accent_form, char_similarity, phrase, readings, toneless
+from glossary.pinyin import (FAR, NEAR, WEAK, accent_form, char_similarity, phrase, readings, same_syllable,
+                             toneless)
 from glossary.termbase import Glossary
 from subtitles.transcript import Transcript, map_word_texts
 
@@ -114,9 +122,10 @@ def suggest(text: str, glossary: Glossary) -> tuple[Fix, ...]:
 
 def _correct_text(text: str, glossary: Glossary) -> Correction:
     simplified = to_simplified(text)
+    state = _state(simplified, glossary)
     fixes = _learned(simplified, glossary) + [fix for fix, level in _candidates(simplified, glossary)
-                                               if level == AUTO]
-    chosen = _choose(fixes, simplified, _state(simplified, glossary))
+                                               if level == AUTO and not _rewords(fix, simplified, state)]
+    chosen = _choose(fixes, simplified, state)
     out = list(text)
     for fix in reversed(chosen):  # right to left: a taught correction may change the length
         out[fix.start:fix.end] = fix.after
@@ -150,6 +159,18 @@ def _fits(fix: Fix, text: str, state: list[int]) -> bool:
                for k in range(fix.start, fix.end))
 
 
+def _rewords(fix: Fix, text: str, state: list[int]) -> bool:
+    """Whether ``fix`` lengthens a term already right by changing a character of an
+    ordinary word beside it (证明实行告知承诺制 to 证明事项告知承诺制): the term shows the
+    speaker was heard well there, so the word beside it is what they said. A misheard
+    stretch that is no word (住房公积金体取) is still corrected."""
+    if IN_TERM not in state[fix.start:fix.end]:
+        return False
+    inside = _inside_positions(text)
+    return any(k in inside or k + 1 in inside for k in range(fix.start, fix.end)
+               if state[k] == FREE and text[k] != fix.after[k - fix.start])
+
+
 def _learned(text: str, glossary: Glossary) -> list[Fix]:
     """Every place a taught correction's heard form stands, unless inside a longer word."""
     fixes = []
@@ -173,7 +194,7 @@ def _candidates(text: str, glossary: Glossary) -> list[tuple[Fix, str]]:
             for target, j in index.get(accent_form(reading), ()):
                 if i - j >= 0:
                     seen = hits[i - j, target]
-                    seen[j] = seen.get(j, False) or reading == toneless(target.syllables[j])
+                    seen[j] = seen.get(j, False) or same_syllable(char, target.syllables[j], target.surface[j])
     found = []
     for (start, target), alike in hits.items():
         length = len(target.syllables)
@@ -189,10 +210,11 @@ def _score(text: str, start: int, target: _Target, exact: int, alike: int,
     heard = text[start:start + len(target.syllables)]
     if len(heard) < len(target.syllables) or heard == target.surface:
         return None
-    scores = [char_similarity(c, s) for c, s in zip(heard, target.syllables)]
+    scores = [char_similarity(c, s, w) for c, s, w in zip(heard, target.syllables, target.surface)]
     mean = sum(scores) / len(scores)
     fix = Fix(start, start + len(heard), heard, target.surface, target.term, round(mean, 3))
     if _accept(heard, target, scores, exact, alike, mean) and not _ordinary(text, fix.start, fix.end) \
+            and not _straddles_words(text, fix.start, fix.end) \
             and not _says_other_terms(heard, target, vocabulary):
         return fix, AUTO
     return (fix, SUGGEST) if _suggestable(target, scores, exact, mean) else None
@@ -205,8 +227,22 @@ def _accept(heard: str, target: _Target, scores: list[float], exact: int, alike:
         return exact == 2 and _same_tones(heard, target)
     if length == 3:
         return exact >= 2 and min(scores) >= NEAR
-    return mean >= MIN_MEAN and min(scores) > 0 and (
-        exact >= length - 1 or alike == length and exact >= length - 2)
+    if exact >= length - 1:
+        return _one_syllable_off(heard, scores, exact)
+    return mean >= MIN_MEAN and min(scores) > 0 and alike == length and exact >= length - 2
+
+
+def _one_syllable_off(heard: str, scores: list[float], exact: int) -> bool:
+    """A 4+ character term heard with every syllable identical but one: that one near or
+    with the term's initial (执政 for 执照), or else only rhyming (隔令改正 for 责令改正), or
+    in a term of 7+ any Han character, as long as it is no part of a word of what was heard
+    (形成复议 is words said, not 行政复议 misheard)."""
+    worst = min(scores)
+    if worst >= WEAK:
+        return True
+    off, inside = scores.index(worst), _inside_positions(heard)
+    return (worst > 0 or exact >= 6 and all(map(readings, heard))) \
+        and off not in inside and off + 1 not in inside
 
 
 def _suggestable(target: _Target, scores: list[float], exact: int, mean: float) -> bool:
@@ -257,6 +293,26 @@ def _ordinary(text: str, start: int, end: int) -> bool:
     """An ordinary word, or part of a longer one, is never auto-corrected: 行政处分 is
     not a mishearing of 行政处罚, nor 三胞 in 三胞胎 one of 三包."""
     return _is_word(text[start:end]) or inside_longer_word(text, start, end)
+
+
+def _straddles_words(text: str, start: int, end: int) -> bool:
+    """Whether the span starts inside one word of the text and ends inside another, as
+    the segmenter cuts it (法短期限 in 依法/短期/限制): then it is words said on purpose."""
+    inside = _inside_positions(text)
+    return start in inside and end in inside
+
+
+@functools.lru_cache(maxsize=256)
+def _inside_positions(text: str) -> frozenset[int]:
+    """Positions between two Han characters of one dictionary word, as the segmenter cuts
+    ``text`` (a stretch it only guessed to be a word, such as 体取, is none)."""
+    inside, at = set(), 0
+    for atom in _words(text):
+        lead, word, _ = re.fullmatch(r"(\W*)(.*?)(\W*)", atom).groups()  # punctuation attached
+        if _is_word(word):
+            inside.update(range(at + len(lead) + 1, at + len(lead) + len(word)))
+        at += len(atom)
+    return frozenset(inside)
 
 
 def inside_longer_word(text: str, start: int, end: int) -> bool:

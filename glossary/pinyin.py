@@ -71,17 +71,27 @@ def similarity(heard: str, meant: str) -> float:
         (initial, final), 0.0)
 
 
-def char_similarity(char: str, meant: str) -> float:
-    """1 if any reading of ``char`` is ``meant``; else how close its usual reading is,
-    and at least :data:`NEAR` when a Southwestern Mandarin speaker says both alike.
+def char_similarity(char: str, meant: str, written: str = "") -> float:
+    """1 if ``char`` is the term's own character ``written`` or its usual (first) reading
+    is ``meant``; else how close its usual reading is, and at least :data:`NEAR` when a
+    Southwestern Mandarin speaker says both alike or a rarer reading of ``char`` is ``meant``.
 
-    Only the usual (first) reading counts for near misses: rare readings such as
-    派 bai4 would otherwise make almost anything "close".
+    Rare readings count as near, never as the same: 给 read ji3 or 的 read di4 would
+    otherwise make 政府给的 sound exactly like 户籍地; and for near misses they do not
+    count at all (派 bai4 would make almost anything "close").
     """
-    options = readings(char)
-    if any(toneless(r) == toneless(meant) for r in options):
+    if same_syllable(char, meant, written):
         return EXACT
+    options = readings(char)
     if not options:
         return 0.0
+    rare = NEAR if any(toneless(r) == toneless(meant) for r in options) else 0.0
     accent = NEAR if accent_form(options[0]) == accent_form(meant) else 0.0
-    return max(similarity(options[0], meant), accent)
+    return max(similarity(options[0], meant), accent, rare)
+
+
+def same_syllable(char: str, meant: str, written: str = "") -> bool:
+    """Whether ``char`` is the term's own character ``written`` or its usual reading is
+    ``meant`` (tones aside): what :func:`char_similarity` scores 1."""
+    options = readings(char)
+    return char == written or bool(options) and toneless(options[0]) == toneless(meant)

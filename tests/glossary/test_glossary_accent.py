@@ -55,3 +55,29 @@ def test_a_false_correction_is_one_that_adds_errors():
     assert [f.after for f in fixes] == ["公积金提取"]
     assert false_corrections(heard, fixes, "社保关系转移和住房公积金提取") == []
     assert false_corrections(heard, fixes, "社保关系转移核重防攻击金提取") == list(fixes)
+
+
+@pytest.mark.parametrize("text", [
+    "社区发放政府给的补助",  # 给 may be read ji3 and 的 di4, but nobody says 府给的 for 户籍地
+    "执法人员依法短期限制",  # 法短期限 starts inside 依法 and ends inside 限制: words said
+    "这项证明实行告知承诺制",  # 告知承诺制 is right, so 实行 beside it was said, not 事项 misheard
+    "可以申请形成复议",  # one syllable only rhymes, and it is part of the word 形成
+])
+def test_words_said_on_purpose_are_not_corrected(text):
+    assert correct(text, GLOSSARY).changes == ()
+
+
+@pytest.mark.parametrize("heard, meant", [
+    ("同时隔令改正", "同时责令改正"),  # every syllable but one identical, that one rhymes, no word
+    ("先看市场准入货面清单", "先看市场准入负面清单"),  # seven of eight identical
+])
+def test_a_term_heard_with_one_syllable_off_is_corrected(heard, meant):
+    assert correct(heard, GLOSSARY).text == meant
+
+
+def test_the_term_base_own_sentences_get_no_corrections():
+    """Every example sentence and explanation of the term base, drafts too, is text with
+    the terms right and ordinary words around them: the corrector must leave it alone."""
+    texts = [text for term in GLOSSARY.all_terms for text in (term.example, term.explanation) if text]
+    assert len(texts) > 300
+    assert [(fix.before, fix.after) for text in texts for fix in correct(text, GLOSSARY).changes] == []
