@@ -23,7 +23,8 @@ _PROTECTED = (
 
 
 class Match(NamedTuple):
-    """One occurrence: ``text[start:end] == surface``; ``explained`` when already 术语（白话）.
+    """One occurrence: ``text[start:end] == surface``; ``explained`` when already 术语（白话）
+    or the name in an aside （术语：白话）.
 
     A NamedTuple rather than a dataclass: a long text has tens of thousands of these.
     """
@@ -61,7 +62,7 @@ def locate(norm: str, glossary: Glossary) -> list[tuple[int, int, int]]:
 def find_normalized(norm: str, glossary: Glossary) -> list[Match]:
     """Matches on already-normalised text (spans index ``norm``)."""
     m = glossary.matcher
-    return [Match(start, end, m.surfaces[i], m.terms[i], norm.startswith(m.annotations[i], end))
+    return [Match(start, end, m.surfaces[i], m.terms[i], m.explained(norm, i, start, end))
             for i, start, end in locate(norm, glossary)]
 
 

@@ -11,7 +11,8 @@ mode the first mention keeps the official name and adds the plain wording
 The output is the normalised (Simplified, pinyin-free) text. Rewriting twice gives
 the same text as rewriting once: replaced terms are gone (validation forbids a
 plain wording that contains a term) and annotated ones are recognised by their
-（白话） and left as they are.
+（白话） and left as they are, as is the name in an aside （术语：白话） that the plain
+track puts in the cue after one too short to explain it.
 
 Staff may keep the official wording at chosen places (保留规范说法): a :class:`Place`
 names one occurrence of a term in a text (the term and which of its occurrences,
@@ -115,6 +116,10 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None,
         term = terms[i]
         term_mode = term.mode if term.mode == "keep" else mode or term.mode
         occurrence = seen[term.term] = seen.get(term.term, -1) + 1
+        if glossary.matcher.in_aside(norm, i, start, end):  # an explanation itself: left whole
+            if term_mode == "explain":
+                known.add(term.term)
+            continue
         explained = norm.startswith(annotations[i], end)
         if explained and term_mode == "explain":
             known.add(term.term)

@@ -162,11 +162,21 @@ class Matcher:
         self.surfaces = tuple(owners)
         self.terms = tuple(owners.values())
         self.annotations = tuple(f"（{term.plain}）" for term in self.terms)  # what "explained" looks for
+        self._aside_ends = tuple(f"：{term.plain}）" for term in self.terms)  # see in_aside
         self._automaton = ahocorasick_rs.AhoCorasick(
             self.surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     def __len__(self) -> int:
         return len(self.surfaces)
+
+    def in_aside(self, text: str, index: int, start: int, end: int) -> bool:
+        """True when the match of spelling ``index`` at ``start:end`` is the name in an
+        aside （术语：白话）, the explanation the plain track carried into a later cue."""
+        return text[start - 1:start] == "（" and text.startswith(self._aside_ends[index], end)
+
+    def explained(self, text: str, index: int, start: int, end: int) -> bool:
+        """True when the match is explained where it stands: 术语（白话） or an aside."""
+        return text.startswith(self.annotations[index], end) or self.in_aside(text, index, start, end)
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(spelling index, start, end) of every leftmost-longest match in ``text``."""

@@ -10,6 +10,7 @@ from glossary import load_default
 from glossary.examples import term_problems
 from glossary.io import dumps, load, loads
 from glossary.lines import line_units
+from glossary.match import find_terms
 from glossary.normalize import normalize
 from glossary.rewrite import rewrite
 from glossary.score import score
@@ -185,6 +186,13 @@ def test_an_explanation_that_does_not_fit_goes_to_the_next_cue():
     assert not [v for v in check(track.cues, PROFILE, line_units(GLOSSARY)) if v.rule != "gap"]
 
 
+def test_an_aside_counts_as_explained_and_is_never_rewritten():
+    text = "（行政复议：对政府决定的复查）要在六十日内提出"
+    assert texts_of(text) == {text}
+    assert [m.explained for m in find_terms(text, GLOSSARY)] == [True]
+    assert rewrite(text + "，行政复议不收费", GLOSSARY).text == text + "，行政复议不收费"
+
+
 def test_an_explanation_the_next_cue_cannot_hold_goes_to_the_term_page():
     # 「好的」 has 0.84 s and cannot borrow more: the explanation needs 1.9 s to read
     cues = [Cue(0, 900, ("申请行政复议",)), Cue(960, 1800, ("好的",)), Cue(1860, 3000, ("谢谢",))]
@@ -307,7 +315,7 @@ def test_bad_new_columns_are_refused_with_the_line(text, message):
 # Hypothesis: rewriting changes nothing outside matched terms, in every mode
 
 
-_PIECES = sorted({s for t in GLOSSARY.terms for s in (*t.surfaces, t.plain, t.annotated)}
+_PIECES = sorted({s for t in GLOSSARY.terms for s in (*t.surfaces, t.plain, t.annotated, t.aside)}
                  | {"，", "。", " ", "我们", "可以", "提起", "实行", "由政府指派律师免费代理", "再三",
                     "《行政复议法》", "區(qū)", "政务服务导办视频"})
 texts = st.lists(st.sampled_from(_PIECES), max_size=10).map("".join)
