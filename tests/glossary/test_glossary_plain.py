@@ -85,7 +85,8 @@ def test_every_context_column_is_read_and_written():
     # found reviewing the term base: a narrower or a different thing
     ("跨省通办", "外地办理"), ("减轻处罚", "降低处罚"), ("临时救助", "应急救助金"),
     ("行政强制", "强制措施"), ("起诉状", "起诉书"), ("认罪认罚从宽", "认罪认罚可从轻"),
-    ("行政拘留", "公安拘留")])  # 刑事拘留 is the police's too
+    ("行政拘留", "公安拘留"),  # 刑事拘留 is the police's too
+    ("包容审慎监管", "对新行业宽容监管")])  # 审慎 (prudent) was lost
 def test_plain_wordings_keep_the_meaning(term, shifted):
     glossary = GLOSSARY.approve([term])  # drafts too: the office would approve them as they are
     assert glossary.get(term).plain != shifted
