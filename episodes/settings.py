@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", "zh", "Spoken language; 'auto' detects it."),
     Setting("beam_size", "5", "Beam width of the speech decoder: 5 is more accurate, "
             "1 (greedy) about 1.6x faster."),
+    Setting("second_pass", "off", "Transcribe twice: the second time prompted with the glossary "
+            "terms the first suggests were said (about twice the model time; bench/RESULTS.md)."),
     Setting("profile", "broadcast-zh", "Subtitle profile used to cut cues."),
     Setting("glossary", "", "Term base CSV or folder; empty = shipped default."),
     Setting("instance_path", "instance",

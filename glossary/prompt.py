@@ -32,6 +32,22 @@ def relevant_terms(glossary: Glossary, text_or_terms: str | Iterable[str]) -> li
     return list(dict.fromkeys(names))
 
 
+def heard_terms(glossary: Glossary, text: str) -> list[str]:
+    """The terms a first transcript suggests the recording says, in order of appearance:
+    those spelt right and those heard as something sounding like them (the suggestion
+    level of :mod:`glossary.correct`). A second decoding pass names them in its prompt, so
+    the prompt comes from the term base and what was heard, never from a script.
+
+    >>> heard_terms(load_default(), "可以申请形成复议，也可以提起行政诉讼")  # doctest: +SKIP
+    ['行政复议', '行政诉讼']
+    """
+    from glossary.correct import suggest
+
+    found = [(m.start, m.term.term) for m in find_terms(text, glossary)]
+    found += [(fix.start, fix.term) for fix in suggest(text, glossary)]
+    return list(dict.fromkeys(term for _, term in sorted(found)))
+
+
 def decoding_hints(glossary: Glossary, text_or_terms: str | Iterable[str],
                    max_terms: int = MAX_TERMS, max_prompt_chars: int = MAX_PROMPT_CHARS,
                    hotwords: bool = False) -> tuple[str | None, str | None]:

@@ -1,6 +1,7 @@
 """`studio transcribe`: media files in, transcript JSON and SRT/VTT/ASS out."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -44,7 +45,7 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     """
     from studio import media
     from glossary.lines import line_units
-    from studio.captions import correct_transcript, decoding_prompt, verbatim_cues, write_subtitles
+    from studio.captions import correct_transcript, decoding_prompt, second_pass, verbatim_cues, write_subtitles
     from studio.files import write_text
     from studio.transcribe import TranscribeOptions, load_model, transcribe_file
     from subtitles.profiles import get_profile
@@ -54,7 +55,9 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     from glossary.learned import attach
 
     glossary = attach(open_glossary(source), env.setting("instance_path"))  # with what staff taught
-    prompt = decoding_prompt(glossary, "\n".join([read_script(script), terms.replace(",", "、")]))
+    context = "\n".join([read_script(script), terms.replace(",", "、")])
+    prompt = decoding_prompt(glossary, context)
+    twice = env.setting_flag("second_pass")
     for path in inputs:  # fail fast on bad input, before loading the model
         media.probe(path)
     whisper = load_model(model, env.setting("model_cache"), env.setting("compute_type"),
@@ -63,6 +66,9 @@ def transcribe_command(env: Environment, inputs: tuple[Path, ...], out_dir: Path
     for path in inputs:
         started = env.clock()
         transcript = transcribe_file(path, options, env.progress, whisper)
+        if twice:
+            transcript = second_pass(transcript, glossary, context, lambda again: transcribe_file(
+                path, dataclasses.replace(options, initial_prompt=again), env.progress, whisper))
         if correct:
             transcript = correct_transcript(transcript, glossary)
         cues = verbatim_cues(transcript, profile, line_units(glossary))

@@ -45,6 +45,8 @@ class TextOptions:
     # What staff know before transcription (title, summary, script): the glossary
     # terms it names become the decoding prompt.
     prompt_context: str = ""
+    # Transcribe again, prompted with the terms the first transcript suggests (setting second_pass).
+    second_pass: bool = False
     # The episode's script (UTF-8 text or .docx), aligned to the audio: its words become
     # the verbatim text, timed from the recognised words. Empty: the machine's text.
     script: str = ""
@@ -64,7 +66,8 @@ class TextOptions:
                    beam_size=env.setting_int("beam_size", 1, 20),
                    profile=env.setting("profile"), glossary=env.setting("glossary"),
                    corrections=str(path_in(env.setting("instance_path")).absolute()),
-                   prompt_context=prompt_context, model_cache=env.setting("model_cache"),
+                   prompt_context=prompt_context, second_pass=env.setting_flag("second_pass"),
+                   model_cache=env.setting("model_cache"),
                    compute_type=env.setting("compute_type"),
                    cpu_threads=env.setting_int("cpu_threads", 0, 1024))
 

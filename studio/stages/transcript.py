@@ -3,21 +3,23 @@
 Its inputs are the recording, the model settings and the decoding prompt (the
 glossary terms the episode's title, summary or script name), so a new subtitle
 profile never makes it run again, and a glossary edit only when it changes the prompt. It runs beside the
-ingest check; if that (or any stage) fails, the model stops at its next segment.
+ingest check; if that (or any stage) fails, the model stops at its next segment. With the
+setting ``second_pass`` on, the model runs twice (:func:`studio.captions.second_pass`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from threading import Event
 
 from studio.errors import StudioError
-from studio.captions import decoding_prompt
+from studio.captions import decoding_prompt, second_pass
 from studio.files import write_text
 from studio.progress import Bar, Progress
 from studio.stages.job import Job
 from studio.stages.terms import load_terms
 from studio.transcribe import TranscribeOptions, load_model, transcribe_file
+from subtitles.transcript import Transcript
 
 
 def needs_audio(job: Job) -> str | None:
@@ -42,17 +44,24 @@ def prompt(job: Job) -> str | None:
 
 def params(job: Job) -> dict:
     return {"model": job.text.model, "language": job.text.language,
-            "beam_size": job.text.beam_size, "prompt": prompt(job)}
+            "beam_size": job.text.beam_size, "prompt": prompt(job),
+            **({"second_pass": True} if job.text.second_pass else {})}
 
 
 def run(job: Job) -> None:
     options = TranscribeOptions(language=job.text.language, beam_size=job.text.beam_size,
                                 initial_prompt=prompt(job))
     progress = StopOnCancel(job.progress, job.cancel, job.source)
-    transcript = transcribe_file(job.source, options, progress=progress,
-                                 model=load_model(job.text.model, job.text.model_cache or None,
-                                                  job.text.compute_type or None,
-                                                  job.text.cpu_threads))
+    model = load_model(job.text.model, job.text.model_cache or None, job.text.compute_type or None,
+                       job.text.cpu_threads)
+
+    def transcribe(initial_prompt: str | None) -> Transcript:
+        return transcribe_file(job.source, replace(options, initial_prompt=initial_prompt),
+                               progress=progress, model=model)
+
+    transcript = transcribe(options.initial_prompt)
+    if job.text.second_pass:
+        transcript = second_pass(transcript, load_terms(job), job.text.prompt_context, transcribe)
     write_text(job.work.transcript, transcript.to_json())
 
 
