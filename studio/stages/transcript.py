@@ -1,7 +1,8 @@
 """Transcribe: the recording's speech as transcript.json (the only stage using the model).
 
 Its inputs are the recording, the model settings and the decoding prompt (the
-glossary terms the episode's title, summary or script name), so a new subtitle
+glossary terms the episode's title, summary, script, service category or guests'
+departments name), so a new subtitle
 profile never makes it run again, and a glossary edit only when it changes the prompt. It runs beside the
 ingest check; if that (or any stage) fails, the model stops at its next segment. With the
 setting ``second_pass`` on, the model runs twice (:func:`studio.captions.second_pass`).
@@ -39,7 +40,17 @@ def produces(job: Job) -> list[Path]:
 
 
 def prompt(job: Job) -> str | None:
-    return decoding_prompt(load_terms(job), job.text.prompt_context)
+    return decoding_prompt(load_terms(job), context(job))
+
+
+def context(job: Job) -> str:
+    """What staff know before transcription: the context they gave (script, title,
+    summary) and what the episode record says it is about (its title, summary, service
+    category and guests' departments), whichever way the job was started."""
+    episode = job.episode
+    about = [episode.title, episode.summary, episode.service_category,
+             *(guest.department for guest in episode.guests)] if episode else []
+    return "\n".join([job.text.prompt_context, *about])
 
 
 def params(job: Job) -> dict:
@@ -61,7 +72,7 @@ def run(job: Job) -> None:
 
     transcript = transcribe(options.initial_prompt)
     if job.text.second_pass:
-        transcript = second_pass(transcript, load_terms(job), job.text.prompt_context, transcribe)
+        transcript = second_pass(transcript, load_terms(job), context(job), transcribe)
     write_text(job.work.transcript, transcript.to_json())
 
 

@@ -97,3 +97,19 @@ def test_the_setting_reaches_the_transcribe_stage_and_its_inputs(environ, tmp_pa
         inputs[setting] = transcript.params(Job(WorkDir(tmp_path / setting), tmp_path / "clip.wav", text=text))
     assert "second_pass" not in inputs["off"]
     assert inputs["on"] == {**inputs["off"], "second_pass": True}
+
+
+def test_the_episode_record_says_what_the_prompt_names(tmp_path):
+    """A job started from the site has no typed context, only the episode record: its
+    service category and guests' departments name terms the model should expect."""
+    from episodes.record import EpisodeRecord, Guest
+    from studio.stages import transcript
+    from studio.stages.job import Job, TextOptions
+    from studio.workdir import WorkDir
+
+    episode = EpisodeRecord(title="第十二期", slug="ep12", service_category="企业开办",
+                            guests=(Guest("李明", "区综合行政执法局"),))
+    job = Job(WorkDir(tmp_path), tmp_path / "ep12.wav", episode, text=TextOptions())
+    prompt = transcript.prompt(job)
+    assert "企业开办" in prompt and "综合行政执法" in prompt
+    assert transcript.prompt(Job(WorkDir(tmp_path), tmp_path / "ep12.wav", text=TextOptions())) is None
