@@ -13,14 +13,17 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import NamedTuple
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (Date, DateTime, ForeignKey, Insert, Integer, Select, String, UniqueConstraint,
+                        bindparam, func, select)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -132,9 +135,9 @@ def record_views(session: Session, views: list[View], tz: tzinfo) -> list[bool]:
     """
     keys = [(v.episode_id, v.viewer, hour_of(v.at).replace(tzinfo=None)) for v in views]
     connection = session.connection()  # Core: the ORM's bulk-insert machinery costs more here
+    statements = _batch_statements(connection.dialect.name)
     inserted = {(row.episode_id, row.viewer, row.hour.replace(tzinfo=None)) for row in connection.execute(
-        _insert(session, ViewEvent).on_conflict_do_nothing()
-        .returning(ViewEvent.episode_id, ViewEvent.viewer, ViewEvent.hour),
+        statements.new_events,
         [{"episode_id": e, "viewer": w, "hour": h.replace(tzinfo=timezone.utc)}
          for e, w, h in dict.fromkeys(keys)])}
     counted, seen = [], set()
@@ -143,11 +146,31 @@ def record_views(session: Session, views: list[View], tz: tzinfo) -> list[bool]:
         seen.add(key)
     per_day = Counter((v.episode_id, v.at.astimezone(tz).date()) for v, c in zip(views, counted) if c)
     if per_day:
-        stmt = _insert(session, DailyViews)
-        connection.execute(stmt.on_conflict_do_update(
-            index_elements=["episode_id", "day"], set_={"views": DailyViews.views + stmt.excluded.views}),
-            [{"episode_id": e, "day": d, "views": n} for (e, d), n in per_day.items()])
+        connection.execute(statements.add_daily,
+                           [{"episode_id": e, "day": d, "views": n} for (e, d), n in per_day.items()])
     return counted
+
+
+class _BatchStatements(NamedTuple):
+    new_events: Insert  # the views not yet counted that hour, named by RETURNING
+    add_daily: Insert  # add to the daily totals
+    episodes: Select  # id, duration and status of the episodes with the ids ``ids``
+
+
+@functools.cache
+def _batch_statements(dialect: str) -> _BatchStatements:
+    """The statements of a batch, built once per dialect: a statement built anew for each
+    batch costs SQLAlchemy more Python than running it does (its cache key is computed
+    again each time), and the writer thread runs this for every batch."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    daily = insert(DailyViews)
+    return _BatchStatements(
+        insert(ViewEvent).on_conflict_do_nothing()
+        .returning(ViewEvent.episode_id, ViewEvent.viewer, ViewEvent.hour),
+        daily.on_conflict_do_update(index_elements=["episode_id", "day"],
+                                    set_={"views": DailyViews.views + daily.excluded.views}),
+        select(Episode.id, Episode.duration_ms, Episode.status)
+        .where(Episode.id.in_(bindparam("ids", expanding=True))))
 
 
 def record_view(session: Session, episode_id: int, viewer: str, now: datetime, tz: tzinfo) -> bool:
@@ -188,9 +211,9 @@ def count_beacons(session: Session, beacons: list[Beacon], tz: tzinfo) -> list[A
     the whole batch, in the transaction that counts the views, so a beacon costs no
     query of its own and is checked against the episode as it is when counted.
     """
-    ids = {b.episode_id for b in beacons}
-    episodes = {row.id: row for row in session.execute(
-        select(Episode.id, Episode.duration_ms, Episode.status).where(Episode.id.in_(ids)))}
+    connection = session.connection()
+    episodes = {row.id: row for row in connection.execute(
+        _batch_statements(connection.dialect.name).episodes, {"ids": list({b.episode_id for b in beacons})})}
     answers: list[Answer | View] = [_check(b, episodes.get(b.episode_id)) for b in beacons]
     views = [a for a in answers if isinstance(a, View)]
     counted = iter(record_views(session, views, tz) if views else ())
