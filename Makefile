@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages only where PyPI has nothing that serves: ffmpeg with ffprobe and
 # libass, a CJK font for burned-in subtitles, Chromium for the browser test, and the
 # servers the tests start throwaway copies of (Redis, PostgreSQL, nginx).
-DEBIAN_PACKAGES := ffmpeg fonts-noto-cjk chromium redis-server postgresql nginx libnginx-mod-rtmp
+DEBIAN_PACKAGES := ffmpeg fonts-noto-cjk chromium redis-server postgresql nginx libnginx-mod-rtmp espeak-ng
 STUDIO := $(VENV)/bin/studio
 SAMPLE := samples/demo_guide.mp4
 DEMO_WORK := demo-work

@@ -32,6 +32,7 @@ import numpy as np
 from studio import media
 from studio.environment import Environment
 from studio.files import write_text
+from studio.live_language import LanguageGate
 from studio.live_server import READ_LIVE, LivePaths, push_recording, push_start_ms
 from subtitles.cleanup import clean
 from subtitles.cue import Cue
@@ -272,6 +273,7 @@ class Captioner:
     correct: object = None  # Transcript -> Transcript (glossary correction), or None
     prompt: str | None = None
     pace: Pace = field(default_factory=Pace)
+    language: LanguageGate | None = None  # pauses the captions over speech that is not Chinese
 
     def __post_init__(self) -> None:
         profile = get_profile(self.profile_name)
@@ -329,6 +331,8 @@ class Captioner:
 
         if not get_speech_timestamps(self.audio, VadOptions(threshold=0.5), sampling_rate=media.SAMPLE_RATE):
             return []  # silence or music: nothing to hear, nothing to invent
+        if self.language is not None and not self.language.allows(self.audio, self.audio_end_ms):
+            return []  # another language: the model told to write Chinese would invent it
         # Greedy, no temperature fallback (a re-decode costs a whole pass) and a token cap
         # (a repetition loop cannot run on): each pass must take less time than it covers.
         segments, _ = self.model.transcribe(
@@ -403,7 +407,8 @@ def caption_stream(env: Environment, stream: str) -> None:
                        env.setting_int("cpu_threads", 0, 1024))
     captioner = Captioner(model, writer,
                           correct=lambda t: correct_transcript(t, glossary),
-                          prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)))
+                          prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)),
+                          language=LanguageGate(model, stream))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
     _run(captioner, audio)

@@ -184,3 +184,24 @@ def test_nginx_killed_mid_show_is_started_again_and_nothing_recorded_is_lost(sit
     assert "欢迎" in transcript and overlap(transcript, said(shared_media, *parts[1])) > 0.8
     assert "Traceback" not in site.log.read_text()
 
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed (make system-packages)")
+def test_speech_that_is_not_chinese_pauses_the_captions_instead_of_inventing_chinese(site, tmp_path):
+    """English (espeak-ng) over a picture: the model told to write Chinese would invent
+    it; the captioner hears the language, says so and captions nothing."""
+    english = tmp_path / "english.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(english),
+                    "Good morning everyone, welcome to the programme. Today we talk about how to apply "
+                    "for legal aid, and whom to call if your employer has not paid your wages."], check=True)
+    key = site.announce()
+    encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
+                                "color=c=black:s=320x180:r=25", "-re", "-i", str(english), "-shortest",
+                                "-c:v", "libx264", "-preset", "ultrafast", "-g", "50", "-c:a", "aac",
+                                "-f", "flv", f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"],
+                               stderr=subprocess.PIPE, text=True)
+    assert encoder.wait(60) == 0, encoder.stderr.read()
+    log = site.instance / "live" / "captioner-b1.log"
+    wait_for(lambda: "captions of b1 finished" in log.read_text(), 180, "the captioner to finish")
+    assert "b1: the sound is not Chinese speech (heard as en" in log.read_text()
+    assert first_shown(live_cues(site.captions_folder("b1"))) == []
