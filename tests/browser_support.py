@@ -3,20 +3,18 @@ sizes issue 16 checks, and axe-core (vendored, injected into the loaded page). A
 not a test module, so each browser test imports it without pulling in another's fixtures."""
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STUDIO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,19 +49,21 @@ def wait_until_up(base: str, server: subprocess.Popen, limit: float = 30) -> Non
     pytest.fail("studio serve did not answer within 30 s")
 
 
-def catalog_settings(app, media_root, **more: str) -> dict[str, str]:
-    """The ``WULING_*`` settings that point `studio serve` at a test app's catalog."""
-    return {"WULING_INSTANCE_PATH": app.instance_path, "WULING_DATABASE_URL": app.config["DATABASE_URL"],
-            "WULING_MEDIA_ROOT": str(media_root), "WULING_GLOSSARY": app.config["GLOSSARY"], **more}
+def catalog_settings(environ: Mapping[str, str], app, media_root, **more: str) -> dict[str, str]:
+    """The test's ``environ`` with the ``WULING_*`` settings that point `studio serve` at a
+    test app's catalog."""
+    return {**environ, "WULING_INSTANCE_PATH": app.instance_path,
+            "WULING_DATABASE_URL": app.config["DATABASE_URL"], "WULING_MEDIA_ROOT": str(media_root),
+            "WULING_GLOSSARY": app.config["GLOSSARY"], **more}
 
 
 @contextmanager
-def serving(settings: dict[str, str], cwd: Path, *options: str) -> Iterator[str]:
-    """`studio serve` in a process of its own on a free loopback port, with ``settings``
-    added to the environment; yields its base URL and stops it afterwards."""
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
-                               *options], env={**os.environ, **settings}, cwd=cwd, stderr=subprocess.PIPE)
+def serving(environ: Mapping[str, str], cwd: Path, *options: str, port: int = 0) -> Iterator[str]:
+    """`studio serve` in a process of its own on loopback ``port`` (default: a free one), in
+    ``environ`` (``catalog_settings``); yields its base URL and stops it afterwards."""
+    port = port or free_port()
+    server = subprocess.Popen([STUDIO, "serve", "--port", str(port), *options], env=environ, cwd=cwd,
+                              stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, server)
@@ -71,6 +71,31 @@ def serving(settings: dict[str, str], cwd: Path, *options: str) -> Iterator[str]
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium through Playwright (the test is skipped where Playwright
+    is not installed), closed afterwards."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, size: str = "desktop", **context):
+    """A page in a new context, as a resident's browser at ``size`` (``VIEWPORTS``) opens
+    it; its script errors and console errors gather in ``page.errors``. ``context``: more
+    Playwright context options (``bypass_csp=True`` lets ``axe_violations`` inject axe-core)."""
+    page = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone", has_touch=size == "phone",
+                               user_agent=PHONE if size == "phone" else DESKTOP, **context).new_page()
+    page.errors = []
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
 
 
 def axe_violations(page) -> list[str]:

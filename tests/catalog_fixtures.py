@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -118,9 +117,8 @@ def seed_catalog(instance: Path) -> None:
 
 
 def catalog_engine(instance: Path, url: str = ""):
-    """The catalog at ``url``, else the one the ``database_url`` setting names (see the
-    ``settings_catalog`` fixture), else the SQLite file in ``instance``."""
-    url = url or os.environ.get("WULING_DATABASE_URL", "")
+    """The catalog at ``url`` (e.g. the ``settings_catalog`` fixture's), else the SQLite
+    file in ``instance``."""
     if not url:
         seed_catalog(instance)
     engine = make_engine(database_url(instance, url))

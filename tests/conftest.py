@@ -1,16 +1,23 @@
 """Shared fixtures: real files under tmp_path, the shared media, the bundled samples,
-and the catalog database on both engines (SQLite file, throwaway PostgreSQL)."""
+the catalog database on both engines (SQLite file, throwaway PostgreSQL), the injected
+environment (``environ``, ``runner``), and the web fixtures every area with a site shares
+(``client``, ``session``, ``login``: each area's conftest.py says which ``app`` they use)."""
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_MEDIA = ROOT.parent / "shared" / "media"
 SAMPLES = ROOT / "samples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MODEL_CACHE = ROOT / ".venv" / "model-cache"
+STUDIO = str(Path(sys.executable).with_name("studio"))  # the console script, for real processes
 SHARED_CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
                 "guide_social_security_card", "talk_law_enforcement")
 HELDOUT = FIXTURES / "heldout"
@@ -18,6 +25,7 @@ HELDOUT = FIXTURES / "heldout"
 # two accented, one noisy, one faster.
 HELDOUT_CLIPS = ("pension_transfer_accent", "shop_opening_accent", "wage_dispute_noisy",
                  "street_vendor_fast")
+pytest_plugins = ["tests.contest_plugin"]  # the contest with an account of every role, built once
 
 
 @pytest.fixture(scope="session")
@@ -27,28 +35,109 @@ def shared_media() -> Path:
     return SHARED_MEDIA
 
 
-@pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path_factory, monkeypatch):
-    """Keep tests away from the developer's instance folder; share one model cache."""
-    monkeypatch.setenv("WULING_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
-    cache = ROOT / ".venv" / "model-cache"
-    monkeypatch.setenv("WULING_MODEL_CACHE", str(cache))
+@pytest.fixture
+def environ(tmp_path_factory) -> dict[str, str]:
+    """The environment a test's commands, apps and processes get, injected (``runner``,
+    ``create_app(environ=...)``, ``subprocess`` ``env=``), never patched into ``os.environ``:
+    see ``isolated_environ``, on a fresh instance folder. Tests add settings to it."""
+    return isolated_environ(tmp_path_factory.mktemp("instance"))
+
+
+def isolated_environ(instance: Path) -> dict[str, str]:
+    """The process's environment without the developer's ``WULING_*`` settings, plus the
+    instance folder ``instance`` and the one model cache all tests share."""
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("WULING_")}
+    environ.update(WULING_INSTANCE_PATH=str(instance), WULING_MODEL_CACHE=str(MODEL_CACHE))
+    return environ
+
+
+@pytest.fixture
+def instance(environ) -> Path:
+    """The test's instance folder (``environ``'s), its catalog already migrated (a copy:
+    see ``tests.catalog_fixtures.seed_catalog``)."""
+    from tests.catalog_fixtures import seed_catalog
+
+    folder = Path(environ["WULING_INSTANCE_PATH"])
+    seed_catalog(folder)
+    return folder
+
+
+class StudioRunner(CliRunner):
+    """click's runner for ``studio`` (as flaskr's ``runner`` is for ``flask``): each command
+    gets ``environ`` as its :class:`studio.environment.Environment` unless given ``obj``."""
+
+    def __init__(self, environ: dict[str, str], **kwargs):
+        super().__init__(**kwargs)
+        self.environ = environ
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        from studio.cli import cli as studio
+        from studio.environment import Environment
+
+        kwargs.setdefault("obj", Environment(environ=self.environ))
+        return super().invoke(cli or studio, args, **kwargs)
+
+
+@pytest.fixture
+def runner(environ) -> StudioRunner:
+    return StudioRunner(environ)
 
 
 @pytest.fixture(scope="session")
-def shared_transcripts(shared_media):
+def media_root(tmp_path_factory) -> Path:
+    """A media library holding one episode's real files (``tests.site_data.make_media``)."""
+    from tests.site_data import make_media
+
+    root = tmp_path_factory.mktemp("media")
+    make_media(root / "ep")
+    return root
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A catalog session of ``app``, inside an app context held for the whole test."""
+    from web.db import get_session
+
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def login(app):
+    """``login(username)``: a new test client of ``app`` logged in as ``username`` (an
+    account with ``tests.logins.PASSWORD``); ``login(None)``: an anonymous one."""
+    from tests.logins import logged_in
+
+    return functools.partial(logged_in, app)
+
+
+@pytest.fixture(scope="session")
+def speech_model():
+    """The embedded speech model from the shared model cache, loaded once per process."""
+    from studio.transcribe import load_model
+
+    return load_model("base", str(MODEL_CACHE))
+
+
+@pytest.fixture(scope="session")
+def shared_transcripts(shared_media, speech_model):
     """Raw transcripts of the five shared WAV clips, transcribed once per test session."""
     from studio.transcribe import transcribe_file
 
-    return {name: transcribe_file(shared_media / f"{name}.wav") for name in SHARED_CLIPS}
+    return {name: transcribe_file(shared_media / f"{name}.wav", model=speech_model) for name in SHARED_CLIPS}
 
 
 @pytest.fixture(scope="session")
-def heldout_transcripts():
+def heldout_transcripts(speech_model):
     """Raw transcripts of four held-out clips (Opus), transcribed once per test session."""
     from studio.transcribe import transcribe_file
 
-    return {name: transcribe_file(HELDOUT / f"{name}.opus") for name in HELDOUT_CLIPS}
+    return {name: transcribe_file(HELDOUT / f"{name}.opus", model=speech_model) for name in HELDOUT_CLIPS}
 
 
 @pytest.fixture(scope="session")
@@ -72,12 +161,12 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def settings_catalog(database_url, monkeypatch) -> str:
+def settings_catalog(database_url, environ) -> str:
     """The catalog the settings name (``database_url``), on each engine: the instance
-    folder's SQLite file, or a PostgreSQL database, for tests that run `studio` commands
-    and ``tests.catalog_fixtures`` on one catalog."""
+    folder's SQLite file, or a PostgreSQL database named in ``environ``, for tests that run
+    `studio` commands and ``tests.catalog_fixtures`` on one catalog."""
     if not database_url.startswith("sqlite"):
-        monkeypatch.setenv("WULING_DATABASE_URL", database_url)
+        environ["WULING_DATABASE_URL"] = database_url
         return database_url
     return ""
 

@@ -1,9 +1,8 @@
-"""Helpers for the auth and contest tests: tiny ffmpeg clips, a real app with CSRF on,
-real accounts, logging in and posting forms with their token. The fixtures built from
-them are in ``tests.contest_plugin``."""
+"""Helpers for the auth and contest tests: tiny ffmpeg clips, a real app with CSRF on and
+real accounts (logging in: ``tests.logins``). The fixtures built from them are in
+``tests.contest_plugin``."""
 from __future__ import annotations
 
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,12 +14,14 @@ from episodes.contest import Submission, add_conflict, add_judge, create_contest
 from episodes.judging import assign_round
 from studio.contest_intake import Entrant, accept
 from studio.media import ffmpeg_exe
+from subtitles.transcript import Segment, Transcript
+from tests.logins import PASSWORD
 from web import create_app
 
-PASSWORD = "correct horse battery"
 SLUG = "guide-2026"
 ENTRANT_NAME, ENTRANT_ORG = "张三丰", "武陵区医保局"
-_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+CAPTION = "社保卡丢了可以在手机上挂失"
+SPOKEN = "您好，补办社保卡请带身份证"
 
 
 def make_clip(folder: Path, name: str, size: str = "1280x720", seconds: float = 2,
@@ -42,10 +43,15 @@ class Setup:
     clips: Path
     uploads: Path
     codes: dict[str, str]  # "S1" -> blind code
+    environ: dict[str, str]  # the test's environment, naming this contest's instance and catalog
+
+    def another_app(self, **config):
+        """Another app on the same instance folder and catalog, as a second process has."""
+        return build_app(Path(self.app.instance_path), self.environ, **config)
 
 
-def build_app(instance: Path, **config):
-    return create_app({"TESTING": True, **config}, instance_path=str(instance))
+def build_app(instance: Path, environ: dict[str, str], **config):
+    return create_app({"TESTING": True, **config}, instance_path=str(instance), environ=environ)
 
 
 def session_of(app):
@@ -80,17 +86,17 @@ def populate(app, clip: Path) -> dict[str, str]:
     return codes
 
 
-def token(client, url: str = "/auth/login") -> str:
-    found = _TOKEN.search(client.get(url).get_data(as_text=True))
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
+def recognised(_path, _progress) -> Transcript:
+    """Stands in for the speech model (its own tests run it): what it would have heard."""
+    return Transcript("zh", 2000, [Segment(0, 1500, SPOKEN, ())])
 
 
-def login(app, username: str | None):
-    """A test client logged in as ``username`` (None: anonymous)."""
-    client = app.test_client()
-    if username:
-        response = client.post("/auth/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": token(client)})
-        assert response.status_code == 302, response.get_data(as_text=True)
-    return client
+def captioned_clip(folder):
+    """A 720p clip with an MP4 text caption track (mov_text), as editing apps export it."""
+    srt = folder / "captions.srt"
+    srt.write_text(f"1\n00:00:00,000 --> 00:00:01,500\n{CAPTION}\n", encoding="utf-8")
+    plain = make_clip(folder, "plain-for-captions.mp4")
+    target = folder / "captioned.mp4"
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(plain), "-i", str(srt),
+                    "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", str(target)], check=True)
+    return target

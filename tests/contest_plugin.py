@@ -1,5 +1,6 @@
-"""Fixtures of the auth and contest tests, loaded with ``pytest_plugins`` so the contest
-is built once per run (test modules import only helpers from ``tests.contest_fixtures``)."""
+"""The contest with an account of every role (organiser, judges, entrant, staff), built once
+per run and engine and copied for each test: loaded by the root conftest's
+``pytest_plugins`` (the contest and site areas use it; helpers: ``tests.contest_fixtures``)."""
 from __future__ import annotations
 
 import shutil
@@ -20,24 +21,24 @@ def contest_template(request, tmp_path_factory) -> tuple[Path, Path, dict[str, s
     clips.mkdir()
     url = request.getfixturevalue("postgres").new_database() \
         if request.param == "postgresql" else ""
-    app = build_app(root / "instance", DATABASE_URL=url)
+    app = build_app(root / "instance", {}, DATABASE_URL=url)
     codes = populate(app, make_clip(clips, "ok.mp4"))
     app.extensions["catalog_engine"].dispose()  # a template database must have no sessions
     return root / "instance", clips, codes, url
 
 
 @pytest.fixture
-def contest(contest_template, tmp_path, request, monkeypatch) -> Setup:
+def contest(contest_template, tmp_path, request, environ) -> Setup:
     """A fresh copy of the template contest (copying beats re-hashing six passwords).
 
-    On PostgreSQL the copy's URL is also the ``database_url`` setting, so apps and
-    ``studio`` processes a test starts on the same instance folder find the catalog."""
+    The test's ``environ`` names the copy's instance folder and, on PostgreSQL, its
+    catalog, so `studio` commands (``runner``) and processes a test starts find it."""
     instance, clips, codes, url = contest_template
     if url:
         skip_browser_on_postgresql(request)
     shutil.copytree(instance, tmp_path / "instance")
+    environ["WULING_INSTANCE_PATH"] = str(tmp_path / "instance")
     if url:
-        monkeypatch.setenv("WULING_DATABASE_URL",
-                           request.getfixturevalue("postgres").new_database(template=url))
-    app = build_app(tmp_path / "instance")
-    return Setup(app, clips, Path(app.config["CONTEST_UPLOADS"]) / SLUG, codes)
+        environ["WULING_DATABASE_URL"] = request.getfixturevalue("postgres").new_database(template=url)
+    app = build_app(tmp_path / "instance", environ)
+    return Setup(app, clips, Path(app.config["CONTEST_UPLOADS"]) / SLUG, codes, environ)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import g
 
-from episodes.accounts import create_user
 from episodes.models import Episode
 from episodes.review import approve, save_revision, store_uncertain_words
 from glossary.rewrite import rewrite_texts
@@ -18,7 +16,6 @@ from tests.site_data import add_episode, clip_files
 from web.site import site_terms
 
 SLUG = "ep-review"
-PASSWORD = "long-enough-pw-1"
 MACHINE = (Cue(0, 2900, ("大家好，欢迎收看武陵政务直播间。",)),
            Cue(3000, 6400, ("办理营业执照可以到政务服务中新。",)),
            Cue(6500, 8900, ("社保卡丢了要先挂史。",)),
@@ -39,20 +36,6 @@ def add_review_episode(session, app, media_root, status: str = "published") -> E
     return episode
 
 
-def add_staff(session, username: str = "wang", role: str = "staff") -> None:
-    create_user(session, username, PASSWORD, role)
-    session.commit()
-
-
-def log_in(client, username: str = "wang") -> None:
-    g.pop("csrf_token", None)  # see csrf_of: another client's token may linger on g
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
 def csrf_of(client, slug: str = SLUG) -> str:
     """The CSRF token the review page hands its script.
 
@@ -61,18 +44,6 @@ def csrf_of(client, slug: str = SLUG) -> str:
     g.pop("csrf_token", None)
     page = client.get(f"/review/{slug}").get_data(as_text=True)
     return re.search(r'data-csrf="([^"]+)"', page).group(1)
-
-
-@pytest.fixture
-def episode(app, session, media_root):
-    return add_review_episode(session, app, media_root)
-
-
-@pytest.fixture
-def staff(client, session, episode):
-    add_staff(session)
-    log_in(client)
-    return csrf_of(client)
 
 
 def cues_json(cues=MACHINE, **changes):

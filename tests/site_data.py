@@ -10,12 +10,9 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 from episodes.models import Episode, Guest, MediaAsset, TranscriptCue
 from studio.media import ffmpeg_exe
 from web import create_app
-from web.db import get_session
 
 CLIP_MS = 12_000
 GLOSSARY_CSV = ("term,plain,explanation\n"
@@ -28,6 +25,7 @@ CUES = [
     (9_000, 12_000, "材料齐全当场就能办结。", "材料带齐当场办好。"),
 ]
 VTT_HEADER = "WEBVTT\n\n"
+NOON = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai: the clocks' start
 
 
 def make_media(folder: Path) -> dict[str, Path]:
@@ -92,34 +90,24 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 
 
-@pytest.fixture(scope="session")
-def media_root(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("media")
-    make_media(root / "ep")
-    return root
+class Clock:
+    """An injected clock (``VIEWS_CLOCK``, ``LIVE_CLOCK``, ...) the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
-@pytest.fixture
-def app(tmp_path, media_root, database_url):
+def site_app(tmp_path: Path, media_root: Path, database_url: str, environ: dict[str, str]):
     """The real app on a fresh catalog (SQLite and PostgreSQL), the test clip's folder as
-    media root."""
+    media root, a small term base, settings from the injected ``environ``."""
     glossary_csv = tmp_path / "glossary.csv"
     glossary_csv.write_text(GLOSSARY_CSV, encoding="utf-8")
-    return create_app({"TESTING": True, "MEDIA_ROOT": str(media_root),
-                       "GLOSSARY": str(glossary_csv),
+    return create_app({"TESTING": True, "MEDIA_ROOT": str(media_root), "GLOSSARY": str(glossary_csv),
                        "DATABASE_URL": database_url},
-                      instance_path=str(tmp_path / "instance"))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def session(app):
-    with app.app_context():
-        yield get_session()
+                      instance_path=str(tmp_path / "instance"), environ=environ)
 
 
 def clip_files(media_root: Path) -> dict[str, Path]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,7 @@ from episodes.db import make_engine
 from episodes.views import ViewEvent
 from studio.cli import cli
 from tests.postgres_server import PostgresServer
-from tests.site_data import GLOSSARY_CSV, add_episode, media_root  # noqa: F401
+from tests.site_data import GLOSSARY_CSV, add_episode
 from web import create_app
 
 BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"
@@ -23,9 +22,9 @@ NOWHERE = "postgresql+psycopg://wuling:secret@127.0.0.1:9/catalog"  # the discar
 
 
 @pytest.mark.parametrize("args", [["db", "upgrade"], ["serve", "--port", "0"], ["worker"]])
-def test_database_down_at_start_is_one_line_and_a_failure_exit(args, monkeypatch):
-    monkeypatch.setenv("WULING_DATABASE_URL", NOWHERE)
-    result = CliRunner().invoke(cli, args)
+def test_database_down_at_start_is_one_line_and_a_failure_exit(environ, runner, args):
+    environ["WULING_DATABASE_URL"] = NOWHERE
+    result = runner.invoke(cli, args)
     assert result.exit_code == 1, result.output
     assert result.output.startswith("Error: postgresql+psycopg://wuling:***@127.0.0.1:9/catalog: "
                                     "cannot reach the catalog database: connection failed")
@@ -40,12 +39,12 @@ def own_server():
     server.stop()
 
 
-def test_database_lost_mid_request_is_a_503_and_loses_no_accepted_view(own_server, tmp_path,
+def test_database_lost_mid_request_is_a_503_and_loses_no_accepted_view(environ, own_server, tmp_path,
                                                                        media_root):
     url = own_server.new_database()
     (tmp_path / "glossary.csv").write_text(GLOSSARY_CSV, encoding="utf-8")
     app = create_app({"TESTING": True, "MEDIA_ROOT": str(media_root), "DATABASE_URL": url,
-                      "GLOSSARY": str(tmp_path / "glossary.csv")}, str(tmp_path / "instance"))
+                      "GLOSSARY": str(tmp_path / "glossary.csv")}, str(tmp_path / "instance"), environ)
     with app.app_context(), Session(app.extensions["catalog_engine"]) as session:
         episode_id = add_episode(session, "ep1").id
     client = app.test_client()
@@ -72,7 +71,7 @@ def test_database_lost_mid_request_is_a_503_and_loses_no_accepted_view(own_serve
     engine.dispose()
 
 
-def test_the_site_serves_while_redis_is_down(tmp_path, media_root):
+def test_the_site_serves_while_redis_is_down(environ, tmp_path, media_root):
     dead = socket.socket()
     dead.bind(("127.0.0.1", 0))  # a port nothing listens on (bound, never listening)
     (tmp_path / "glossary.csv").write_text(GLOSSARY_CSV, encoding="utf-8")
@@ -80,7 +79,7 @@ def test_the_site_serves_while_redis_is_down(tmp_path, media_root):
                       "QUEUE_URL": f"redis://127.0.0.1:{dead.getsockname()[1]}/0",
                       "GLOSSARY": str(tmp_path / "glossary.csv"),
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
-                     str(tmp_path / "instance"))
+                     str(tmp_path / "instance"), environ)
     with app.app_context(), Session(app.extensions["catalog_engine"]) as session:
         add_episode(session, "ep1")
     client = app.test_client()

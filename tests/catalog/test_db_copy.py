@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.orm import Session
 
@@ -54,9 +53,9 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
-def test_copy_to_postgresql_keeps_every_row_and_new_rows_insert(office_catalog, postgres):
+def test_copy_to_postgresql_keeps_every_row_and_new_rows_insert(runner, office_catalog, postgres):
     target = postgres.empty_database()
-    result = CliRunner().invoke(cli, ["db", "copy", office_catalog, target])
+    result = runner.invoke(cli, ["db", "copy", office_catalog, target])
     assert result.exit_code == 0, result.output
     assert "row counts and checksums match" in result.output
     assert counts(target) == counts(office_catalog)
@@ -71,14 +70,14 @@ def test_copy_to_postgresql_keeps_every_row_and_new_rows_insert(office_catalog, 
     engine.dispose()
 
 
-def test_non_empty_target_is_refused_unless_forced(office_catalog, postgres):
+def test_non_empty_target_is_refused_unless_forced(runner, office_catalog, postgres):
     target = postgres.empty_database()
-    assert CliRunner().invoke(cli, ["db", "copy", office_catalog, target]).exit_code == 0
-    again = CliRunner().invoke(cli, ["db", "copy", office_catalog, target])
+    assert runner.invoke(cli, ["db", "copy", office_catalog, target]).exit_code == 0
+    again = runner.invoke(cli, ["db", "copy", office_catalog, target])
     assert again.exit_code == 3
     assert again.output.startswith(f"Error: {target}: the target catalog is not empty (")
     assert "pass --force" in again.output and len(again.output.strip().splitlines()) == 1
-    forced = CliRunner().invoke(cli, ["db", "copy", office_catalog, target, "--force"])
+    forced = runner.invoke(cli, ["db", "copy", office_catalog, target, "--force"])
     assert forced.exit_code == 0, forced.output
     assert counts(target) == counts(office_catalog)
 
@@ -95,13 +94,13 @@ def test_a_copy_that_differs_saves_nothing(office_catalog, postgres, monkeypatch
     assert counts(target)["episodes"] == 0
 
 
-def test_missing_or_outdated_source_is_refused(tmp_path, postgres):
+def test_missing_or_outdated_source_is_refused(runner, tmp_path, postgres):
     old = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     with old.begin() as connection:
         connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY)"))
-    result = CliRunner().invoke(cli, ["db", "copy", str(old.url), postgres.empty_database()])
+    result = runner.invoke(cli, ["db", "copy", str(old.url), postgres.empty_database()])
     assert result.exit_code == 3 and "needs migrations first" in result.output
     missing = tmp_path / "typo.sqlite3"
-    result = CliRunner().invoke(cli, ["db", "copy", f"sqlite:///{missing}", postgres.empty_database()])
+    result = runner.invoke(cli, ["db", "copy", f"sqlite:///{missing}", postgres.empty_database()])
     assert result.output == f"Error: {missing}: no such catalog file\n" and result.exit_code == 3
     assert not missing.exists()

@@ -3,7 +3,6 @@ on a throwaway Redis when ``redis-server`` is installed), real worker processes 
 with SIGKILL mid-job."""
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -22,7 +21,7 @@ from episodes.errors import CatalogError
 from episodes.schema import migrations
 from episodes.models import utcnow
 from episodes.queue import JobQueue
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STUDIO
 
 LEASE_SECONDS = 2
 
@@ -66,8 +65,8 @@ def _redis_up(port: int) -> bool:
 
 
 @pytest.fixture
-def instance(tmp_path):
-    return tmp_path / "instance"
+def instance(environ) -> Path:
+    return Path(environ["WULING_INSTANCE_PATH"])
 
 
 @pytest.fixture
@@ -83,9 +82,8 @@ def make_queue(engine, instance, url="", retries=0, retry_delay=0):
                            lease_seconds=LEASE_SECONDS)
 
 
-def start_worker(instance: Path, url: str) -> subprocess.Popen:
-    env = dict(os.environ, WULING_INSTANCE_PATH=str(instance), WULING_QUEUE_URL=url,
-               WULING_JOB_LEASE_SECONDS=str(LEASE_SECONDS))
+def start_worker(environ: dict[str, str], url: str) -> subprocess.Popen:
+    env = dict(environ, WULING_QUEUE_URL=url, WULING_JOB_LEASE_SECONDS=str(LEASE_SECONDS))
     return subprocess.Popen([sys.executable, "-m", "tests.catalog.job_worker"], cwd=ROOT, env=env,
                             stderr=subprocess.DEVNULL)
 
@@ -114,11 +112,11 @@ def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
-def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(engine, instance, backend, tmp_path):
+def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(environ, engine, instance, backend, tmp_path):
     record = tmp_path / "record.txt"
     job = make_queue(engine, instance, backend).enqueue(engine, "test.sleep", "a", seconds=4,
                                                          record=str(record))
-    first = start_worker(instance, backend)
+    first = start_worker(environ, backend)
     try:
         _wait(lambda: lines(record) == ["start a"], "the first run to start")
         with Session(engine) as session:
@@ -131,7 +129,7 @@ def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(engine, ins
     assert row(engine, job.id).state == "running"  # nobody knows yet that its worker died
     _wait(lambda: row(engine, job.id).lease_expires_at.replace(tzinfo=None)
           < utcnow().replace(tzinfo=None), "the lease to run out")
-    second = start_worker(instance, backend)
+    second = start_worker(environ, backend)
     try:
         _wait(lambda: row(engine, job.id).state == "done", "the job to finish on the second worker")
     finally:
@@ -140,12 +138,12 @@ def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(engine, ins
     assert row(engine, job.id).attempts == 2 and row(engine, job.id).progress == 1.0
 
 
-def test_failed_jobs_are_retried_with_growing_delays_then_given_up(engine, instance, tmp_path):
+def test_failed_jobs_are_retried_with_growing_delays_then_given_up(environ, engine, instance, tmp_path):
     queue = make_queue(engine, instance, retries=2, retry_delay=1)
     heals, hopeless = tmp_path / "heals.txt", tmp_path / "hopeless.txt"
     healing = queue.enqueue(engine, "test.flaky", "heals", fails=2, record=str(heals))
     failing = queue.enqueue(engine, "test.flaky", "hopeless", fails=99, record=str(hopeless))
-    worker = start_worker(instance, "")
+    worker = start_worker(environ, "")
     try:
         _wait(lambda: row(engine, healing.id).state == "done"
               and row(engine, failing.id).state == "failed", "both jobs to settle")
@@ -249,17 +247,17 @@ def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_p
     assert job.work.web_video.stat().st_mtime_ns == made
 
 
-def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(engine, instance, backend,
+def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(environ, engine, instance, backend,
                                                                           tmp_path):
     record = tmp_path / "record.txt"
     queue = make_queue(engine, instance, backend)
     long = queue.enqueue(engine, "test.sleep", "long", seconds=LEASE_SECONDS * 2.5, record=str(record))
-    first = start_worker(instance, backend)
+    first = start_worker(environ, backend)
     second = None
     try:
         _wait(lambda: lines(record) == ["start long"], "the long job to start")
         time.sleep(LEASE_SECONDS * 1.5)  # past the first lease: only renewal keeps it
-        second = start_worker(instance, backend)  # sweeps expired leases as it starts
+        second = start_worker(environ, backend)  # sweeps expired leases as it starts
         short = [queue.enqueue(engine, "test.sleep", f"s{i}", seconds=0.5, record=str(record))
                  for i in range(4)]
         _wait(lambda: all(row(engine, job.id).state == "done" for job in [long, *short]),
@@ -273,11 +271,11 @@ def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(engin
     assert row(engine, long.id).attempts == 1
 
 
-def test_a_worker_that_loses_redis_carries_on_when_it_is_back(engine, instance, tmp_path):
+def test_a_worker_that_loses_redis_carries_on_when_it_is_back(environ, engine, instance, tmp_path):
     port, record = free_port(), tmp_path / "record.txt"
     url = f"redis://127.0.0.1:{port}/0"
     redis = start_redis(port, tmp_path)
-    worker = start_worker(instance, url)
+    worker = start_worker(environ, url)
     try:
         queue = make_queue(engine, instance, url)
         before = queue.enqueue(engine, "test.sleep", "before", seconds=0, record=str(record))
@@ -301,40 +299,33 @@ def test_a_worker_that_loses_redis_carries_on_when_it_is_back(engine, instance, 
     ("WULING_JOB_LEASE_SECONDS", "0", "setting job_lease_seconds must be a whole number"),
     ("WULING_QUEUE_URL", "amqp://rabbit", "queue_url must be empty"),
 ])
-def test_studio_worker_with_a_bad_setting_says_which_in_one_line(instance, name, value, problem):
-    from click.testing import CliRunner
-
+def test_studio_worker_with_a_bad_setting_says_which_in_one_line(runner, environ, name, value, problem):
     from studio.cli import cli
-    from studio.environment import Environment
 
-    result = CliRunner().invoke(cli, ["worker"], obj=Environment(environ={
-        "WULING_INSTANCE_PATH": str(instance), name: value}))
+    environ[name] = value
+    result = runner.invoke(cli, ["worker"])
     assert result.exit_code == 3 and problem in result.output
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
-def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(engine, instance, tmp_path):
-    from click.testing import CliRunner
-
+def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(environ, runner, engine, instance, tmp_path):
     from studio.cli import cli
-    from studio.environment import Environment
     from studio.pipeline import run_stages
     from tests.conftest import FIXTURES
     from tests.render_support import INGEST, lavfi_clip, prepared_job
 
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)
-    env = Environment(environ={"WULING_INSTANCE_PATH": str(instance)})
-    queued = CliRunner().invoke(cli, ["render", str(job.work.root), "--background"], obj=env)
+    queued = runner.invoke(cli, ["render", str(job.work.root), "--background"])
     assert queued.exit_code == 0 and "re-render queued as job 1" in queued.output
     assert not job.work.web_video.exists()  # nothing rendered by the command itself
-    worker = subprocess.Popen([Path(sys.executable).with_name("studio"), "worker"],
-                              env=dict(os.environ, WULING_INSTANCE_PATH=str(instance)),
+    worker = subprocess.Popen([STUDIO, "worker"],
+                              env=environ,
                               stderr=subprocess.DEVNULL)
     try:
         _wait(lambda: row(engine, 1).state == "done", "the worker to render")
     finally:
         stop(worker)
     assert job.work.web_video.exists()
-    again = CliRunner().invoke(cli, ["render", str(job.work.root), "--background"], obj=env)
+    again = runner.invoke(cli, ["render", str(job.work.root), "--background"])
     assert "queued as job 2" in again.output  # a new request, a new job

@@ -6,10 +6,6 @@ level descriptors beside them; submitting scores and withdrawing an entry ask in
 dialog first. Screenshots in test-output/contest-*.png."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,30 +13,19 @@ from sqlalchemy import select
 from episodes.contest import get_contest
 from episodes.judging import Assignment, save_review
 from tests.conftest import ROOT
-from tests.contest_fixtures import PASSWORD, SLUG, session_of
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS, axe_violations,
-                                   free_port, wait_until_up)
-from tests.contest.test_contest_entries import CAPTION, SPOKEN, captioned  # noqa: F401
+from tests.contest_fixtures import CAPTION, SLUG, SPOKEN, session_of
+from tests.browser_support import VIEWPORTS, axe_violations, chromium, open_page, serving
+from tests.logins import PASSWORD
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 pytestmark = pytest.mark.browser  # on SQLite only (tests.contest_plugin skips PostgreSQL)
 
 
 @pytest.fixture
-def served(contest, captioned, tmp_path):  # noqa: F811
+def served(contest, captioned, tmp_path):
     """`studio serve` on the contest's instance folder (no background worker: the test
     set the pre-check up itself); yields (base URL, captioned code, its judge)."""
-    port = free_port()
-    env = {**os.environ, "WULING_INSTANCE_PATH": contest.app.instance_path}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "studio"), "serve", "--port", str(port),
-                               "--no-background"], env=env, cwd=tmp_path, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server)
+    with serving(contest.environ, tmp_path, "--no-background") as base:
         yield base, captioned[0], captioned[1]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(params=VIEWPORTS)
@@ -48,18 +33,10 @@ def browse(request, served):
     """A browser at the parametrised size; ``login(name)`` opens a fresh context logged in
     as that user. Yields (login, base, code, judge, size). CSP is bypassed only so the
     test can inject axe-core."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
     size = request.param
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-
+    with chromium() as browser:
         def login(username: str):
-            context = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone",
-                                          has_touch=size == "phone", bypass_csp=True,
-                                          user_agent=PHONE if size == "phone" else DESKTOP)
-            page = context.new_page()
-            page.errors = []
-            page.on("pageerror", lambda e: page.errors.append(str(e)))
+            page = open_page(browser, size, bypass_csp=True)
             page.goto(served[0] + "/auth/login")
             page.get_by_label("用户名").fill(username)
             page.get_by_label("密码").fill(PASSWORD)
@@ -67,10 +44,7 @@ def browse(request, served):
             page.wait_for_load_state()
             return page
 
-        try:
-            yield login, served[0], served[1], served[2], size
-        finally:
-            browser.close()
+        yield login, served[0], served[1], served[2], size
 
 
 def screenshot(page, name: str, size: str) -> None:
@@ -102,7 +76,7 @@ def check_page(page, name: str, size: str) -> list[str]:
     return problems
 
 
-def test_no_axe_violations_and_nothing_wider_than_the_screen_on_any_contest_page(browse, contest):
+def test_no_axe_violations_and_nothing_wider_than_the_screen_on_any_contest_page(login, browse, contest):
     login, base, code, judge, size = browse
     with session_of(contest.app) as db:  # scores in, so the results page has rows
         item = get_contest(db, SLUG)
@@ -140,7 +114,7 @@ def test_no_axe_violations_and_nothing_wider_than_the_screen_on_any_contest_page
     assert found == {}
 
 
-def test_the_judge_sees_the_videos_own_captions_and_scores_with_sized_inputs(browse):
+def test_the_judge_sees_the_videos_own_captions_and_scores_with_sized_inputs(login, browse):
     login, base, code, judge, size = browse
     page = login(judge)
     page.goto(base + f"/contest/{SLUG}/r1/{code}")
@@ -179,7 +153,7 @@ def test_the_judge_sees_the_videos_own_captions_and_scores_with_sized_inputs(bro
     assert page.errors == []
 
 
-def test_the_entrant_withdraws_an_entry_after_a_dialog(browse):
+def test_the_entrant_withdraws_an_entry_after_a_dialog(login, browse):
     login, base, code, _, size = browse
     page = login("alice")
     page.goto(base + "/contest/")

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from episodes.judging import Assignment, ScoreAudit
-from tests.contest_fixtures import ENTRANT_NAME, ENTRANT_ORG, SLUG, login, session_of, token
+from tests.contest_fixtures import ENTRANT_NAME, ENTRANT_ORG, SLUG, session_of
+from tests.logins import token
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 USERS = ("anonymous", "alice", "judge_a", "judge_b", "org", "staffer")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -43,20 +43,20 @@ POST_MATRIX = {
 }
 
 
-def _clients(app):
-    return {user: login(app, None if user == "anonymous" else user) for user in USERS}
+def _clients(login):
+    return {user: login(None if user == "anonymous" else user) for user in USERS}
 
 
-def test_every_get_route_gives_each_role_exactly_the_intended_status(contest):
-    clients = _clients(contest.app)
+def test_every_get_route_gives_each_role_exactly_the_intended_status(login, contest):
+    clients = _clients(login)
     for route, expected in GET_MATRIX.items():
         url = route.format(**contest.codes)
         got = tuple(clients[user].get(url).status_code for user in USERS)
         assert got == expected, f"GET {route}: {dict(zip(USERS, got))}"
 
 
-def test_every_post_route_gives_each_role_exactly_the_intended_status(contest):
-    clients = _clients(contest.app)
+def test_every_post_route_gives_each_role_exactly_the_intended_status(login, contest):
+    clients = _clients(login)
     form = {"username": "judge_c", "code": contest.codes["S1"], "top": "1", "save_draft": "y",
             "role": "judge", "password": "long password 1"}
     for route, expected in POST_MATRIX.items():
@@ -66,21 +66,21 @@ def test_every_post_route_gives_each_role_exactly_the_intended_status(contest):
         assert got == expected, f"POST {route}: {dict(zip(USERS, got))}"
 
 
-def test_forms_without_a_csrf_token_are_rejected_and_change_nothing(contest):
-    judge, org = login(contest.app, "judge_a"), login(contest.app, "org")
+def test_forms_without_a_csrf_token_are_rejected_and_change_nothing(login, contest):
+    judge, org = login("judge_a"), login("org")
     review = f"/contest/{SLUG}/r1/{contest.codes['S1']}"
     assert judge.post(review, data={"c1": "5", "save_draft": "y"}).status_code == 400
     assert org.post(f"/contest/admin/{SLUG}/r1/assign").status_code == 400
     assert org.post("/contest/admin/", data={"slug": "x", "title": "x"}).status_code == 400
     assert judge.post("/auth/logout").status_code == 400
-    assert login(contest.app, None).post("/auth/login", data={
+    assert login(None).post("/auth/login", data={
         "username": "org", "password": "correct horse battery"}).status_code == 400
     with session_of(contest.app) as db:
         assert db.scalars(select(ScoreAudit)).all() == []
 
 
-def test_judges_never_see_who_made_the_work(contest):
-    judge = login(contest.app, "judge_a")
+def test_judges_never_see_who_made_the_work(login, contest):
+    judge = login("judge_a")
     code = contest.codes["S1"]
     pages = [judge.get("/contest/judge"), judge.get(f"/contest/{SLUG}/r1/{code}")]
     video = judge.get(f"/contest/{SLUG}/video/{code}")
@@ -91,7 +91,7 @@ def test_judges_never_see_who_made_the_work(contest):
             assert secret not in text
     assert video.mimetype == "video/mp4" and f"{code}.mp4" in video.headers["Content-Disposition"]
     assert "我的作品" not in video.headers["Content-Disposition"]
-    organiser_view = login(contest.app, "org").get(f"/contest/admin/{SLUG}/submissions/{code}")
+    organiser_view = login("org").get(f"/contest/admin/{SLUG}/submissions/{code}")
     assert ENTRANT_NAME in organiser_view.get_data(as_text=True)
 
 
@@ -99,8 +99,8 @@ def _criteria_form(client, url, value, **extra):
     return {**{f"c{i}": str(value) for i in range(1, 5)}, "csrf_token": token(client, url), **extra}
 
 
-def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_is_audited(contest):
-    judge = login(contest.app, "judge_a")
+def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_is_audited(login, contest):
+    judge = login("judge_a")
     url = f"/contest/{SLUG}/r1/{contest.codes['S1']}"
     too_high = judge.post(url, data=_criteria_form(judge, url, 11, save_draft="y"))
     assert too_high.status_code == 400 and "数值大小必须介于 0 到 10 之间" in too_high.get_data(as_text=True)
@@ -119,8 +119,8 @@ def test_judge_scores_within_bounds_saves_a_draft_then_submits_and_every_change_
             ("draft", "初稿", [6, 6, 6, 6]), ("submit", "定稿", [8, 8, 8, 8])]
 
 
-def test_other_judges_scores_stay_hidden_until_one_submits_and_others_work_is_untouchable(contest):
-    c, a = login(contest.app, "judge_c"), login(contest.app, "judge_a")
+def test_other_judges_scores_stay_hidden_until_one_submits_and_others_work_is_untouchable(login, contest):
+    c, a = login("judge_c"), login("judge_a")
     s1, s2 = (f"/contest/{SLUG}/r1/{contest.codes[k]}" for k in ("S1", "S2"))
     c.post(s1, data=_criteria_form(c, s1, 3, comment="评委丙的意见", submit_final="y", confirm="y"))
     before = a.get(s1).get_data(as_text=True)
@@ -135,8 +135,8 @@ def test_other_judges_scores_stay_hidden_until_one_submits_and_others_work_is_un
 
 
 @pytest.mark.parametrize("user", ["judge_a", "org"])
-def test_a_nonexistent_submission_is_forbidden_to_judges_and_missing_for_organisers(contest, user):
-    client = login(contest.app, user)
+def test_a_nonexistent_submission_is_forbidden_to_judges_and_missing_for_organisers(login, contest, user):
+    client = login(user)
     status = client.get(f"/contest/{SLUG}/video/V-NOSUCH").status_code
     assert status == 404
     if user == "judge_a":

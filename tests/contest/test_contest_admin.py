@@ -3,14 +3,11 @@ exports; and the background pre-check started by a real upload."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -20,9 +17,10 @@ from episodes.contest import (Contest, PrecheckReport, Submission, get_contest, 
                               round_submissions)
 from episodes.jobs import Job
 from episodes.judging import Assignment, ScoreAudit, save_review
-from tests.contest_fixtures import SLUG, login, session_of, token
+from tests.contest_fixtures import SLUG, session_of
+from tests.conftest import STUDIO
+from tests.logins import token
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 
 def _create(client, **fields):
@@ -31,8 +29,8 @@ def _create(client, **fields):
     return client.post("/contest/admin/", data={**form, "csrf_token": token(client, "/contest/admin/")})
 
 
-def test_organiser_sets_up_a_contest_and_a_bad_rubric_is_refused(contest):
-    org = login(contest.app, "org")
+def test_organiser_sets_up_a_contest_and_a_bad_rubric_is_refused(login, contest):
+    org = login("org")
     bad = _create(org, slug="c3", rubric="准确 50\n通俗 40")
     assert bad.status_code == 422 and "weights sum to 90, not 100" in bad.get_data(as_text=True)
     assert _create(org, slug="c4", rubric="准确五十").status_code == 422
@@ -45,8 +43,8 @@ def test_organiser_sets_up_a_contest_and_a_bad_rubric_is_refused(contest):
         assert db.scalar(select(Contest).where(Contest.slug == "c3")) is None
 
 
-def test_organiser_adds_judge_and_entrant_accounts_and_sets_k_when_assigning(contest):
-    org = login(contest.app, "org")
+def test_organiser_adds_judge_and_entrant_accounts_and_sets_k_when_assigning(login, contest):
+    org = login("org")
     manage = f"/contest/admin/{SLUG}"
     for name, role, said in (("judge_d", "judge", "已创建评委账号 judge_d 并加入评委组"),
                              ("bob", "entrant", "已创建参赛者账号 bob")):
@@ -65,10 +63,10 @@ def test_organiser_adds_judge_and_entrant_accounts_and_sets_k_when_assigning(con
         assert get_round(get_contest(db, SLUG), 2).judges_per_submission == 4
 
 
-def test_every_field_on_the_organiser_page_has_its_label(contest):
+def test_every_field_on_the_organiser_page_has_its_label(login, contest):
     """Each input's label points at it (axe-core 'label'): the judge and conflict forms give
     the same username field different ids, so their labels must name those ids."""
-    html = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    html = login("org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
     labelled = set(re.findall(r'<label for="([^"]+)"', html))
     inputs = re.findall(r'<(?:input|select|textarea)\b(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html)
     assert {"judge-username", "conflict-username"} <= set(inputs)
@@ -84,8 +82,8 @@ def _submit_all(app, marks: dict[str, dict[str, int]]) -> None:
         db.commit()
 
 
-def test_progress_ranking_advance_and_exports(contest):
-    org = login(contest.app, "org")
+def test_progress_ranking_advance_and_exports(login, contest):
+    org = login("org")
     manage = org.get(f"/contest/admin/{SLUG}").get_data(as_text=True)
     # judge_c: 2 assigned, 0 submitted
     assert '<td data-label="已分配">2</td><td data-label="已提交">0</td><td data-label="未完成">2</td>' in manage
@@ -115,17 +113,16 @@ def test_progress_ranking_advance_and_exports(contest):
 
 
 @pytest.mark.slow
-def test_an_upload_is_checked_and_prechecked_by_studio_worker(contest):
+def test_an_upload_is_checked_and_prechecked_by_studio_worker(login, contest):
     """The whole job flow on the real engine: the site enqueues, a `studio worker`
     process takes the upload in, then pre-checks it with the speech model."""
-    client = login(contest.app, "alice")
+    client = login("alice")
     clip = (contest.clips / "ok.mp4").read_bytes()
     url = f"/contest/{SLUG}/submit"
     response = client.post(url, content_type="multipart/form-data", data={
         "title": "背景预检", "csrf_token": token(client, url), "video": (io.BytesIO(clip), "a.mp4")})
     assert response.status_code == 302
-    env = dict(os.environ, WULING_INSTANCE_PATH=contest.app.instance_path)
-    worker = subprocess.Popen([Path(sys.executable).with_name("studio"), "worker"], env=env)
+    worker = subprocess.Popen([STUDIO, "worker"], env=contest.environ)
     deadline, report = time.monotonic() + 180, None
     try:
         while time.monotonic() < deadline and worker.poll() is None:
@@ -145,7 +142,7 @@ def test_an_upload_is_checked_and_prechecked_by_studio_worker(contest):
         assert {j.state for j in db.scalars(select(Job))} == {"done"}
 
 
-def test_a_finished_precheck_is_shown_to_the_judge_and_the_organiser(contest):
+def test_a_finished_precheck_is_shown_to_the_judge_and_the_organiser(login, contest):
     s1 = contest.codes["S1"]
     with session_of(contest.app) as db:
         submission = db.scalar(select(Submission).where(Submission.code == s1))
@@ -154,14 +151,14 @@ def test_a_finished_precheck_is_shown_to_the_judge_and_the_organiser(contest):
         report.speech_chars, report.jargon_density, report.plain_score = 120, 2.5, 75
         report.violations = ["有讲解语音但没有字幕轨（如字幕已压制在画面中，请人工确认）"]
         db.commit()
-    for client, url in ((login(contest.app, "judge_a"), f"/contest/{SLUG}/r1/{s1}"),
-                        (login(contest.app, "org"), f"/contest/admin/{SLUG}/submissions/{s1}")):
+    for client, url in ((login("judge_a"), f"/contest/{SLUG}/r1/{s1}"),
+                        (login("org"), f"/contest/admin/{SLUG}/submissions/{s1}")):
         page = client.get(url).get_data(as_text=True)
         assert "-23.4 LUFS" in page and "2.5 个/百字" in page and "75 / 100" in page
         assert "没有字幕轨" in page
 
 
-def test_contest_times_are_shown_in_the_configured_time_zone(contest):
+def test_contest_times_are_shown_in_the_configured_time_zone(login, contest):
     """Submitted 02:17 UTC is 10:17 in Asia/Shanghai (the default `timezone`)."""
     s1, at = contest.codes["S1"], datetime(2026, 12, 1, 2, 17, tzinfo=timezone.utc)
     with session_of(contest.app) as db:
@@ -177,5 +174,5 @@ def test_contest_times_are_shown_in_the_configured_time_zone(contest):
     shown = '<time datetime="2026-12-01T10:17:00+08:00">2026-12-01 10:17'
     for user, url in (("alice", "/contest/"), ("judge_a", f"/contest/{SLUG}/r1/{s1}"),
                       ("org", f"/contest/admin/{SLUG}/submissions/{s1}")):
-        page = login(contest.app, user).get(url).get_data(as_text=True)
+        page = login(user).get(url).get_data(as_text=True)
         assert shown in page and "02:17" not in page, (user, url)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -22,8 +20,10 @@ from tests.contest_fixtures import make_clip
 CSV_HEADER = "file,title,entrant,organisation,contact,description\n"
 
 
-def run(*args: str, stdin: str | None = None):
-    return CliRunner().invoke(cli, list(args), input=stdin)
+@pytest.fixture
+def run(runner):
+    """``run(*args, stdin=None)``: a `studio` command in the test's environment."""
+    return lambda *args, stdin=None: runner.invoke(cli, list(args), input=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +35,14 @@ def clips(tmp_path_factory) -> Path:
     return folder
 
 
-def sessions():
-    instance = os.environ["WULING_INSTANCE_PATH"]
-    return make_sessionmaker(make_engine(database_url(instance)))
+@pytest.fixture
+def sessions(environ):
+    engine = make_engine(database_url(environ["WULING_INSTANCE_PATH"]))
+    yield lambda: make_sessionmaker(engine)
+    engine.dispose()
 
 
-def _set_up(clips: Path) -> None:
+def _set_up(run, clips: Path) -> None:
     assert run("contest", "create", "c2026", "--title", "导办视频大赛", "--max-mb", "5",
                "--rounds", "初评,终评").exit_code == 0
     for judge in ("j1", "j2"):
@@ -52,8 +54,8 @@ def _set_up(clips: Path) -> None:
         encoding="utf-8")
 
 
-def test_bulk_import_keeps_good_rows_and_reports_each_bad_one(clips):
-    _set_up(clips)
+def test_bulk_import_keeps_good_rows_and_reports_each_bad_one(environ, sessions, run, clips):
+    _set_up(run, clips)
     result = run("contest", "import", "c2026", str(clips), str(clips / "entries.csv"))
     assert result.exit_code == 4
     assert "3 accepted, 2 rejected" in result.output
@@ -62,11 +64,11 @@ def test_bulk_import_keeps_good_rows_and_reports_each_bad_one(clips):
     assert "Traceback" not in result.output
     with transaction(sessions()) as db:
         assert db.scalar(select(func.count(Submission.id))) == 3
-    stored = list((Path(os.environ["WULING_INSTANCE_PATH"]) / "contest-uploads" / "c2026").iterdir())
+    stored = list((Path(environ["WULING_INSTANCE_PATH"]) / "contest-uploads" / "c2026").iterdir())
     assert len(stored) == 3 and all(p.suffix == ".video" for p in stored)
 
 
-def test_bad_csv_and_bad_rubric_give_one_line_errors(clips, tmp_path):
+def test_bad_csv_and_bad_rubric_give_one_line_errors(run, clips, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,title\nx,y\n", encoding="utf-8")
     assert run("contest", "create", "c1", "--title", "t").exit_code == 0
@@ -79,7 +81,7 @@ def test_bad_csv_and_bad_rubric_give_one_line_errors(clips, tmp_path):
     assert run("contest", "results", "nope").output.strip() == "Error: nope: no such contest"
 
 
-def _score_everything(values_by_judge: dict[str, int]) -> None:
+def _score_everything(sessions, values_by_judge: dict[str, int]) -> None:
     with transaction(sessions()) as db:
         contest = get_contest(db, "c2026")
         for review in db.scalars(select(Assignment)):
@@ -88,8 +90,8 @@ def _score_everything(values_by_judge: dict[str, int]) -> None:
             save_review(db, contest, review, {c.id: base + bonus for c in contest.criteria}, "", submit=True)
 
 
-def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
-    _set_up(clips)
+def test_assign_score_rank_advance_export_backup_and_restore(sessions, run, clips, tmp_path):
+    _set_up(run, clips)
     run("contest", "import", "c2026", str(clips), str(clips / "entries.csv"))
     with transaction(sessions()) as db:
         first = db.scalars(select(Submission).order_by(Submission.id)).first().code
@@ -104,7 +106,7 @@ def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
         db.query(Conflict).delete()
     assigned = run("contest", "assign", "c2026", "--judges-per-submission", "2")
     assert assigned.exit_code == 0 and "6 review(s) assigned" in assigned.output
-    _score_everything({"j1": 5, "j2": 3})
+    _score_everything(sessions, {"j1": 5, "j2": 3})
 
     results = run("contest", "results", "c2026", "--advance-top", "2")
     lines = results.output.splitlines()
@@ -137,7 +139,7 @@ def test_assign_score_rank_advance_export_backup_and_restore(clips, tmp_path):
     assert run("contest", "results", "c2026").output == results.output.rsplit("advanced", 1)[0]
 
 
-def test_deadline_open_close_and_level_descriptors_from_the_command_line():
+def test_deadline_open_close_and_level_descriptors_from_the_command_line(sessions, run):
     created = run("contest", "create", "d1", "--title", "征集", "--deadline", "2099-12-01 18：30",
                   "--criterion", "政策准确=60｜0-4：有错误；5-10：准确", "--criterion", "通俗易懂=40")
     assert created.exit_code == 0, created.output
@@ -171,13 +173,13 @@ def test_deadline_open_close_and_level_descriptors_from_the_command_line():
     (("--criterion", "政策准确=100|0-4:差;6-10:好"), "expected a level starting at 5, got 6-10"),
     (("--criterion", "政策准确=100|差"), "is not NAME=WEIGHT or NAME=WEIGHT|LOW-HIGH:MEANING"),
 ])
-def test_a_bad_deadline_or_level_is_a_one_line_error_and_nothing_is_created(args, message):
+def test_a_bad_deadline_or_level_is_a_one_line_error_and_nothing_is_created(run, args, message):
     result = run("contest", "create", "bad", "--title", "t", *args)
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
     assert run("contest", "open", "bad").output.strip() == "Error: bad: no such contest"
 
 
-def test_restore_refuses_what_is_not_a_catalog_backup(tmp_path):
+def test_restore_refuses_what_is_not_a_catalog_backup(run, tmp_path):
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"definitely not sqlite" * 100)
     result = run("contest", "restore", str(junk), "--yes")
@@ -187,7 +189,7 @@ def test_restore_refuses_what_is_not_a_catalog_backup(tmp_path):
 
 
 @pytest.mark.slow
-def test_precheck_command_checks_pending_submissions_once(clips, tmp_path):
+def test_precheck_command_checks_pending_submissions_once(run, clips, tmp_path):
     assert run("contest", "create", "pc", "--title", "预检").exit_code == 0
     (tmp_path / "one.csv").write_text(CSV_HEADER + "a.mp4,社保卡补办,张三,,,\n", encoding="utf-8")
     assert run("contest", "import", "pc", str(clips), str(tmp_path / "one.csv")).exit_code == 0
@@ -200,13 +202,13 @@ def test_precheck_command_checks_pending_submissions_once(clips, tmp_path):
     assert "0 checked, 0 failed" in run("contest", "precheck", "pc", "-q").output
 
 
-def test_backup_and_restore_on_postgresql_use_pg_dump(postgres, tmp_path, monkeypatch):
-    monkeypatch.setenv("WULING_DATABASE_URL", postgres.new_database())
+def test_backup_and_restore_on_postgresql_use_pg_dump(environ, run, postgres, tmp_path):
+    environ["WULING_DATABASE_URL"] = postgres.new_database()
     assert run("contest", "create", "pg2026", "--title", "导办视频大赛").exit_code == 0
     archive = tmp_path / "catalog.dump"
     assert run("contest", "backup", str(archive)).exit_code == 0
     assert archive.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
-    engine = make_engine(os.environ["WULING_DATABASE_URL"])
+    engine = make_engine(environ["WULING_DATABASE_URL"])
     with transaction(make_sessionmaker(engine)) as db:
         db.delete(get_contest(db, "pg2026"))
     assert run("contest", "restore", str(archive), "--yes").exit_code == 0

@@ -6,69 +6,26 @@ organisers read state names and the audit log in Chinese."""
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from episodes import accounts, jobs
-from episodes.contest import PrecheckReport, Submission, get_contest, get_round, job_key
-from episodes.judging import Assignment, assign_round, save_review
+from episodes.contest import PrecheckReport, Submission, get_contest, job_key
+from episodes.judging import Assignment, save_review
 from episodes.models import utcnow
 from studio import precheck, tasks
-from studio.contest_intake import Entrant, accept
 from studio.environment import Environment
-from studio.media import ffmpeg_exe
-from subtitles.transcript import Segment, Transcript
-from tests.contest_fixtures import (ENTRANT_NAME, ENTRANT_ORG, PASSWORD, SLUG, login, make_clip,
-                                    session_of, token)
-
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
-CAPTION = "社保卡丢了可以在手机上挂失"
-SPOKEN = "您好，补办社保卡请带身份证"
+from subtitles.transcript import Transcript
+from tests.contest_fixtures import (CAPTION, ENTRANT_NAME, ENTRANT_ORG, SLUG, SPOKEN, make_clip, recognised,
+                                    session_of)
+from tests.logins import PASSWORD, token
 
 
-def recognised(_path, _progress) -> Transcript:
-    """Stands in for the speech model (its own tests run it): what it would have heard."""
-    return Transcript("zh", 2000, [Segment(0, 1500, SPOKEN, ())])
-
-
-def captioned_clip(folder):
-    """A 720p clip with an MP4 text caption track (mov_text), as editing apps export it."""
-    srt = folder / "captions.srt"
-    srt.write_text(f"1\n00:00:00,000 --> 00:00:01,500\n{CAPTION}\n", encoding="utf-8")
-    plain = make_clip(folder, "plain-for-captions.mp4")
-    target = folder / "captioned.mp4"
-    subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-i", str(plain), "-i", str(srt),
-                    "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", str(target)], check=True)
-    return target
-
-
-@pytest.fixture
-def captioned(contest):
-    """A captioned entry by alice, assigned to two judges and pre-checked; yields
-    (code, a judge it is assigned to, a judge it is not)."""
-    with session_of(contest.app) as db:
-        item = get_contest(db, SLUG)
-        alice = accounts.get_user(db, "alice")
-        with open(captioned_clip(contest.clips), "rb") as f:
-            entry = accept(db, item, f, "张三丰-医保局-终稿.mp4", contest.uploads, "社保卡怎么补办",
-                           Entrant(ENTRANT_NAME, ENTRANT_ORG, user_id=alice.id))
-        assign_round(db, item, get_round(item, 1))
-        db.commit()
-        code, entry_id = entry.code, entry.id
-        judges = {a.judge.username for a in db.scalars(select(Assignment).where(
-            Assignment.submission_id == entry_id))}
-    assert precheck.run(contest.app.extensions["catalog_sessions"], contest.uploads.parent, [entry_id],
-                        transcribe=recognised) == (1, 0)
-    outsider = next(j for j in ("judge_a", "judge_b", "judge_c") if j not in judges)
-    return code, sorted(judges)[0], outsider
-
-
-def test_the_judge_gets_the_videos_captions_and_the_recognised_speech_as_tracks(contest, captioned):
+def test_the_judge_gets_the_videos_captions_and_the_recognised_speech_as_tracks(login, contest, captioned):
     code, judge_name, outsider = captioned
-    judge = login(contest.app, judge_name)
+    judge = login(judge_name)
     page = judge.get(f"/contest/{SLUG}/r1/{code}").get_data(as_text=True)
     base = f"/contest/{SLUG}/captions/{code}"
     assert (f'<track kind="subtitles" srclang="zh" label="作品自带字幕" src="{base}/captions0.vtt" default>'
@@ -84,9 +41,9 @@ def test_the_judge_gets_the_videos_captions_and_the_recognised_speech_as_tracks(
     heard = judge.get(f"{base}/transcript.vtt").get_data(as_text=True)
     assert heard.startswith("WEBVTT") and "00:00:00.000 --> 00:00:01.500" in heard and SPOKEN in heard
     # only judges it is assigned to (and organisers) get the files; no other name is served
-    assert login(contest.app, outsider).get(f"{base}/captions0.vtt").status_code == 403
-    assert login(contest.app, "alice").get(f"{base}/transcript.vtt").status_code == 403
-    organiser = login(contest.app, "org")
+    assert login(outsider).get(f"{base}/captions0.vtt").status_code == 403
+    assert login("alice").get(f"{base}/transcript.vtt").status_code == 403
+    organiser = login("org")
     assert organiser.get(f"{base}/captions0.vtt").status_code == 200
     assert f'src="{base}/captions0.vtt" default>' in organiser.get(
         f"/contest/admin/{SLUG}/submissions/{code}").get_data(as_text=True)
@@ -94,8 +51,8 @@ def test_the_judge_gets_the_videos_captions_and_the_recognised_speech_as_tracks(
         assert judge.get(f"{base}/{name}.vtt").status_code == 404, name
 
 
-def test_judges_read_what_each_score_level_means_beside_the_score_box(contest):
-    judge = login(contest.app, "judge_a")
+def test_judges_read_what_each_score_level_means_beside_the_score_box(login, contest):
+    judge = login("judge_a")
     page = judge.get(f"/contest/{SLUG}/r1/{contest.codes['S1']}").get_data(as_text=True)
     assert '<legend>政策准确（权重 30%）</legend>' in page
     assert "<b>0–3 分</b>有明显错误或过时的政策说法" in page and "<b>8–10 分</b>准确、完整，依据清楚" in page
@@ -106,8 +63,8 @@ def test_judges_read_what_each_score_level_means_beside_the_score_box(contest):
 @pytest.mark.parametrize("value, message", [("11", "数值大小必须介于 0 到 10 之间"),
                                             ("-1", "数值大小必须介于 0 到 10 之间"),
                                             ("七", "不是有效的整数")])
-def test_a_score_out_of_range_or_not_a_number_is_refused_and_nothing_saved(contest, value, message):
-    judge = login(contest.app, "judge_a")
+def test_a_score_out_of_range_or_not_a_number_is_refused_and_nothing_saved(login, contest, value, message):
+    judge = login("judge_a")
     url = f"/contest/{SLUG}/r1/{contest.codes['S1']}"
     form = {"c1": value, "c2": "5", "c3": "5", "c4": "5", "submit_final": "y", "confirm": "y",
             "csrf_token": token(judge, url)}
@@ -117,9 +74,9 @@ def test_a_score_out_of_range_or_not_a_number_is_refused_and_nothing_saved(conte
         assert all(a.status == "assigned" for a in db.scalars(select(Assignment)))
 
 
-def test_the_entrant_sees_the_contests_own_title_and_the_precheck_of_an_entry(contest, captioned):
+def test_the_entrant_sees_the_contests_own_title_and_the_precheck_of_an_entry(login, contest, captioned):
     code = captioned[0]
-    alice = login(contest.app, "alice")
+    alice = login("alice")
     home = alice.get("/contest/").get_data(as_text=True)
     assert '<h2 id="contest-1">政务服务导办小视频创作大赛</h2>' in home and "征集中" in home
     assert "未发现问题" in home or "个问题需注意" in home
@@ -147,9 +104,9 @@ def _files(contest) -> list[str]:
     return sorted(p.name for p in contest.uploads.iterdir())
 
 
-def test_withdrawing_needs_a_confirmation_and_removes_the_entry_and_its_files(contest, captioned):
+def test_withdrawing_needs_a_confirmation_and_removes_the_entry_and_its_files(login, contest, captioned):
     code = captioned[0]
-    alice = login(contest.app, "alice")
+    alice = login("alice")
     with session_of(contest.app) as db:
         stored, entry_id = db.execute(select(Submission.stored_name, Submission.id)
                                       .where(Submission.code == code)).one()
@@ -165,31 +122,31 @@ def test_withdrawing_needs_a_confirmation_and_removes_the_entry_and_its_files(co
     assert f"作品 {code} 已撤回" in alice.get("/contest/").get_data(as_text=True)
 
 
-def test_nobody_withdraws_or_replaces_someone_elses_entry(contest):
+def test_nobody_withdraws_or_replaces_someone_elses_entry(login, contest):
     code = contest.codes["S1"]
     with session_of(contest.app) as db:
         accounts.create_user(db, "bob", PASSWORD, "entrant")
         db.commit()
     before = _files(contest)
-    bob = login(contest.app, "bob")
+    bob = login("bob")
     assert bob.get(f"/contest/{SLUG}/entries/{code}").status_code == 404
     gone = _withdraw(bob, code, confirm="y")
     assert gone.status_code == 404 and "不是您提交的" in gone.get_data(as_text=True)
     assert _replace(bob, code, make_clip(contest.clips, "bob.mp4").read_bytes()).status_code == 404
-    assert _withdraw(login(contest.app, "judge_a"), code, confirm="y").status_code == 403
+    assert _withdraw(login("judge_a"), code, confirm="y").status_code == 403
     assert _files(contest) == before
     with session_of(contest.app) as db:
         assert db.scalar(select(Submission).where(Submission.code == code)).title == "作品S1"
 
 
-def test_an_entry_scored_by_a_judge_can_no_longer_be_withdrawn_or_replaced(contest):
+def test_an_entry_scored_by_a_judge_can_no_longer_be_withdrawn_or_replaced(login, contest):
     code = contest.codes["S1"]
     with session_of(contest.app) as db:
         item = get_contest(db, SLUG)
         review = db.scalars(select(Assignment).join(Submission).where(Submission.code == code)).first()
         save_review(db, item, review, {c.id: 7 for c in item.criteria}, "", submit=True)
         db.commit()
-    alice = login(contest.app, "alice")
+    alice = login("alice")
     refused = _withdraw(alice, code, confirm="y")
     assert refused.status_code == 409 and "评委已经为这件作品提交了评分" in refused.get_data(as_text=True)
     before = _files(contest)
@@ -197,9 +154,9 @@ def test_an_entry_scored_by_a_judge_can_no_longer_be_withdrawn_or_replaced(conte
     assert _files(contest) == before  # the refused upload is not left behind
 
 
-def test_replacing_the_video_keeps_the_code_and_checks_the_new_file_again(contest):
+def test_replacing_the_video_keeps_the_code_and_checks_the_new_file_again(login, contest):
     code = contest.codes["S1"]
-    alice = login(contest.app, "alice")
+    alice = login("alice")
     with session_of(contest.app) as db:
         old = db.scalar(select(Submission).where(Submission.code == code))
         old_name, entry_id = old.stored_name, old.id
@@ -212,7 +169,7 @@ def test_replacing_the_video_keeps_the_code_and_checks_the_new_file_again(contes
         assert db.scalar(select(PrecheckReport).where(PrecheckReport.submission_id == entry_id)) is None
         assert jobs.progress(db, job_key("contest.intake", entry)).state == "queued"
     queue = contest.app.extensions["jobs"]
-    tasks.register(queue, Environment(), contest.uploads.parent)
+    tasks.register(queue, Environment(environ=contest.environ), contest.uploads.parent)
     for _ in range(queue.huey.pending_count()):
         queue.huey.execute(queue.huey.dequeue())
     with session_of(contest.app) as db:
@@ -226,7 +183,7 @@ def test_replacing_the_video_keeps_the_code_and_checks_the_new_file_again(contes
 
 @pytest.mark.parametrize("closing, message", [
     ("deadline", "的截止时间（"), ("closed", "已停止征集作品")])
-def test_after_the_deadline_or_when_closed_no_upload_withdrawal_or_replacement(contest, closing, message):
+def test_after_the_deadline_or_when_closed_no_upload_withdrawal_or_replacement(login, contest, closing, message):
     with session_of(contest.app) as db:
         item = get_contest(db, SLUG)
         if closing == "deadline":
@@ -234,7 +191,7 @@ def test_after_the_deadline_or_when_closed_no_upload_withdrawal_or_replacement(c
         else:
             item.is_open = False
         db.commit()
-    code, alice = contest.codes["S1"], login(contest.app, "alice")
+    code, alice = contest.codes["S1"], login("alice")
     before = _files(contest)
     url = f"/contest/{SLUG}/submit"
     page = alice.get(url)
@@ -253,15 +210,15 @@ def test_after_the_deadline_or_when_closed_no_upload_withdrawal_or_replacement(c
     assert "替换视频" not in entry and "撤回作品" not in entry and message in entry
 
 
-def test_the_organiser_reads_states_and_the_audit_log_in_chinese(contest):
+def test_the_organiser_reads_states_and_the_audit_log_in_chinese(login, contest):
     code = contest.codes["S1"]
-    judge = login(contest.app, "judge_a")
+    judge = login("judge_a")
     url = f"/contest/{SLUG}/r1/{code}"
     scores = {"c1": "6", "c2": "6", "c3": "6", "c4": "6"}
     judge.post(url, data={**scores, "comment": "初稿", "save_draft": "y", "csrf_token": token(judge, url)})
     judge.post(url, data={**scores, "c1": "8", "comment": "初稿", "submit_final": "y", "confirm": "y",
                           "csrf_token": token(judge, url)})
-    page = login(contest.app, "org").get(f"/contest/admin/{SLUG}/submissions/{code}").get_data(as_text=True)
+    page = login("org").get(f"/contest/admin/{SLUG}/submissions/{code}").get_data(as_text=True)
     audit = page.split("评分修改记录")[1]
     assert "judge_a（judge_a）保存草稿：政策准确 6 分；通俗易懂 6 分" in audit and "评语改为：初稿" in audit
     assert "提交评分：政策准确 6 → 8 分</li>" in audit  # only what changed
@@ -270,8 +227,8 @@ def test_the_organiser_reads_states_and_the_audit_log_in_chinese(contest):
     assert "<dt>状态</dt><dd>已受理</dd>" in page and ">已提交</td>" in page and ">未评</td>" in page
 
 
-def test_the_organiser_sets_a_deadline_levels_and_closes_entries_from_the_site(contest):
-    org, url = login(contest.app, "org"), "/contest/admin/"
+def test_the_organiser_sets_a_deadline_levels_and_closes_entries_from_the_site(login, contest):
+    org, url = login("org"), "/contest/admin/"
     form = {"slug": "second", "title": "第二届导办视频大赛", "deadline": "2099-12-01T18:30",
             "max_seconds": "180", "min_height": "720", "max_mb": "500", "rounds": "初评、终评",
             "rubric": "政策准确 60｜0-4：有错误；5-10：准确\n通俗易懂 40", "csrf_token": token(org, url)}
@@ -292,17 +249,17 @@ def test_the_organiser_sets_a_deadline_levels_and_closes_entries_from_the_site(c
     with session_of(contest.app) as db:
         item = get_contest(db, SLUG)
         assert not item.is_open and item.deadline.replace(tzinfo=None).isoformat() == "2099-12-24T04:00:00"
-    assert login(contest.app, "alice").get(f"/contest/{SLUG}/submit").status_code == 403
+    assert login("alice").get(f"/contest/{SLUG}/submit").status_code == 403
     bad = org.post(manage + "/entries", data={"state": "closed", "deadline": "明天",
                                               "csrf_token": token(org, manage)})
     assert bad.status_code == 400
 
 
-def test_an_entry_withdrawn_during_its_precheck_leaves_no_files_and_no_error(contest):
+def test_an_entry_withdrawn_during_its_precheck_leaves_no_files_and_no_error(login, contest):
     with session_of(contest.app) as db:
         entry = db.scalar(select(Submission).where(Submission.code == contest.codes["S1"]))
         entry_id, stored = entry.id, entry.stored_name
-    alice = login(contest.app, "alice")
+    alice = login("alice")
 
     def withdrawn_while_listening(path, progress) -> Transcript:
         assert _withdraw(alice, contest.codes["S1"], confirm="y").status_code == 302
@@ -318,9 +275,9 @@ def test_an_entry_withdrawn_during_its_precheck_leaves_no_files_and_no_error(con
     (b"x" * 10, "../../evil.mp4", 422, "文件名不能包含路径"),
     (b"x" * (4 * 1024 * 1024), "huge.mp4", 413, "超过大小上限"),
 ])
-def test_a_bad_replacement_is_refused_and_the_entry_keeps_its_video(contest, data, filename, status, message):
+def test_a_bad_replacement_is_refused_and_the_entry_keeps_its_video(login, contest, data, filename, status, message):
     code, before = contest.codes["S1"], _files(contest)
-    refused = _replace(login(contest.app, "alice"), code, data, filename)
+    refused = _replace(login("alice"), code, data, filename)
     assert refused.status_code == status and message in refused.get_data(as_text=True)
     assert _files(contest) == before
     with session_of(contest.app) as db:

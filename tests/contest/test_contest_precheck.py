@@ -47,8 +47,8 @@ def _reports(app):
         return {r.submission_id: r for r in db.scalars(select(PrecheckReport))}
 
 
-def test_a_broken_submission_fails_alone_with_its_reason(tmp_path):
-    app = build_app(tmp_path / "instance")
+def test_a_broken_submission_fails_alone_with_its_reason(environ, tmp_path):
+    app = build_app(tmp_path / "instance", environ)
     kept, gone = _contest_with(app, [make_clip(tmp_path, "tone.mp4"), make_clip(tmp_path, "gone.mp4")])
     (_uploads(app) / "pc" / gone.stored_name).unlink()  # the file vanished after intake
     assert precheck.run(app.extensions["catalog_sessions"], _uploads(app), [gone.id]) == (0, 1)
@@ -59,8 +59,8 @@ def test_a_broken_submission_fails_alone_with_its_reason(tmp_path):
 
 
 @pytest.mark.slow
-def test_precheck_measures_loudness_transcribes_and_scores_plain_language(tmp_path):
-    app = build_app(tmp_path / "instance")
+def test_precheck_measures_loudness_transcribes_and_scores_plain_language(environ, tmp_path):
+    app = build_app(tmp_path / "instance", environ)
     ids = [s.id for s in _contest_with(app, [_spoken_clip(tmp_path), make_clip(tmp_path, "tone.mp4")])]
     done, failed = precheck.run(app.extensions["catalog_sessions"], _uploads(app), ids)
     assert (done, failed) == (2, 0)

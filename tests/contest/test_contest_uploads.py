@@ -8,7 +8,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,9 +19,10 @@ from episodes.contest import Submission
 from studio import precheck, tasks
 from studio.environment import Environment
 from studio.media import ffmpeg_exe, ffprobe_exe
-from tests.contest_fixtures import ENTRANT_NAME, SLUG, login, make_clip, session_of, token
+from tests.contest_fixtures import ENTRANT_NAME, SLUG, make_clip, session_of
+from tests.conftest import STUDIO
+from tests.logins import token
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 URL = f"/contest/{SLUG}/submit"
 HLS = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n/etc/passwd\n#EXT-X-ENDLIST\n"
@@ -63,26 +63,26 @@ def _run_intake(contest) -> None:
     """Do what ``studio worker`` does with the jobs queued now (the intake checks); the
     pre-check jobs they queue stay queued."""
     queue = contest.app.extensions["jobs"]
-    tasks.register(queue, Environment(), contest.uploads.parent)
+    tasks.register(queue, Environment(environ=contest.environ), contest.uploads.parent)
     for _ in range(queue.huey.pending_count()):
         queue.huey.execute(queue.huey.dequeue())
 
 
 @pytest.mark.parametrize("case", REFUSED_ON_UPLOAD, ids=list(REFUSED_ON_UPLOAD))
-def test_upload_breaking_a_size_or_name_rule_is_refused_at_once_and_nothing_stored(contest, case):
+def test_upload_breaking_a_size_or_name_rule_is_refused_at_once_and_nothing_stored(login, contest, case):
     make, filename, status, message = REFUSED_ON_UPLOAD[case]
     before = _stored(contest)
-    response = _upload(login(contest.app, "alice"), make(contest), filename)
+    response = _upload(login("alice"), make(contest), filename)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
     assert _stored(contest) == before
 
 
 @pytest.mark.parametrize("case", REJECTED_BY_INTAKE, ids=list(REJECTED_BY_INTAKE))
-def test_upload_that_is_not_an_allowed_video_is_rejected_by_the_intake_job(contest, case):
+def test_upload_that_is_not_an_allowed_video_is_rejected_by_the_intake_job(login, contest, case):
     make, filename, message = REJECTED_BY_INTAKE[case]
     files_before, rows_before = _stored(contest)
-    client = login(contest.app, "alice")
+    client = login("alice")
     assert _upload(client, make(contest), filename).status_code == 302
     assert "待检查" in client.get("/contest/").get_data(as_text=True)
     _run_intake(contest)
@@ -93,9 +93,9 @@ def test_upload_that_is_not_an_allowed_video_is_rejected_by_the_intake_job(conte
         assert db.scalar(select(Submission).order_by(Submission.id.desc())).intake == "rejected"
 
 
-def test_a_good_upload_is_stored_under_a_random_name_outside_the_web_root(contest):
+def test_a_good_upload_is_stored_under_a_random_name_outside_the_web_root(login, contest):
     before_files, before_rows = _stored(contest)
-    response = _upload(login(contest.app, "alice"), _clip(contest, "ok.mp4"), "我的作品.mp4")
+    response = _upload(login("alice"), _clip(contest, "ok.mp4"), "我的作品.mp4")
     assert response.status_code == 302
     files, rows = _stored(contest)
     new = set(files) - set(before_files)
@@ -106,14 +106,14 @@ def test_a_good_upload_is_stored_under_a_random_name_outside_the_web_root(contes
     assert not any(contest.uploads.resolve().is_relative_to(root.resolve()) for root in web_roots)
 
 
-def test_tags_naming_the_author_are_removed_before_judges_get_the_file(contest):
+def test_tags_naming_the_author_are_removed_before_judges_get_the_file(login, contest):
     clip = make_clip(contest.clips, "tagged-src.mp4")
     tagged = contest.clips / "tagged.mp4"
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(clip), "-c", "copy",
                     "-metadata", f"artist={ENTRANT_NAME}", "-metadata:s:v:0", f"title={ENTRANT_NAME}",
                     str(tagged)], check=True)
     before = set(_stored(contest)[0])
-    assert _upload(login(contest.app, "alice"), tagged.read_bytes()).status_code == 302
+    assert _upload(login("alice"), tagged.read_bytes()).status_code == 302
     _run_intake(contest)
     (stored,) = set(_stored(contest)[0]) - before
     judge_copy = subprocess.run([ffprobe_exe(), "-v", "error", "-show_format", "-show_streams",
@@ -156,14 +156,14 @@ def _probe(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("container", ["mp4", "mkv"])
-def test_cover_art_chapters_data_and_attachments_are_dropped_but_captions_kept(contest, container):
+def test_cover_art_chapters_data_and_attachments_are_dropped_but_captions_kept(login, contest, container):
     named = _named_everywhere(contest.clips, container)
     source = _probe(named)
     assert ENTRANT_NAME in json.dumps(source, ensure_ascii=False) and source["chapters"]
     assert any(s.get("disposition", {}).get("attached_pic") for s in source["streams"])
     assert {"data", "attachment"} & {s["codec_type"] for s in source["streams"]}
     before = set(_stored(contest)[0])
-    assert _upload(login(contest.app, "alice"), named.read_bytes(), f"作品.{container}").status_code == 302
+    assert _upload(login("alice"), named.read_bytes(), f"作品.{container}").status_code == 302
     _run_intake(contest)
     (stored,) = set(_stored(contest)[0]) - before
     judge_copy = _probe(contest.uploads / stored)
@@ -175,28 +175,27 @@ def test_cover_art_chapters_data_and_attachments_are_dropped_but_captions_kept(c
     assert precheck.has_caption_stream(contest.uploads / stored)
 
 
-def test_uploaded_video_is_served_only_as_video_never_inline_html(contest):
-    video = login(contest.app, "org").get(f"/contest/{SLUG}/video/{contest.codes['S1']}")
+def test_uploaded_video_is_served_only_as_video_never_inline_html(login, contest):
+    video = login("org").get(f"/contest/{SLUG}/video/{contest.codes['S1']}")
     assert video.status_code == 200 and video.mimetype == "video/mp4"
     assert video.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in video.headers["Content-Security-Policy"]
 
 
-def test_upload_form_needs_a_csrf_token(contest):
-    client = login(contest.app, "alice")
+def test_upload_form_needs_a_csrf_token(login, contest):
+    client = login("alice")
     response = client.post(URL, data={"title": "x", "video": (io.BytesIO(b"x"), "a.mp4")},
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert _stored(contest)[1] == 2
 
 
-def test_studio_worker_accepts_a_good_upload_and_the_entrant_sees_it(contest):
-    client = login(contest.app, "alice")
+def test_studio_worker_accepts_a_good_upload_and_the_entrant_sees_it(login, contest):
+    client = login("alice")
     assert _upload(client, _clip(contest, "ok.mp4"), "我的作品.mp4").status_code == 302
     with session_of(contest.app) as db:
         submission_id = db.scalar(select(func.max(Submission.id)))
-    env = dict(os.environ, WULING_INSTANCE_PATH=contest.app.instance_path)
-    worker = subprocess.Popen([Path(sys.executable).with_name("studio"), "worker"], env=env,
+    worker = subprocess.Popen([STUDIO, "worker"], env=contest.environ,
                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -220,8 +219,8 @@ def _intake(contest, submission_id: int) -> str:
         return db.get(Submission, submission_id).intake
 
 
-def test_the_entrant_sees_how_far_the_intake_check_has_got(contest):
-    client = login(contest.app, "alice")
+def test_the_entrant_sees_how_far_the_intake_check_has_got(login, contest):
+    client = login("alice")
     assert _upload(client, _clip(contest, "ok.mp4"), "我的作品.mp4").status_code == 302
     engine = contest.app.extensions["catalog_engine"]
     with session_of(contest.app) as db:
@@ -231,12 +230,12 @@ def test_the_entrant_sees_how_far_the_intake_check_has_got(contest):
     assert "待检查（40%）" in client.get("/contest/").get_data(as_text=True)
 
 
-def test_the_organiser_sees_uploads_waiting_for_the_check_and_those_it_rejected(contest):
-    client = login(contest.app, "alice")
+def test_the_organiser_sees_uploads_waiting_for_the_check_and_those_it_rejected(login, contest):
+    client = login("alice")
     assert _upload(client, _clip(contest, "ok.mp4"), "我的作品.mp4").status_code == 302
-    page = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    page = login("org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
     assert "待检查（格式）" in page
     assert _upload(client, _clip(contest, "mute.mp4", audio=False), "mute.mp4").status_code == 302
     _run_intake(contest)
-    page = login(contest.app, "org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
+    page = login("org").get(f"/contest/admin/{SLUG}").get_data(as_text=True)
     assert "未通过：视频没有声音轨道" in page

@@ -35,10 +35,10 @@ class Clip:
 
 
 @pytest.fixture(scope="module")
-def clips(shared_media, shared_transcripts) -> dict[str, Clip]:
-    from studio.transcribe import TranscribeOptions, load_model, transcribe_file
+def clips(shared_media, shared_transcripts, speech_model) -> dict[str, Clip]:
+    from studio.transcribe import TranscribeOptions, transcribe_file
 
-    glossary, model = load_default(), load_model()
+    glossary, model = load_default(), speech_model
     rows = {}
     for name in SHARED_CLIPS:
         reference = (shared_media / f"{name}.txt").read_text(encoding="utf-8")

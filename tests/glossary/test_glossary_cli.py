@@ -19,12 +19,9 @@ HEADER = "term,plain,explanation,category,variants,status,mode\n"
 
 
 @pytest.fixture
-def run(monkeypatch):
-    monkeypatch.delenv("WULING_GLOSSARY", raising=False)
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, ["glossary", *map(str, args)])
-    return invoke
+def run(runner):
+    """``run(*args)``: `studio glossary ARGS` in the test's environment (the shipped term base)."""
+    return lambda *args: runner.invoke(cli, ["glossary", *map(str, args)])
 
 
 def test_validate_the_shipped_glossary(run):

@@ -8,17 +8,15 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from studio.cli import cli
+from studio.environment import Environment
 from tests.browser_support import free_port
-from tests.conftest import ROOT
-
-STUDIO = str(Path(sys.executable).with_name("studio"))
+from tests.conftest import ROOT, STUDIO
 
 
 def wait_for(condition, timeout: float, what: str):
@@ -44,7 +42,7 @@ class LiveSite:
         self.process: subprocess.Popen | None = None
 
     def studio(self, *args: str):
-        result = CliRunner().invoke(cli, list(args), env=self.environ)
+        result = CliRunner().invoke(cli, list(args), obj=Environment(environ=self.environ))
         assert result.exit_code == 0, result.output
         return result.output
 

@@ -2,28 +2,24 @@
 (`studio schedule run` as a real process: tests/studio/test_scheduler_serve.py)."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import web
 from studio.cli import cli
-from tests.catalog_fixtures import make_workdir, seed_catalog
+from tests.catalog_fixtures import make_workdir
+
+pytestmark = pytest.mark.usefixtures("instance")  # every command finds a migrated catalog
 
 
-@pytest.fixture(autouse=True)
-def _seeded_instance() -> None:
-    seed_catalog(Path(os.environ["WULING_INSTANCE_PATH"]))
+@pytest.fixture
+def run(runner):
+    """``run(*args)``: a `studio` command in the test's environment."""
+    return lambda *args: runner.invoke(cli, list(args))
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
-
-
-def test_live_broadcast_becomes_an_episode(tmp_path):
+def test_live_broadcast_becomes_an_episode(run, tmp_path):
     added = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "医保异地就医备案",
                 "--guest", "王芳:区医保局", "--stream-url", "https://live.example.gov.cn/1")
     assert added.output.startswith("added live broadcast 1 for 2099-12-03 10:00 Asia/Shanghai\n"
@@ -37,7 +33,7 @@ def test_live_broadcast_becomes_an_episode(tmp_path):
     assert listed[:4] == ["1", "published", "episode", "yibao-beian"]
 
 
-def test_full_width_colons_from_chinese_keyboards_are_accepted():
+def test_full_width_colons_from_chinese_keyboards_are_accepted(run):
     added = run("live", "add", "--at", "２０９９-12-03　10：00", "--topic", "法律援助",
                 "--guest", "王芳：区司法局（法律援助中心）", "--guest", "李明:区医保局")
     assert added.output.startswith("added live broadcast 1 for 2099-12-03 10:00 Asia/Shanghai\n"
@@ -48,7 +44,7 @@ def test_full_width_colons_from_chinese_keyboards_are_accepted():
     assert no_colon.exit_code == 2 and "expected 姓名:部门" in no_colon.output
 
 
-def test_live_bad_inputs_change_nothing(tmp_path):
+def test_live_bad_inputs_change_nothing(run, tmp_path):
     bad_url = run("live", "add", "--at", "2099-12-03 10:00", "--topic", "x", "--stream-url", "ftp://x")
     assert bad_url.exit_code == 3 and bad_url.stderr == "Error: ftp://x: must be an http(s) address\n"
     bad_time = run("live", "add", "--at", "明天上午", "--topic", "x")
@@ -61,10 +57,10 @@ def test_live_bad_inputs_change_nothing(tmp_path):
     assert not list((tmp_path.parent / "media").rglob("*.mp3"))
 
 
-def test_archive_takes_an_episode_off_the_feed_and_site(tmp_path):
+def test_archive_takes_an_episode_off_the_feed_and_site(run, environ, tmp_path):
     work = make_workdir(tmp_path / "w", "old-news", seconds=5)
     assert run("publish", str(work)).exit_code == 0
-    app = web.create_app({"TESTING": True}, os.environ["WULING_INSTANCE_PATH"])
+    app = web.create_app({"TESTING": True}, environ=environ)
     client = app.test_client()
     assert b"old-news" in client.get("/feed/podcast.xml").data
     [audio] = re.findall(rb'enclosure url="[^"]*/media/([^"]+)"', client.get("/feed/podcast.xml").data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pysubs2
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import cli
 from studio.reviewed import load_log
@@ -16,11 +15,11 @@ SAMPLE = SAMPLES / "demo_guide.mp4"
 
 
 @pytest.mark.slow
-def test_studio_run_with_the_script_then_an_editor_edit_survives_the_rerun(tmp_path):
+def test_studio_run_with_the_script_then_an_editor_edit_survives_the_rerun(runner, tmp_path):
     work = WorkDir(tmp_path / "work")
     args = ["run", str(SAMPLE), "--work", str(work.root), "--title", "居住证怎么办",
             "--script", str(SAMPLES / "demo_guide.txt"), "-q"]
-    first = CliRunner().invoke(cli, args)
+    first = runner.invoke(cli, args)
     assert first.exit_code == 0, first.output
     assert "script demo_guide.txt:" in first.output and "0 departures" in first.output
     assert load_log(work).current.source == "script"
@@ -30,7 +29,7 @@ def test_studio_run_with_the_script_then_an_editor_edit_survives_the_rerun(tmp_p
     subs = pysubs2.load(str(srt))  # a proofreader's change, saved as Aegisub would
     subs[0].text = subs[0].text.replace("武陵区", "武陵区人民政府")
     subs.save(str(srt))
-    second = CliRunner().invoke(cli, args)
+    second = runner.invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert "up to date: ingest, transcribe" in second.output
     assert "imported your edit of verbatim.srt as revision 2" in second.output
@@ -39,8 +38,8 @@ def test_studio_run_with_the_script_then_an_editor_edit_survives_the_rerun(tmp_p
 
 
 @pytest.mark.slow
-def test_studio_transcribe_with_another_recordings_script_keeps_the_machine_text(tmp_path, shared_media):
-    result = CliRunner().invoke(cli, ["transcribe", str(SAMPLES / "demo_guide.mp4"), "--out", str(tmp_path),
+def test_studio_transcribe_with_another_recordings_script_keeps_the_machine_text(runner, tmp_path, shared_media):
+    result = runner.invoke(cli, ["transcribe", str(SAMPLES / "demo_guide.mp4"), "--out", str(tmp_path),
                                       "--script", str(shared_media / "talk_legal_aid.txt"), "-q"])
     assert result.exit_code == 0, result.output
     assert "is it this video's script?" in result.output and "kept the machine text" in result.output

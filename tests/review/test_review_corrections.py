@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from glossary import learned
-from tests.review_data import MACHINE, SLUG, add_review_episode, add_staff, csrf_of, log_in
-from tests.site_data import app, client, media_root, session  # noqa: F401
+from tests.logins import add_account, log_in
+from tests.review_data import MACHINE, SLUG, add_review_episode, csrf_of
 
 LIST = "/review/corrections/"
 
@@ -15,8 +15,8 @@ LIST = "/review/corrections/"
 @pytest.fixture
 def staff(app, client, session, media_root):
     add_review_episode(session, app, media_root)
-    add_staff(session)
-    log_in(client)
+    add_account(session, "wang")
+    log_in(client, "wang")
     return csrf_of(client)
 
 
@@ -77,6 +77,6 @@ def test_an_unwritable_corrections_file_never_costs_the_edit(app, client, staff)
 
 def test_the_corrections_are_for_staff_only(client, session, app, media_root):
     assert client.get(LIST).status_code == 302
-    add_staff(session, "judge1", "judge")
+    add_account(session, "judge1", "judge")
     log_in(client, "judge1")
     assert client.get(LIST).status_code == 403

@@ -20,6 +20,15 @@ HEARD = [Word(0, 300, "欢迎", 0.95), Word(300, 600, "来到", 0.9), Word(600, 
 MACHINE = (Cue(0, 1000, ("欢迎来到趋司法局",)), Cue(1200, 2000, ("法律援助",)))
 
 
+def machine_draft(session, slug: str, title: str) -> Episode:
+    """A draft episode whose revision 1 is the machine transcript (``MACHINE``)."""
+    episode = Episode(kind="episode", slug=slug, title=title, status="draft")
+    session.add(episode)
+    session.flush()
+    save_revision(session, episode, 0, MACHINE, "studio", "machine")
+    return episode
+
+
 def test_unsure_words_are_marked_where_they_still_stand():
     unsure = unsure_words(HEARD)
     assert [w.text for w in unsure] == ["趋", "法律援助"]
@@ -38,10 +47,7 @@ def factory(tmp_path):
 
 def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_approval(factory):
     with factory.begin() as session:
-        episode = Episode(kind="episode", slug="legal-aid", title="法律援助", status="draft")
-        session.add(episode)
-        session.flush()
-        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        episode = machine_draft(session, "legal-aid", "法律援助")
         assert store_uncertain_words(session, episode, HEARD) == 2
         save_revision(session, episode, 1, MACHINE, "wang", plain_choices=[("法律援助", "法律援助")])
         approve(session, episode, "zhao", lambda texts: [t.replace("法律援助", "免费法律帮助") for t in texts])
@@ -74,10 +80,7 @@ def test_a_work_folder_log_brings_its_plain_wording_choices_along(factory):
     from episodes.review import import_log
 
     with factory.begin() as session:
-        episode = Episode(kind="episode", slug="legal-aid", title="法律援助", status="draft")
-        session.add(episode)
-        session.flush()
-        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        episode = machine_draft(session, "legal-aid", "法律援助")
         folder = review_log(session, episode.id).commit(1, MACHINE, "Aegisub", "editor", "2026-11-30T01:00:00+00:00",
                                                         plain_choices=[("法律援助", "法律援助")])
         assert import_log(session, episode, folder, "review.json") == 1
@@ -89,10 +92,7 @@ def test_unsure_words_heard_in_a_private_span_leave_the_catalog(factory):
     from subtitles.review import PrivateSpan
 
     with factory.begin() as session:
-        episode = Episode(kind="episode", slug="call-in", title="来电", status="draft")
-        session.add(episode)
-        session.flush()
-        save_revision(session, episode, 0, MACHINE, "studio", "machine")
+        episode = machine_draft(session, "call-in", "来电")
         store_uncertain_words(session, episode, HEARD)
         save_revision(session, episode, 1, (Cue(0, 1000, ("欢迎来到司法局",)), MACHINE[1]), "wang",
                       private=[PrivateSpan(600, 800, "来电者姓名")])

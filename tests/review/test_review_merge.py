@@ -7,8 +7,7 @@ from __future__ import annotations
 from episodes.review import review_log
 from subtitles.cue import Cue
 from subtitles.review import merge
-from tests.site_data import app, client, media_root, session  # noqa: F401
-from tests.review_data import cues_json, episode, post, staff  # noqa: F401
+from tests.review_data import cues_json, post
 
 
 def test_reapplying_keeps_the_other_edit_and_applies_mine(client, staff, session, episode):

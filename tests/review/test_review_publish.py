@@ -4,13 +4,10 @@ external edit made at once refused naming both, nothing lost. Real SQLite, real 
 from __future__ import annotations
 
 import getpass
-import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pysubs2
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from episodes.db import make_sessionmaker
@@ -18,23 +15,17 @@ from episodes.models import Episode
 from episodes.review import review_log, review_state, save_revision
 from episodes.scheduler import PublishScheduler
 from studio.cli import cli
+from studio.environment import Environment
 from studio.pipeline import run_stages
 from studio.reviewed import load_log
 from subtitles.cue import Cue
-from tests.catalog_fixtures import catalog_engine, seed_catalog
-from tests.review_data import add_staff, log_in
+from tests.catalog_fixtures import catalog_engine
+from tests.logins import add_account, log_in
 from tests.review.review_pipeline_data import NO_MODEL, known_job
 from web import create_app
 from web.db import get_session
 
 TEXT_ONLY = NO_MODEL[:3]  # ingest, verbatim, plain: enough to publish the text
-
-
-@pytest.fixture
-def instance() -> Path:
-    folder = Path(os.environ["WULING_INSTANCE_PATH"])
-    seed_catalog(folder)
-    return folder
 
 
 @pytest.fixture
@@ -44,15 +35,21 @@ def work(tmp_path):
     return job
 
 
-def studio(*args: str, **environ: str):
-    return CliRunner(env={f"WULING_{k.upper()}": v for k, v in environ.items()}).invoke(cli, list(args))
+@pytest.fixture
+def studio(runner, environ):
+    """``studio(*args, name=value...)``: a `studio` command in the test's environment with
+    the settings ``WULING_<NAME>=value`` added."""
+    def run(*args: str, **settings: str):
+        more = {f"WULING_{name.upper()}": value for name, value in settings.items()}
+        return runner.invoke(cli, list(args), obj=Environment(environ={**environ, **more}))
+    return run
 
 
 def catalog(instance):
     return make_sessionmaker(catalog_engine(instance))()
 
 
-def test_publishing_unapproved_captions_is_refused_and_changes_nothing(instance, work):
+def test_publishing_unapproved_captions_is_refused_and_changes_nothing(studio, instance, work):
     refused = studio("publish", str(work.work.root))
     assert refused.exit_code != 0 and "not approved" in refused.output and "--unreviewed" in refused.output
     scheduled = studio("publish", str(work.work.root), "--at", "2099-01-01 10:00")
@@ -61,7 +58,7 @@ def test_publishing_unapproved_captions_is_refused_and_changes_nothing(instance,
         assert session.scalars(select(Episode)).all() == []
 
 
-def test_unreviewed_publishing_is_recorded_with_who_did_it(instance, work):
+def test_unreviewed_publishing_is_recorded_with_who_did_it(studio, instance, work):
     published = studio("publish", str(work.work.root), "--unreviewed")
     assert published.exit_code == 0, published.output
     with catalog(instance) as session:
@@ -72,7 +69,7 @@ def test_unreviewed_publishing_is_recorded_with_who_did_it(instance, work):
         assert log.approved is None  # published, but nobody approved it
 
 
-def test_an_approval_in_the_work_folder_passes_the_gate_and_reaches_the_catalog(instance, work):
+def test_an_approval_in_the_work_folder_passes_the_gate_and_reaches_the_catalog(studio, instance, work):
     approved = studio("review", "approve", str(work.work.root), "--by", "王芳")
     assert approved.exit_code == 0 and "approved revision 1" in approved.output
     assert "approved by 王芳" in studio("review", "status", str(work.work.root)).output
@@ -84,13 +81,13 @@ def test_an_approval_in_the_work_folder_passes_the_gate_and_reaches_the_catalog(
     assert "machine (base)" in history and "approved by 王芳" in history
 
 
-def test_the_gate_can_be_turned_off(instance, work):
+def test_the_gate_can_be_turned_off(studio, instance, work):
     assert studio("publish", str(work.work.root), review_required="off").exit_code == 0
     bad = studio("publish", str(work.work.root), review_required="maybe")
     assert bad.exit_code != 0 and "review_required" in bad.output
 
 
-def test_a_browser_edit_and_an_external_edit_at_once_are_refused_naming_both(instance, work):
+def test_a_browser_edit_and_an_external_edit_at_once_are_refused_naming_both(studio, instance, work):
     assert studio("publish", str(work.work.root), "--unreviewed").exit_code == 0
     with catalog(instance) as session:  # 王芳 fixes it in the workspace
         episode = session.scalars(select(Episode)).one()
@@ -114,7 +111,7 @@ def test_a_browser_edit_and_an_external_edit_at_once_are_refused_naming_both(ins
     assert load_log(work.work) == folder
 
 
-def test_the_scheduler_publishes_the_last_approved_text_and_refuses_a_never_approved_one(instance, work, tmp_path):
+def test_the_scheduler_publishes_the_last_approved_text_and_refuses_a_never_approved_one(studio, instance, work, tmp_path):
     engine = catalog_engine(instance)
     at = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
     studio("review", "approve", str(work.work.root), "--by", "王芳")
@@ -139,7 +136,7 @@ def test_the_scheduler_publishes_the_last_approved_text_and_refuses_a_never_appr
         assert session.get(Episode, ids["never-approved"]).status == "draft"
 
 
-def test_publishing_a_catalog_episode_meets_the_same_gate(instance, work):
+def test_publishing_a_catalog_episode_meets_the_same_gate(studio, instance, work):
     assert studio("publish", str(work.work.root), "--unreviewed").exit_code == 0
     assert studio("episodes", "archive", "legal-aid").exit_code == 0
     with catalog(instance) as session:  # edited in the workspace since, not approved
@@ -153,7 +150,7 @@ def test_publishing_a_catalog_episode_meets_the_same_gate(instance, work):
         assert episode.status == "published" and review_log(session, episode.id).approvals[-1].revision == 2
 
 
-def test_a_submitted_folder_waits_for_review_in_the_workspace_and_nothing_is_public(instance, work):
+def test_a_submitted_folder_waits_for_review_in_the_workspace_and_nothing_is_public(environ, studio, instance, work):
     """`studio review submit`: the import `studio publish` does, as a draft 待审, for the browser."""
     refused = studio("publish", str(work.work.root))
     assert refused.exit_code != 0 and f"studio review submit {work.work.root}" in refused.output
@@ -166,18 +163,18 @@ def test_a_submitted_folder_waits_for_review_in_the_workspace_and_nothing_is_pub
         assert review_state(session, episode.id).state == "in_review"
         assert review_log(session, episode.id).current.author == load_log(work.work).current.author
     assert f"https://wuling.example/review/{slug}" in submitted.output
-    app = create_app({"TESTING": True}, instance_path=str(instance))
+    app = create_app({"TESTING": True}, environ=environ)
     client = app.test_client()
     assert client.get(f"/e/{slug}").status_code == 404  # nothing public
     with app.app_context():
-        add_staff(get_session())
-        log_in(client)
+        add_account(get_session(), "wang")
+        log_in(client, "wang")
         listing = client.get("/review/").get_data(as_text=True)
         assert f"/review/{slug}" in listing and "待审" in listing
         assert client.get(f"/review/{slug}").status_code == 200
 
 
-def test_submitting_a_folder_that_is_not_one_is_a_one_line_error(instance, tmp_path):
+def test_submitting_a_folder_that_is_not_one_is_a_one_line_error(studio, instance, tmp_path):
     for bad in (tmp_path / "missing", tmp_path):
         refused = studio("review", "submit", str(bad))
         assert refused.exit_code == 3 and len(refused.output.strip().splitlines()) == 1, refused.output

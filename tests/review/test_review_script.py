@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import cli
 from studio.pipeline import run_stages
@@ -71,13 +70,13 @@ def test_another_recordings_or_languages_script_keeps_the_machine_text_and_says_
     ("fake.docx", b"this is plain text, not a Word file", "not a Word .docx file"),
 ])
 @pytest.mark.parametrize("command", ["run", "transcribe"])
-def test_a_bad_script_is_one_line_before_any_work(tmp_path, name, content, problem, command):
+def test_a_bad_script_is_one_line_before_any_work(runner, tmp_path, name, content, problem, command):
     clip = lavfi_clip(tmp_path / "clip.mp4")
     script = tmp_path / name
     script.write_bytes(content)
     args = [command, str(clip), "--script", str(script), "-q"]
     args += ["--work", str(tmp_path / "work")] if command == "run" else []
-    result = CliRunner().invoke(cli, args)
+    result = runner.invoke(cli, args)
     assert result.exit_code != 0
     assert name in result.output and problem in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from episodes.jobs import Job
 from episodes.models import Episode, TranscriptCue
 from episodes.review import review_log
-from tests.review_data import (MACHINE, SLUG, add_staff, csrf_of, cues_json, episode, log_in, post,  # noqa: F401
-                               staff)
+from tests.logins import add_account, log_in
+from tests.review_data import SLUG, csrf_of, cues_json, post
 from subtitles.cue import Cue
-from tests.site_data import app, client, media_root, session  # noqa: F401
 from web.review import assistant
 from web.workspace import analyse, plain_choices
 
@@ -28,7 +27,7 @@ def public_texts(session, episode_id):
 def test_the_workspace_is_for_staff_only(client, session, episode):
     assert client.get("/review/").status_code == 302
     assert client.get(f"/review/{SLUG}/state").status_code == 302
-    add_staff(session, "judge1", "judge")
+    add_account(session, "judge1", "judge")
     log_in(client, "judge1")
     assert client.get("/review/").status_code == 403
     assert client.post(f"/review/{SLUG}/save", json={}).status_code in (400, 403)
@@ -249,8 +248,8 @@ def test_keeping_the_official_wording_is_per_place(app):
 def test_two_browsers_saving_at_once_get_one_revision_and_one_409(app, session, episode):
     import threading
 
-    add_staff(session, "wang")
-    add_staff(session, "li")
+    add_account(session, "wang")
+    add_account(session, "li")
     clients = {name: app.test_client() for name in ("wang", "li")}
     tokens = {}
     for name, browser in clients.items():

@@ -6,15 +6,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from episodes import accounts
 from episodes.models import User, utcnow
 from studio.cli import cli
-from tests.contest_fixtures import PASSWORD, build_app, login, session_of, token
+from tests.contest_fixtures import session_of
+from tests.logins import PASSWORD, logged_in, token
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 
 def _attempt(client, username: str, password: str):
@@ -52,7 +51,7 @@ def test_five_failures_lock_the_name_from_that_address_across_processes(contest)
     locked = _attempt(client, "judge_a", PASSWORD)
     assert locked.status_code == 429 and "登录失败次数过多" in locked.get_data(as_text=True)
     # A second app on the same catalog (another worker process) sees the same failures.
-    other_worker = build_app(contest.app.instance_path)
+    other_worker = contest.another_app()
     assert _attempt(other_worker.test_client(), "judge_a", PASSWORD).status_code == 429
     # Another account, or the same one from another address, is not locked.
     assert _attempt(client, "judge_b", PASSWORD).status_code == 302
@@ -71,7 +70,7 @@ def test_failures_older_than_the_window_do_not_count(contest):
 
 
 def test_a_long_idle_session_must_log_in_again(contest):
-    client = login(contest.app, "judge_a")
+    client = logged_in(contest.app, "judge_a")
     assert client.get("/contest/judge").status_code == 200
     with client.session_transaction() as session:
         session["seen"] = int(time.time()) - 29 * 60
@@ -84,14 +83,14 @@ def test_a_long_idle_session_must_log_in_again(contest):
 
 
 def test_logout_is_a_post_that_ends_the_session(contest):
-    client = login(contest.app, "judge_a")
+    client = logged_in(contest.app, "judge_a")
     assert client.get("/auth/logout").status_code == 405
     assert client.post("/auth/logout", data={"csrf_token": token(client)}).status_code == 302
     assert client.get("/contest/judge").status_code == 302
 
 
 def test_a_disabled_account_cannot_log_in_and_its_session_ends(contest):
-    client = login(contest.app, "judge_a")
+    client = logged_in(contest.app, "judge_a")
     with session_of(contest.app) as db:
         accounts.set_active(db, "judge_a", False)
         db.commit()
@@ -99,8 +98,7 @@ def test_a_disabled_account_cannot_log_in_and_its_session_ends(contest):
     assert _attempt(contest.app.test_client(), "judge_a", PASSWORD).status_code == 401
 
 
-def test_studio_users_reads_passwords_from_stdin_and_manages_accounts():
-    runner = CliRunner()
+def test_studio_users_reads_passwords_from_stdin_and_manages_accounts(runner):
     added = runner.invoke(cli, ["users", "add", "wang", "--role", "staff", "--name", "王工",
                                 "--password-stdin"], input="a long enough secret\n")
     assert added.exit_code == 0, added.output
@@ -118,15 +116,15 @@ def test_studio_users_reads_passwords_from_stdin_and_manages_accounts():
 
 
 @pytest.mark.parametrize("name", ["\u202eadmin", "../x", "wang li", "a\tb", "x/y", "zero\u200bwidth"])
-def test_usernames_with_spaces_slashes_or_invisible_characters_are_refused(name):
+def test_usernames_with_spaces_slashes_or_invisible_characters_are_refused(runner, name):
     """A right-to-left override would show 'nimda' as 'admin' in lists and audit logs."""
-    result = CliRunner().invoke(cli, ["users", "add", name, "--role", "staff", "--password-stdin"],
+    result = runner.invoke(cli, ["users", "add", name, "--role", "staff", "--password-stdin"],
                                 input="a long enough secret\n")
     assert result.exit_code == 3 and "username must have no spaces" in result.output
     assert "\n" not in result.output.strip()
 
 
-def test_studio_users_prompts_hidden_with_confirmation():
-    result = CliRunner().invoke(cli, ["users", "add", "li", "--role", "judge"],
+def test_studio_users_prompts_hidden_with_confirmation(runner):
+    result = runner.invoke(cli, ["users", "add", "li", "--role", "judge"],
                                 input="prompted secret 1\nprompted secret 1\n")
     assert result.exit_code == 0 and "prompted secret" not in result.output

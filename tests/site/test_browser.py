@@ -5,19 +5,19 @@ import re
 
 import pytest
 
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, catalog_settings, serving)
+from tests.browser_support import catalog_settings, chromium, open_page, serving
 from tests.conftest import ROOT
-from tests.site_data import add_episode, app, clip_files, media_root, session  # noqa: F401
+from tests.site_data import add_episode, clip_files
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = ROOT / "test-output" / "episode-page.png"
 
 
 @pytest.fixture
-def site(app, session, media_root, tmp_path):
+def site(environ, app, session, media_root, tmp_path):
     """`studio serve` in its own process, on the test catalog; yields the base URL."""
     add_episode(session, "ep1", clip_files(media_root), media_root=media_root)
-    with serving(catalog_settings(app, media_root), tmp_path) as base:
+    with serving(catalog_settings(environ, app, media_root), tmp_path) as base:
         yield base
 
 
@@ -34,29 +34,22 @@ def play_until_beacon(page) -> dict:
 
 
 def test_play_captions_beacon_and_count_once(site):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 1400}, user_agent=DESKTOP)
-            errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("response", lambda r: errors.append(r.url) if r.status >= 400 else None)
-            page.goto(site + "/e/ep1")
-            assert view_count(page) == 0
-            assert play_until_beacon(page) == {"counted": True, "reason": ""}
-            modes = page.evaluate("() => Array.from(document.getElementById('player').textTracks,"
-                                  " t => [t.label, t.mode])")
-            assert modes == [["通俗版字幕", "showing"], ["原文字幕", "disabled"]]
-            page.reload()
-            assert view_count(page) == 1
-            assert play_until_beacon(page)["counted"] is False  # same viewer, same hour
-            page.reload()
-            assert view_count(page) == 1
-            page.locator("a.seek").nth(2).click()  # JS seeks in place, no navigation
-            assert page.evaluate("() => document.getElementById('player').currentTime") >= 6
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-            assert errors == []  # no CSP violation, no missing file
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = open_page(browser)
+        page.on("response", lambda r: page.errors.append(r.url) if r.status >= 400 else None)
+        page.goto(site + "/e/ep1")
+        assert view_count(page) == 0
+        assert play_until_beacon(page) == {"counted": True, "reason": ""}
+        modes = page.evaluate("() => Array.from(document.getElementById('player').textTracks,"
+                              " t => [t.label, t.mode])")
+        assert modes == [["通俗版字幕", "showing"], ["原文字幕", "disabled"]]
+        page.reload()
+        assert view_count(page) == 1
+        assert play_until_beacon(page)["counted"] is False  # same viewer, same hour
+        page.reload()
+        assert view_count(page) == 1
+        page.locator("a.seek").nth(2).click()  # JS seeks in place, no navigation
+        assert page.evaluate("() => document.getElementById('player').currentTime") >= 6
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        assert page.errors == []  # no CSP violation, no missing file

@@ -15,11 +15,10 @@ from episodes.live import add_broadcast
 from episodes.models import LiveBroadcast
 from episodes.record import Guest
 from episodes.views import record_view
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,
-                                   axe_violations, catalog_settings, serving)
+from tests.browser_support import VIEWPORTS, axe_violations, catalog_settings, chromium, open_page, serving
 from tests.conftest import ROOT
-from tests.review_data import PASSWORD, SLUG, add_review_episode, add_staff
-from tests.site_data import app, media_root, session  # noqa: F401
+from tests.logins import PASSWORD, add_account
+from tests.review_data import SLUG, add_review_episode
 
 pytestmark = pytest.mark.browser
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,7 +26,7 @@ STAFF_PAGES = {"dashboard": "/dashboard/", "review-list": "/review/", "review-pa
 
 
 @pytest.fixture
-def site(app, session, media_root, tmp_path):
+def site(environ, app, session, media_root, tmp_path):
     """`studio serve` on a catalog with an episode in review (viewed on three days and
     downloaded once, so the dashboard draws its chart and tables), a staff account and a live
     show announced for tomorrow; yields (base URL, catalog session)."""
@@ -36,11 +35,11 @@ def site(app, session, media_root, tmp_path):
     for days_ago in range(3):
         record_view(session, episode.id, f"viewer{days_ago}", now - timedelta(days=days_ago), SHANGHAI)
     count_download(session, episode.id, "203.0.113.7", "AppleCoreMedia/1.0", now, SHANGHAI)
-    add_staff(session, "wang")
+    add_account(session, "wang")
     add_broadcast(session, datetime.now(timezone.utc) + timedelta(days=1), "法律援助怎么申请",
                   [Guest("王芳", "区司法局")])
     session.commit()
-    with serving(catalog_settings(app, media_root), tmp_path, "--no-background") as base:
+    with serving(catalog_settings(environ, app, media_root), tmp_path, "--no-background") as base:
         yield base, session
 
 
@@ -60,42 +59,33 @@ def go_on_air(session) -> None:
 
 
 def test_no_axe_violations_on_the_staff_pages_and_the_live_page(site):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     base, session = site
     found = {}
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            pages = {}
-            for size in VIEWPORTS:
-                # CSP is bypassed only so the test can inject axe-core
-                context = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone",
-                                              has_touch=size == "phone", bypass_csp=True,
-                                              user_agent=PHONE if size == "phone" else DESKTOP)
-                page = pages[size] = context.new_page()
-                page.goto(base + "/live")
-                assert "法律援助怎么申请" in page.locator("main").inner_text()
-                found[f"live off air {size}"] = check(page, "live-off-air", size)
-                page.goto(base + "/auth/login?next=/dashboard/")
-                page.fill("input[name=username]", "wang")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("main button[type=submit]")
-                page.wait_for_url(base + "/dashboard/")
-                for name, path in STAFF_PAGES.items():
-                    page.goto(base + path)
-                    if name == "review-page":
-                        page.wait_for_selector("#cues li.cue")
-                    found[f"{path} {size}"] = check(page, name, size)
-                    if name == "dashboard":  # the chart's axis labels legible, the page not widened
-                        label = page.locator(".chart text").first.bounding_box()["height"]
-                        assert label >= 12, f"chart axis labels {label:.1f} px high at {size}"
-                        assert page.evaluate("() => document.documentElement.scrollWidth") \
-                            <= VIEWPORTS[size]["width"]
-            go_on_air(session)
-            for size, page in pages.items():
-                page.goto(base + "/live")
-                page.wait_for_selector("video")
-                found[f"live on air {size}"] = check(page, "live-on-air", size)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        pages = {}
+        for size in VIEWPORTS:
+            page = pages[size] = open_page(browser, size, bypass_csp=True)  # CSP: for axe-core
+            page.goto(base + "/live")
+            assert "法律援助怎么申请" in page.locator("main").inner_text()
+            found[f"live off air {size}"] = check(page, "live-off-air", size)
+            page.goto(base + "/auth/login?next=/dashboard/")
+            page.fill("input[name=username]", "wang")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_url(base + "/dashboard/")
+            for name, path in STAFF_PAGES.items():
+                page.goto(base + path)
+                if name == "review-page":
+                    page.wait_for_selector("#cues li.cue")
+                found[f"{path} {size}"] = check(page, name, size)
+                if name == "dashboard":  # the chart's axis labels legible, the page not widened
+                    label = page.locator(".chart text").first.bounding_box()["height"]
+                    assert label >= 12, f"chart axis labels {label:.1f} px high at {size}"
+                    assert page.evaluate("() => document.documentElement.scrollWidth") \
+                        <= VIEWPORTS[size]["width"]
+        go_on_air(session)
+        for size, page in pages.items():
+            page.goto(base + "/live")
+            page.wait_for_selector("video")
+            found[f"live on air {size}"] = check(page, "live-on-air", size)
     assert {where: problems for where, problems in found.items() if problems} == {}

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from episodes.downloads import PodcastDownload
 from episodes.models import TranscriptCue
 from tests.conftest import ROOT
-from tests.site_data import CLIP_MS, add_episode, app, clip_files, media_root, session  # noqa: F401
-from tests.browser_support import (CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS,
-                                   axe_violations, catalog_settings, serving)
+from tests.site_data import CLIP_MS, add_episode, clip_files
+from tests.browser_support import VIEWPORTS, axe_violations, catalog_settings, chromium, open_page, serving
 
 pytestmark = pytest.mark.browser
 IDENTITY = {"WULING_SITE_SPONSOR": "测试区人民政府办公室", "WULING_SITE_CODE": "0000000000",
@@ -26,7 +25,7 @@ PUBLIC_PAGES = ("/", "/episodes/", "/guides/", "/e/ep1", "/e/ep1/audio", "/searc
 
 
 @pytest.fixture
-def site(app, session, media_root, tmp_path):
+def site(environ, app, session, media_root, tmp_path):
     """`studio serve` on a catalog with a show episode and a guide, the office's identity
     and logo set; yields (base URL, catalog session)."""
     add_episode(session, "ep1", clip_files(media_root), media_root=media_root)
@@ -34,7 +33,7 @@ def site(app, session, media_root, tmp_path):
                 media_root=media_root)
     logo = tmp_path / "logo.png"
     Image.new("RGB", (240, 96), (180, 20, 20)).save(logo)
-    with serving(catalog_settings(app, media_root, **IDENTITY, WULING_SITE_LOGO=str(logo)), tmp_path,
+    with serving(catalog_settings(environ, app, media_root, **IDENTITY, WULING_SITE_LOGO=str(logo)), tmp_path,
                  "--no-background") as base:
         yield base, session
 
@@ -43,21 +42,9 @@ def site(app, session, media_root, tmp_path):
 def browse(request, site):
     """A fresh browser context at the parametrised size; yields (page, base, session, size).
     CSP is bypassed only so the test can inject axe-core; the site's own pages need none."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
     size = request.param
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone",
-                                          has_touch=size == "phone", bypass_csp=True,
-                                          user_agent=PHONE if size == "phone" else DESKTOP)
-            page = context.new_page()
-            page.errors = []
-            page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: page.errors.append(str(e)))
-            yield page, site[0], site[1], size
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield open_page(browser, size, bypass_csp=True), site[0], site[1], size
 
 
 def screenshot(page, name: str, size: str) -> None:

@@ -17,6 +17,7 @@ from episodes.db import make_sessionmaker
 from episodes.downloads import PodcastDownload, network_of
 from episodes.models import Episode, MediaAsset
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
+from tests.conftest import isolated_environ
 
 PHONE = "AppleCoreMedia/1.0.0.21A329 (iPhone; U; CPU OS 17_0 like Mac OS X; zh_cn)"
 PC = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"
@@ -42,7 +43,7 @@ def server(tmp_path_factory, request):
     publish(instance, make_workdir(root / "short", "short-1", seconds=30, frequency=500), url)
     clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
     app = web.create_app({"TESTING": True, "DOWNLOAD_CLOCK": clock, "DATABASE_URL": url},
-                         str(instance))
+                         environ=isolated_environ(instance))
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -46,6 +46,7 @@ from episodes.podcastindex import ITUNES_NS, PODCAST_NS
 from subtitles.cue import Cue
 from subtitles.io import dumps
 from tests.catalog_fixtures import make_mp3, make_mp4, make_workdir, publish
+from tests.conftest import isolated_environ
 
 SITE = "https://ting.wuling.example"
 RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"
@@ -80,7 +81,7 @@ def build_site(tmp_path):
     publish(instance, guide)
     publish(instance, make_workdir(tmp_path / "later", "mingtian", seconds=5),
             at=datetime.now(timezone.utc) + timedelta(days=1))
-    app = web.create_app({"TESTING": True, "SITE_URL": SITE}, str(instance))
+    app = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(instance))
     return app, tmp_path
 
 
@@ -248,7 +249,7 @@ def test_guids_are_stable_across_regenerations_and_new_renders(own_site):
     before = feedparser.parse(app.test_client().get("/feed/podcast.xml").data)
     make_mp3(tmp_path / "shebao-ka" / "podcast.mp3", 25, frequency=900)
     publish(tmp_path / "instance", tmp_path / "shebao-ka", replace=True)
-    rebuilt = web.create_app({"TESTING": True, "SITE_URL": SITE}, str(tmp_path / "instance"))
+    rebuilt = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(tmp_path / "instance"))
     after = feedparser.parse(rebuilt.test_client().get("/feed/podcast.xml").data)
     guids = lambda feed: {e.link: e.id for e in feed.entries}  # noqa: E731
     assert guids(before) == guids(after)
@@ -339,7 +340,7 @@ def test_only_published_episodes_reach_the_feeds(tmp_path):
             publish_now(episode[slug], now)
         archive(episode["xiaxian"])
         unschedule(episode["caogao"])
-    client = web.create_app({"TESTING": True, "SITE_URL": SITE}, str(instance)).test_client()
+    client = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(instance)).test_client()
     assert slugs(feedparser.parse(client.get(SHOW).data)) == ["shenhe-tongguo", "weishen-fabu"]
     assert feedparser.parse(client.get(GUIDES).data).entries == []
     for slug in ("caogao", "paiqi", "xiaxian", "daishen"):

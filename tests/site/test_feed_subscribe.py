@@ -18,6 +18,7 @@ from episodes.library import programme_artwork
 from episodes.podcastindex import PODCAST_NS
 from studio.stages.artwork import ensure_programme_artwork
 from tests.catalog_fixtures import make_workdir, publish
+from tests.conftest import isolated_environ
 from web.deployment import SiteConfigError
 
 SITE = "https://ting.wuling.example"
@@ -50,11 +51,11 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("subscribe")
     publish(root / "instance", make_workdir(root / "show", "hukou-qianyi", seconds=10))
     publish(root / "instance", make_workdir(root / "guide", "yingye-zhizhao", kind="guide", seconds=10))
-    return web.create_app({"TESTING": True, "SITE_URL": SITE}, str(root / "instance")), root
+    return app_with(root), root
 
 
 def app_with(root: Path, **config):
-    return web.create_app({"TESTING": True, "SITE_URL": SITE, **config}, str(root / "instance"))
+    return web.create_app({"TESTING": True, "SITE_URL": SITE, **config}, environ=isolated_environ(root / "instance"))
 
 
 @pytest.mark.parametrize("path", ["/", "/episodes/", "/guides/", "/e/hukou-qianyi",

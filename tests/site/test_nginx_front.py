@@ -20,7 +20,7 @@ import pytest
 import web
 from studio.commands.serve import make_server
 from tests.conftest import ROOT
-from tests.site_data import GLOSSARY_CSV, add_episode, clip_files, media_root  # noqa: F401
+from tests.site_data import GLOSSARY_CSV, add_episode, clip_files
 from web.db import get_session
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None,
@@ -67,13 +67,13 @@ def front_config(folder: Path, site_port: int, http_port: int, https_port: int,
 
 
 @pytest.fixture
-def front(tmp_path, media_root):
+def front(environ, tmp_path, media_root):
     """(https port, http port, episode id) with nginx in front of the site."""
     (tmp_path / "glossary.csv").write_text(GLOSSARY_CSV, encoding="utf-8")
     app = web.create_app({"TESTING": True, "MEDIA_ROOT": str(media_root), "TRUSTED_PROXIES": 1,
                           "MEDIA_ACCEL_REDIRECT": "/_media/", "GLOSSARY": str(tmp_path / "glossary.csv"),
                           "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
-                         str(tmp_path / "instance"))
+                         str(tmp_path / "instance"), environ)
     with app.app_context():
         episode_id = add_episode(get_session(), "ep1", clip_files(media_root), media_root=media_root).id
     server = make_server(app, "127.0.0.1", 0, 4)

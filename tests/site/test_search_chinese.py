@@ -10,7 +10,7 @@ from episodes.db import make_engine
 from episodes.models import TranscriptCue
 from episodes.schema import migrations
 from episodes.search import reindex_episode, search
-from tests.site_data import add_episode, app, client, media_root, session  # noqa: F401
+from tests.site_data import add_episode
 from web.search import highlight
 
 

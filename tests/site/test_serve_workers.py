@@ -8,9 +8,7 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,10 +22,10 @@ from episodes.leases import current
 from episodes.scheduler import LEASE
 from episodes.schema import migrations
 from episodes.views import ViewEvent
-from tests.conftest import ROOT
+from tests.browser_support import free_port
+from tests.conftest import ROOT, STUDIO
 from tests.site_data import add_episode
 
-STUDIO = str(Path(sys.executable).with_name("studio"))
 WORKERS = 3
 CLIENTS, BEACONS = 4, 60  # 240 distinct viewers: bounded, a few seconds
 pytestmark = pytest.mark.slow  # real `studio` processes (seconds of imports each)
@@ -58,16 +56,14 @@ def wait_for(condition, timeout: float = 60.0) -> None:
 
 
 @pytest.fixture
-def site(database_url, tmp_path):
+def site(environ, database_url, tmp_path):
     """`studio serve --workers 3` on a catalog with one episode: (process, port, engine)."""
     engine = make_engine(database_url)
     migrations.apply(engine)  # a fresh SQLite file; PostgreSQL's copy is migrated already
     with Session(engine) as session:
         episode_id = add_episode(session, "ep1").id
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "WULING_DATABASE_URL": database_url,
+    port = free_port()
+    env = {**environ, "WULING_DATABASE_URL": database_url,
            "WULING_SCHEDULER_RECONCILE_SECONDS": "1", "WULING_SCHEDULER_LEASE_SECONDS": "3"}
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([STUDIO, "serve", "--workers", str(WORKERS), "--port", str(port)],

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from episodes.models import LiveBroadcast
-from tests.site_data import add_episode, app, client, clip_files, media_root, session  # noqa: F401
+from tests.site_data import add_episode, clip_files
 
 
 def page(client, url: str, status: int = 200) -> str:

@@ -10,30 +10,29 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from episodes.accounts import LoginFailure
 from studio.cli import cli
-from tests.contest_fixtures import PASSWORD, SLUG, build_app, login, session_of, token
+from tests.contest_fixtures import SLUG, session_of
+from tests.logins import PASSWORD, logged_in, token
 from tests.site_data import add_episode
 from web import create_app
 from web.deployment import KEY_FILE, SiteConfigError, instance_key
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
 # -- the secret key ---------------------------------------------------------------------
 
-def test_first_start_generates_a_private_key_that_later_starts_reuse(tmp_path):
-    first = create_app({"TESTING": True}, instance_path=str(tmp_path))
+def test_first_start_generates_a_private_key_that_later_starts_reuse(environ, tmp_path):
+    first = create_app({"TESTING": True}, instance_path=str(tmp_path), environ=environ)
     key_file = tmp_path / KEY_FILE
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(first.secret_key) >= 32 and first.secret_key == key_file.read_text().strip()
-    assert create_app({"TESTING": True}, instance_path=str(tmp_path)).secret_key == first.secret_key
+    assert create_app({"TESTING": True}, instance_path=str(tmp_path), environ=environ).secret_key == first.secret_key
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
-    assert create_app({"TESTING": True}, instance_path=str(tmp_path / "other")).secret_key != first.secret_key
+    assert create_app({"TESTING": True}, instance_path=str(tmp_path / "other"), environ=environ).secret_key != first.secret_key
 
 
 def _start(folder: str, barrier, results) -> None:
@@ -55,14 +54,14 @@ def test_processes_starting_at_once_agree_on_one_key(tmp_path):
         assert keys == {(folder / KEY_FILE).read_text().strip()}
 
 
-def test_a_key_given_by_setting_wins_so_machines_can_share_one(tmp_path, monkeypatch):
+def test_a_key_given_by_setting_wins_so_machines_can_share_one(environ, tmp_path):
     shared = "k" * 48
-    monkeypatch.setenv("WULING_SECRET_KEY", shared)
-    assert create_app(instance_path=str(tmp_path)).secret_key == shared
+    environ["WULING_SECRET_KEY"] = shared
+    assert create_app(instance_path=str(tmp_path), environ=environ).secret_key == shared
     assert not (tmp_path / KEY_FILE).exists()
-    monkeypatch.delenv("WULING_SECRET_KEY")
+    del environ["WULING_SECRET_KEY"]
     (tmp_path / "config.py").write_text(f"SECRET_KEY = {shared!r}\n", encoding="utf-8")
-    assert create_app(instance_path=str(tmp_path)).secret_key == shared
+    assert create_app(instance_path=str(tmp_path), environ=environ).secret_key == shared
 
 
 @pytest.mark.parametrize("key, problem", [
@@ -70,22 +69,22 @@ def test_a_key_given_by_setting_wins_so_machines_can_share_one(tmp_path, monkeyp
     ("short-but-not-published", "secret key is 23 bytes; use 32 or more random bytes"),
     (b"\x01" * 31, "secret key is 31 bytes; use 32 or more random bytes"),
 ])
-def test_a_published_or_short_key_refuses_to_start(tmp_path, key, problem):
+def test_a_published_or_short_key_refuses_to_start(environ, tmp_path, key, problem):
     with pytest.raises(SiteConfigError) as refused:
-        create_app({"TESTING": True, "SECRET_KEY": key}, instance_path=str(tmp_path))
+        create_app({"TESTING": True, "SECRET_KEY": key}, instance_path=str(tmp_path), environ=environ)
     assert str(refused.value).startswith(f"SECRET_KEY: {problem}") and "\n" not in str(refused.value)
 
 
-def test_a_damaged_key_file_is_a_one_line_error_naming_it(tmp_path):
+def test_a_damaged_key_file_is_a_one_line_error_naming_it(environ, tmp_path):
     (tmp_path / KEY_FILE).write_text("abc\n")
     with pytest.raises(SiteConfigError, match=f"^{tmp_path / KEY_FILE}: secret key is 3 bytes"):
-        create_app({"TESTING": True}, instance_path=str(tmp_path))
+        create_app({"TESTING": True}, instance_path=str(tmp_path), environ=environ)
 
 
-def test_studio_serve_refuses_the_published_key_with_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("WULING_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("WULING_SECRET_KEY", "dev-only-change-me")
-    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+def test_studio_serve_refuses_the_published_key_with_one_line(environ, runner, tmp_path):
+    environ["WULING_INSTANCE_PATH"] = str(tmp_path)
+    environ["WULING_SECRET_KEY"] = "dev-only-change-me"
+    result = runner.invoke(cli, ["serve", "--port", "0"])
     assert result.exit_code == 3
     assert result.output.startswith("Error: SECRET_KEY: 'dev-only-change-me' is a published key")
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
@@ -101,24 +100,23 @@ def _copy_of_cookie(app, client):
 
 
 def test_logout_ends_every_copy_of_the_session_cookie(contest):
-    phone, laptop = login(contest.app, "judge_a"), login(contest.app, "judge_a")
+    phone, laptop = logged_in(contest.app, "judge_a"), logged_in(contest.app, "judge_a")
     copied = _copy_of_cookie(contest.app, phone)
     assert copied.get("/contest/judge").status_code == 200  # the copy works while logged in
     assert phone.post("/auth/logout", data={"csrf_token": token(phone, "/contest/judge")}).status_code == 302
     assert copied.get("/contest/judge").status_code == 302
     assert laptop.get("/contest/judge").status_code == 302  # logging out ends every device
-    assert login(contest.app, "judge_a").get("/contest/judge").status_code == 200  # logging in again works
+    assert logged_in(contest.app, "judge_a").get("/contest/judge").status_code == 200  # logging in again works
 
 
 @pytest.mark.parametrize("command, stdin", [(["users", "passwd", "judge_a", "--password-stdin"],
                                              "a brand new password\n"),
                                             (["users", "disable", "judge_a"], "")])
-def test_a_new_password_or_disabling_ends_existing_sessions(contest, monkeypatch, command, stdin):
-    client = login(contest.app, "judge_a")
+def test_a_new_password_or_disabling_ends_existing_sessions(environ, runner, contest, command, stdin):
+    client = logged_in(contest.app, "judge_a")
     copied = _copy_of_cookie(contest.app, client)
-    other_judge = login(contest.app, "judge_b")
-    monkeypatch.setenv("WULING_INSTANCE_PATH", contest.app.instance_path)
-    result = CliRunner().invoke(cli, command, input=stdin)
+    other_judge = logged_in(contest.app, "judge_b")
+    result = runner.invoke(cli, command, input=stdin)  # the contest's instance: see its fixture
     assert result.exit_code == 0, result.output
     assert client.get("/contest/judge").status_code == 302
     assert copied.get("/contest/judge").status_code == 302
@@ -167,7 +165,7 @@ _LOGOUT_FORM = re.compile(r'<form method="post" action="/auth/logout"[^>]*>\s*'
 
 @pytest.mark.parametrize("page", ["/", "/episodes/", "/search?q=社保卡", "/dashboard/"])
 def test_staff_can_log_out_from_every_site_page(contest, page):
-    staff = login(contest.app, "staffer")
+    staff = logged_in(contest.app, "staffer")
     html = staff.get(page).get_data(as_text=True)
     assert len(_LOGOUT_FORM.findall(html)) == 1, page
     assert staff.post("/auth/logout", data={"csrf_token": token(staff, page)}).status_code == 302
@@ -184,36 +182,35 @@ def _session_cookie(app) -> str:
 
 
 def test_cookies_are_secure_exactly_when_the_site_is_https(contest, caplog):
-    instance = contest.app.instance_path
-    assert "; Secure" in _session_cookie(build_app(instance, SITE_URL="https://ting.wuling.gov.cn"))
+    assert "; Secure" in _session_cookie(contest.another_app(SITE_URL="https://ting.wuling.gov.cn"))
     with caplog.at_level(logging.WARNING, logger="web.deployment"):
-        lan = build_app(instance, SITE_URL="http://192.168.10.20:8000")
+        lan = contest.another_app(SITE_URL="http://192.168.10.20:8000")
     assert "Secure" not in _session_cookie(lan)
     assert "not Secure (site_url 'http://192.168.10.20:8000' is not https)" in caplog.text
-    overridden = build_app(instance, SITE_URL="http://192.168.10.20:8000", SESSION_COOKIE_SECURE=True)
+    overridden = contest.another_app(SITE_URL="http://192.168.10.20:8000", SESSION_COOKIE_SECURE=True)
     assert "; Secure" in _session_cookie(overridden)
 
 
-def test_cookie_security_can_be_set_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("WULING_SITE_URL", "https://ting.wuling.gov.cn")
-    assert create_app(instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is True
-    monkeypatch.setenv("WULING_SESSION_COOKIE_SECURE", "false")
-    assert create_app(instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is False
+def test_cookie_security_can_be_set_from_the_environment(environ, tmp_path):
+    environ["WULING_SITE_URL"] = "https://ting.wuling.gov.cn"
+    assert create_app(instance_path=str(tmp_path), environ=environ).config["SESSION_COOKIE_SECURE"] is True
+    environ["WULING_SESSION_COOKIE_SECURE"] = "false"
+    assert create_app(instance_path=str(tmp_path), environ=environ).config["SESSION_COOKIE_SECURE"] is False
 
 
 @pytest.mark.parametrize("word, secure", [("no", False), ("OFF", False), ("0", False),
                                           ("yes", True), ("on", True)])
-def test_cookie_security_takes_the_words_people_write(tmp_path, monkeypatch, word, secure):
+def test_cookie_security_takes_the_words_people_write(environ, tmp_path, word, secure):
     """'no' is text to Flask's environment reader, and any text is true to Python."""
-    monkeypatch.setenv("WULING_SITE_URL", "https://ting.wuling.gov.cn" if not secure else "http://10.1.1.1")
-    monkeypatch.setenv("WULING_SESSION_COOKIE_SECURE", word)
-    assert create_app(instance_path=str(tmp_path)).config["SESSION_COOKIE_SECURE"] is secure
+    environ["WULING_SITE_URL"] = "https://ting.wuling.gov.cn" if not secure else "http://10.1.1.1"
+    environ["WULING_SESSION_COOKIE_SECURE"] = word
+    assert create_app(instance_path=str(tmp_path), environ=environ).config["SESSION_COOKIE_SECURE"] is secure
 
 
-def test_cookie_security_that_is_neither_true_nor_false_refuses_to_start(tmp_path, monkeypatch):
-    monkeypatch.setenv("WULING_SESSION_COOKIE_SECURE", "maybe")
+def test_cookie_security_that_is_neither_true_nor_false_refuses_to_start(environ, tmp_path):
+    environ["WULING_SESSION_COOKIE_SECURE"] = "maybe"
     with pytest.raises(SiteConfigError, match="^SESSION_COOKIE_SECURE: must be true or false"):
-        create_app(instance_path=str(tmp_path))
+        create_app(instance_path=str(tmp_path), environ=environ)
 
 
 # -- reverse proxies ---------------------------------------------------------------------
@@ -234,7 +231,7 @@ def test_forwarded_for_is_ignored_when_no_proxy_is_trusted(contest):
 
 
 def test_forwarded_for_names_the_client_behind_one_trusted_proxy(contest):
-    app = build_app(contest.app.instance_path, TRUSTED_PROXIES=1)
+    app = contest.another_app(TRUSTED_PROXIES=1)
     _fail_then_try(app, "10.0.0.1", 5, "wrong password!")
     assert _fail_then_try(app, "10.0.0.1", 1, PASSWORD).status_code == 429
     assert _fail_then_try(app, "10.0.0.2", 1, PASSWORD).status_code == 302  # someone else
@@ -246,7 +243,7 @@ def test_forwarded_for_names_the_client_behind_one_trusted_proxy(contest):
 
 @pytest.mark.parametrize("proxies, counted", [(0, [True, False]), (1, [True, True])])
 def test_views_tell_clients_apart_only_behind_a_trusted_proxy(contest, proxies, counted):
-    app = build_app(contest.app.instance_path, TRUSTED_PROXIES=proxies)
+    app = contest.another_app(TRUSTED_PROXIES=proxies)
     with session_of(app) as db:
         episode_id = add_episode(db, "ep1").id
     answers = [app.test_client().post("/views/beacon", json={"episode": episode_id, "watched": 12},
@@ -256,9 +253,9 @@ def test_views_tell_clients_apart_only_behind_a_trusted_proxy(contest, proxies, 
 
 
 @pytest.mark.parametrize("count", [-1, 6, "1", True])
-def test_a_bad_proxy_count_refuses_to_start(tmp_path, count):
+def test_a_bad_proxy_count_refuses_to_start(environ, tmp_path, count):
     with pytest.raises(SiteConfigError, match="^TRUSTED_PROXIES: must be a whole number from 0 to 5"):
-        create_app({"TESTING": True, "TRUSTED_PROXIES": count}, instance_path=str(tmp_path))
+        create_app({"TESTING": True, "TRUSTED_PROXIES": count}, instance_path=str(tmp_path), environ=environ)
 
 
 # -- request bodies ----------------------------------------------------------------------
@@ -275,6 +272,6 @@ class _Unreadable(io.BytesIO):
 @pytest.mark.parametrize("path, declared", [("/views/beacon", 4097), ("/auth/login", 256 * 1024 + 1),
                                             (f"/contest/{SLUG}/submit", 3 * 1024 * 1024 + 1)])
 def test_a_declared_length_over_the_routes_limit_is_refused_without_reading(contest, path, declared):
-    response = login(contest.app, "alice").post(path, input_stream=_Unreadable(), content_type="application/json",
+    response = logged_in(contest.app, "alice").post(path, input_stream=_Unreadable(), content_type="application/json",
                                                 environ_overrides={"CONTENT_LENGTH": str(declared)})
     assert response.status_code == 413

@@ -15,26 +15,25 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select as select_rows
 
 from episodes.contest import Contest, Submission, create_contest
 from episodes.views import ViewEvent
 from studio.cli import cli
 from studio.commands.serve import make_server
-from tests.contest_fixtures import PASSWORD, build_app, session_of
+from tests.contest_fixtures import session_of
+from tests.logins import PASSWORD
 from tests.site_data import add_episode
 
-pytest_plugins = ["tests.contest_plugin"]  # the contest fixtures, built once per run
 
 
-def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("WULING_INSTANCE_PATH", str(tmp_path))
+def test_serve_on_a_busy_port_is_a_one_line_error(environ, runner, tmp_path):
+    environ["WULING_INSTANCE_PATH"] = str(tmp_path)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+        result = runner.invoke(cli, ["serve", "--port", str(port)])
     assert result.exit_code == 3
     assert result.output.strip() == f"Error: 127.0.0.1:{port}: cannot listen there: " \
                                     "Address already in use; pick another --port"
@@ -63,7 +62,7 @@ class Served:
 def served(contest):
     """The contest site as an intranet serves it (plain HTTP on a LAN address), through
     the waitress server `studio serve` makes; a 5 MB contest and one published episode."""
-    app = build_app(contest.app.instance_path, SITE_URL="http://192.168.10.20:8000",
+    app = contest.another_app(SITE_URL="http://192.168.10.20:8000",
                     MAX_UPLOAD_BYTES=48 * MB)
     with session_of(app) as db:
         create_contest(db, "small", "小文件大赛", max_bytes=5 * MB)
@@ -190,7 +189,7 @@ def test_waitress_hands_forwarded_headers_to_the_app_which_trusts_them_only_behi
     not the proxy's; with no proxy trusted a forged header changes nothing."""
     from episodes.accounts import LoginFailure
 
-    app = build_app(contest.app.instance_path, TRUSTED_PROXIES=proxies)
+    app = contest.another_app(TRUSTED_PROXIES=proxies)
     server = make_server(app, "127.0.0.1", 0, threads=2)
     threading.Thread(target=server.run, daemon=True).start()
     try:

@@ -13,7 +13,8 @@ from PIL import Image
 
 from episodes.errors import CatalogError
 from episodes.thumbnails import MAX_BYTES, thumbnail, thumbnail_relpath
-from tests.site_data import add_episode, app, client, clip_files, media_root, session  # noqa: F401
+from tests.conftest import isolated_environ
+from tests.site_data import add_episode, clip_files
 from web import create_app
 
 
@@ -90,7 +91,7 @@ def test_no_identity_lines_or_logo_when_the_settings_are_unset(client):
 def identity_app(tmp_path, **settings):
     return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
                        **{name.upper(): value for name, value in settings.items()}},
-                      instance_path=str(tmp_path / "instance"))
+                      environ=isolated_environ(tmp_path / "instance"))
 
 
 def test_identity_settings_are_shown_in_the_footer_and_the_logo_in_the_header(tmp_path):

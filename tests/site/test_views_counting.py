@@ -7,26 +7,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from episodes.views import DailyViews, ViewSalt, countable, is_bot, plausible
-from tests.site_data import add_episode, app, client, media_root, session  # noqa: F401
+from tests.site_data import NOON, add_episode
 
 BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36"
-NOON = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
-
-
-class Clock:
-    """An injected clock the test moves by hand."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(app):
-    app.config["VIEWS_CLOCK"] = Clock(NOON)
-    return app.config["VIEWS_CLOCK"]
 
 
 @pytest.fixture

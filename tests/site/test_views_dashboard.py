@@ -8,23 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from episodes.accounts import create_user
 from episodes.downloads import count_download
 from episodes.views import record_view
-from tests.site_data import add_episode, app, client, media_root, session  # noqa: F401
+from tests.logins import add_account, log_in
+from tests.site_data import add_episode
 from web.chart import line_chart
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def log_in(client, username: str) -> None:
-    client.get("/auth/login")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/auth/login").get_data(as_text=True)).group(1)
-    response = client.post("/auth/login", data={"username": username, "password": "long-enough-pw-1",
-                                                 "csrf_token": token})
-    assert response.status_code == 302
 
 
 @pytest.fixture
@@ -44,15 +35,13 @@ def stats(session):
 
 @pytest.fixture
 def staff(session):
-    create_user(session, "staff1", "long-enough-pw-1", "staff")
-    session.commit()
+    add_account(session, "staff1")
 
 
 def test_dashboard_needs_a_staff_login(client, session, stats):
     response = client.get("/dashboard/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-    create_user(session, "judge1", "long-enough-pw-1", "judge")
-    session.commit()
+    add_account(session, "judge1", "judge")
     log_in(client, "judge1")
     assert client.get("/dashboard/").status_code == 403
     assert client.get("/dashboard/views.csv").status_code == 403

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import COMMANDS, cli
 
@@ -35,7 +34,7 @@ def test_command_help_loads_no_heavy_library(command):
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_every_command_help_works(command):
-    result = CliRunner().invoke(cli, [command, "--help"])
+def test_every_command_help_works(runner, command):
+    result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Usage: cli {command} ")

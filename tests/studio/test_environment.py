@@ -14,12 +14,12 @@ def run(environ: dict[str, str], *args: str):
     return CliRunner().invoke(cli, list(args), obj=Environment(environ=environ))
 
 
-def test_commands_read_settings_from_the_injected_environment(tmp_path):
+def test_commands_read_settings_from_the_injected_environment(environ, tmp_path):
     instance = tmp_path / "office"
     result = run({"WULING_INSTANCE_PATH": str(instance)}, "db", "upgrade")
     assert result.exit_code == 0, result.output
     assert (instance / "catalog.sqlite3").is_file()
-    assert not os.path.exists(os.path.join(os.environ["WULING_INSTANCE_PATH"], "catalog.sqlite3"))
+    assert not os.path.exists(os.path.join(environ["WULING_INSTANCE_PATH"], "catalog.sqlite3"))
 
 
 def test_option_defaults_come_from_the_injected_environment(tmp_path):
@@ -29,11 +29,11 @@ def test_option_defaults_come_from_the_injected_environment(tmp_path):
                                      "to 20, not '99'")
 
 
-def test_the_site_reads_the_same_settings_table(tmp_path, monkeypatch):
+def test_the_site_reads_the_same_settings_table(environ, tmp_path):
     """The web process has no CLI context: create_app reads WULING_<NAME> via the table."""
-    monkeypatch.setenv("WULING_GLOSSARY", str(tmp_path / "terms.csv"))
-    monkeypatch.setenv("WULING_TIMEZONE", "Asia/Urumqi")
-    app = web.create_app({"TESTING": True, "SECRET_KEY": "k" * 32}, str(tmp_path / "instance"))
+    environ["WULING_GLOSSARY"] = str(tmp_path / "terms.csv")
+    environ["WULING_TIMEZONE"] = "Asia/Urumqi"
+    app = web.create_app({"TESTING": True, "SECRET_KEY": "k" * 32}, str(tmp_path / "instance"), environ)
     assert app.config["GLOSSARY"] == str(tmp_path / "terms.csv")
     assert app.config["TIMEZONE"] == "Asia/Urumqi"
     assert app.config["SITE_URL"] == "http://127.0.0.1:8000"  # the table's default

@@ -1,13 +1,13 @@
 """The embedded model is assembled once from its two PyPI parts, verified, and reused."""
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
+import subprocess
 
-from studio.cli import cli
+import pytest
+
 from studio.errors import StudioError
 from studio.model import EMBEDDED_SHA256, embedded_model_dir, resolve
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, STUDIO
 
 
 def test_assembles_once_then_reuses(tmp_path):
@@ -37,10 +37,11 @@ def test_resolve_accepts_folders_and_names(tmp_path):
 
 
 @pytest.mark.slow
-def test_named_model_not_cached_offline_is_a_clear_error(monkeypatch, tmp_path):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    result = CliRunner().invoke(cli, ["transcribe", str(FIXTURES / "short_guide.wav"),
-                                      "--model", "large-v3", "-q"])
-    assert result.exit_code == 3
-    assert "cannot load the speech model" in result.output and "'large-v3'" in result.output
+def test_named_model_not_cached_offline_is_a_clear_error(environ, tmp_path):
+    # Hugging Face reads its cache and offline switch from the process environment when
+    # imported: a `studio` process of its own gets them, with an empty cache.
+    result = subprocess.run([STUDIO, "transcribe", str(FIXTURES / "short_guide.wav"), "--model", "large-v3",
+                             "-q"], env={**environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")},
+                            capture_output=True, text=True)
+    assert result.returncode == 3
+    assert "cannot load the speech model" in result.stderr and "'large-v3'" in result.stderr

@@ -4,12 +4,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from episodes.db import make_sessionmaker
@@ -19,10 +17,9 @@ from studio.manifest import Manifest
 from studio.pipeline import RENDER_STAGES, run_stages
 from studio.stages.job import RenderOptions
 from tests.catalog_fixtures import catalog_engine, seed_catalog
-from tests.conftest import FIXTURES, SAMPLES
+from tests.conftest import FIXTURES, SAMPLES, STUDIO
 from tests.render_support import INGEST, lavfi_clip, prepared_job, statuses
 
-STUDIO = str(Path(sys.executable).with_name("studio"))
 
 
 def rerun(job, **render):
@@ -50,7 +47,7 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path):
     assert job.work.vertical_video.exists()
 
 
-def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing(tmp_path):
+def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing(environ, runner, tmp_path):
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
     rerun(job, vertical=True)
     assert job.work.vertical_video.exists()
@@ -60,9 +57,9 @@ def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing
     assert rerun(job)["video"] == "done"
     assert not job.work.vertical_video.exists()  # the manifest knew the video stage made it
     assert not intro.exists()  # and that bumpers, not in this run's plan, made this
-    instance = Path(os.environ["WULING_INSTANCE_PATH"])
+    instance = Path(environ["WULING_INSTANCE_PATH"])
     seed_catalog(instance)
-    published = CliRunner().invoke(cli, ["publish", str(job.work.root)])
+    published = runner.invoke(cli, ["publish", str(job.work.root)])
     assert published.exit_code == 0, published.output
     with make_sessionmaker(catalog_engine(instance))() as session:
         episode = session.scalars(select(Episode)).one()
@@ -82,10 +79,10 @@ def _render(job, **popen) -> subprocess.Popen:
     return subprocess.Popen([STUDIO, "render", str(job.work.root), "--vertical", "-q"], **popen)
 
 
-def test_ctrl_c_mid_render_removes_partial_outputs(tmp_path, shared_media):
+def test_ctrl_c_mid_render_removes_partial_outputs(environ, tmp_path, shared_media):
     job = prepared_job(tmp_path, shared_media / "talk_legal_aid.mp4", FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)
-    process = _render(job, stderr=subprocess.PIPE, text=True)
+    process = _render(job, env=environ, stderr=subprocess.PIPE, text=True)
     _wait_for(lambda: list(job.work.root.glob(".burned.*.part.mp4")), process)
     time.sleep(0.3)  # let ffmpeg write a little
     process.send_signal(signal.SIGINT)
@@ -101,10 +98,10 @@ def _finished(job, stage: str) -> bool:
     return manifest.exists() and f'"{stage}"' in manifest.read_text(encoding="utf-8")
 
 
-def test_killed_run_resumes_with_finished_stages_skipped(tmp_path, shared_media):
+def test_killed_run_resumes_with_finished_stages_skipped(environ, tmp_path, shared_media):
     job = prepared_job(tmp_path, shared_media / "talk_legal_aid.mp4", FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)
-    process = _render(job, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = _render(job, env=environ, stderr=subprocess.DEVNULL, start_new_session=True)
     # The podcast is made while the video encodes; kill once it is done, mid-video.
     _wait_for(lambda: _finished(job, "podcast"), process)
     assert list(job.work.root.glob(".burned*.part.mp4"))
@@ -120,10 +117,9 @@ def test_killed_run_resumes_with_finished_stages_skipped(tmp_path, shared_media)
 
 
 @pytest.mark.slow
-def test_full_run_then_glossary_edit_redoes_plain_track_not_transcription(tmp_path, monkeypatch):
+def test_full_run_then_glossary_edit_redoes_plain_track_not_transcription(environ, runner, tmp_path):
     """The real model on the 25-second sample; then an office glossary is set."""
     work = tmp_path / "work"
-    runner = CliRunner()
     first = runner.invoke(cli, ["run", str(SAMPLES / "demo_guide.mp4"), "--work", str(work),
                                 "--title", "居住证怎么办", "--air-date", "2026-11-20",
                                 "--guest", "李静:区公安分局", "-q"])
@@ -135,7 +131,7 @@ def test_full_run_then_glossary_edit_redoes_plain_track_not_transcription(tmp_pa
     office.write_text("term,plain,explanation,category,variants,status,mode\n"
                       "居住证,本地居住卡,在本地长期居住的人领的证件。,户籍,,preferred,replace\n",
                       encoding="utf-8")
-    monkeypatch.setenv("WULING_GLOSSARY", str(office))
+    environ["WULING_GLOSSARY"] = str(office)
     second = runner.invoke(cli, ["run", str(SAMPLES / "demo_guide.mp4"), "--work", str(work),
                                  "--title", "居住证怎么办", "--air-date", "2026-11-20",
                                  "--guest", "李静:区公安分局", "-q"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 
 from studio.cli import cli
 from studio.commands.run import summary
@@ -65,11 +64,11 @@ def test_a_file_still_growing_waits_for_the_next_pass(tmp_path):
     assert not (inbox / STATE_NAME).exists()
 
 
-def test_watch_command_once(tmp_path):
+def test_watch_command_once(runner, tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     silent_clip(inbox / "clip.mp4")
-    result = CliRunner().invoke(cli, ["watch", str(inbox), "--work-root", str(tmp_path / "w"),
+    result = runner.invoke(cli, ["watch", str(inbox), "--work-root", str(tmp_path / "w"),
                                       "--once", "--settle", "0", "-q"])
     assert result.exit_code == 0, result.output
     assert "ran ingest, video, artwork" in result.output

@@ -6,16 +6,14 @@ real on each, with a known SRT standing in for the text stages.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from studio.errors import MediaError
 from studio.media import probe
 from studio.pipeline import RENDER_STAGES, run_stages
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, STUDIO
 from tests.render_support import (INGEST, lavfi_clip, prepared_job, statuses, streams,
                                        top_level_boxes)
 
@@ -108,12 +106,12 @@ def test_damaged_recordings_fail_with_one_line_and_write_nothing(tmp_path, share
     assert made <= {"manifest.json", ".studio.lock"}
 
 
-def test_cli_reports_bad_input_in_one_line_without_traceback(tmp_path):
+def test_cli_reports_bad_input_in_one_line_without_traceback(environ, tmp_path):
     clip = tmp_path / "broken.mp4"
     clip.write_bytes(b"\x00" * 4096)
     work = tmp_path / "work"
-    done = subprocess.run([str(Path(sys.executable).with_name("studio")), "run", str(clip),
-                           "--work", str(work), "-q"], capture_output=True, text=True)
+    done = subprocess.run([STUDIO, "run", str(clip),
+                           "--work", str(work), "-q"], env=environ, capture_output=True, text=True)
     assert done.returncode == 3
     assert done.stderr.startswith("Error: ") and str(clip) in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
@@ -134,14 +132,14 @@ def test_bumpers_are_short_title_cards_at_the_web_size(tmp_path):
 
 
 @pytest.mark.slow
-def test_truncated_recording_stops_studio_run_and_the_model(tmp_path, shared_media):
+def test_truncated_recording_stops_studio_run_and_the_model(environ, tmp_path, shared_media):
     """The ingest check fails while the model transcribes beside it; the model stops too."""
     clip = tmp_path / "cut.mp4"
     clip.write_bytes((shared_media / "talk_legal_aid.mp4").read_bytes()[:400_000])
     work = tmp_path / "work"
     started = time.monotonic()
-    done = subprocess.run([str(Path(sys.executable).with_name("studio")), "run", str(clip),
-                           "--work", str(work), "-q"], capture_output=True, text=True)
+    done = subprocess.run([STUDIO, "run", str(clip),
+                           "--work", str(work), "-q"], env=environ, capture_output=True, text=True)
     assert done.returncode == 3 and "truncated" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (work / "transcript.json").exists() and not (work / "episode.json").exists()

@@ -4,16 +4,13 @@ kill -9: tests/studio/test_scheduler_serve.py)."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from click.testing import CliRunner
 from sqlalchemy import delete, inspect, text
 
 from episodes.db import make_sessionmaker
@@ -24,22 +21,15 @@ from episodes.publishing import parse_local_time, publish_due
 from episodes.scheduler import LEASE, PublishScheduler, Timing
 from episodes.schema import migrations
 from studio.cli import cli
-from tests.catalog_fixtures import catalog_engine, make_workdir, publish, seed_catalog
+from tests.catalog_fixtures import catalog_engine, make_workdir, publish
 
 FAST = Timing(reconcile_seconds=0.2, lease_seconds=1)
 pytestmark = pytest.mark.usefixtures("settings_catalog")  # on SQLite and on PostgreSQL
 
 
 @pytest.fixture()
-def instance() -> Path:
-    folder = Path(os.environ["WULING_INSTANCE_PATH"])
-    seed_catalog(folder)
-    return folder
-
-
-@pytest.fixture()
-def engine(instance):
-    return catalog_engine(instance)
+def engine(instance, settings_catalog):
+    return catalog_engine(instance, settings_catalog)
 
 
 @pytest.fixture()
@@ -84,14 +74,16 @@ def local(moment: datetime) -> str:
     return f"{moment.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M:%S}"
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
+@pytest.fixture
+def run(runner):
+    """Run a `studio` command in the test's environment."""
+    return lambda *args: runner.invoke(cli, list(args))
 
 
-def test_publish_due_while_down_runs_once_at_start(tmp_path, instance, engine, running, caplog):
+def test_publish_due_while_down_runs_once_at_start(settings_catalog, tmp_path, instance, engine, running, caplog):
     caplog.set_level(logging.INFO, logger="episodes.scheduler")
     at = soon(-3600)  # scheduled yesterday for an hour ago; no scheduler ran since
-    result = publish(instance, make_workdir(tmp_path / "w", "due-1", seconds=5), at=at,
+    result = publish(instance, make_workdir(tmp_path / "w", "due-1", seconds=5), settings_catalog, at=at,
                      now=at - timedelta(days=1))
     assert episode(engine, result.episode_id).status == "scheduled"
 
@@ -106,8 +98,8 @@ def test_publish_due_while_down_runs_once_at_start(tmp_path, instance, engine, r
     assert as_utc(episode(engine, result.episode_id).published_at) == at
 
 
-def test_cancel_and_reschedule_only_write_the_episode_row(tmp_path, instance, engine, running):
-    result = publish(instance, make_workdir(tmp_path / "w", "moving", seconds=5),
+def test_cancel_and_reschedule_only_write_the_episode_row(run, settings_catalog, tmp_path, instance, engine, running):
+    result = publish(instance, make_workdir(tmp_path / "w", "moving", seconds=5), settings_catalog,
                      at=soon(3600))
     scheduler = running()
     wait_for(lambda: result.episode_id in scheduler.queued())
@@ -126,9 +118,9 @@ def test_cancel_and_reschedule_only_write_the_episode_row(tmp_path, instance, en
     wait_for(lambda: scheduler.queued() == {})
 
 
-def test_only_the_lease_holder_queues_jobs_and_a_successor_takes_over(tmp_path, instance,
+def test_only_the_lease_holder_queues_jobs_and_a_successor_takes_over(settings_catalog, tmp_path, instance,
                                                                        engine, running):
-    result = publish(instance, make_workdir(tmp_path / "w", "hand-over", seconds=5),
+    result = publish(instance, make_workdir(tmp_path / "w", "hand-over", seconds=5), settings_catalog,
                      at=soon(3600))
     leader = running("leader")
     wait_for(lambda: leader.leading)
@@ -143,20 +135,20 @@ def test_only_the_lease_holder_queues_jobs_and_a_successor_takes_over(tmp_path, 
     assert current(engine, LEASE).holder == "standby"
 
 
-def test_two_firings_publish_once(tmp_path, instance, engine):
+def test_two_firings_publish_once(settings_catalog, tmp_path, instance, engine):
     at = datetime.now(timezone.utc) + timedelta(hours=1)
-    result = publish(instance, make_workdir(tmp_path / "w", "twice-1", seconds=5), at=at)
+    result = publish(instance, make_workdir(tmp_path / "w", "twice-1", seconds=5), settings_catalog, at=at)
     with make_sessionmaker(engine).begin() as session:
         assert publish_due(session, result.episode_id, at - timedelta(seconds=1)) is False
         assert publish_due(session, result.episode_id, at) is True
         assert publish_due(session, result.episode_id, at + timedelta(seconds=1)) is False
 
 
-def test_catalog_with_an_apscheduler_job_row_upgrades_and_keeps_the_schedule(
+def test_catalog_with_an_apscheduler_job_row_upgrades_and_keeps_the_schedule(settings_catalog, 
         tmp_path, instance, engine, running):
     """A catalog from before m0011 kept each timed publish twice: the episode row and a
     pickled APScheduler job. The migration drops the job table; the row still rules."""
-    result = publish(instance, make_workdir(tmp_path / "w", "old-job", seconds=5), at=soon(2))
+    result = publish(instance, make_workdir(tmp_path / "w", "old-job", seconds=5), settings_catalog, at=soon(2))
     old_store = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)})
     old_store.start(paused=True)
     # the old job called a function that is gone; any importable one pickles alike
@@ -182,7 +174,7 @@ def test_local_times_are_stored_in_utc():
         datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
 
 
-def test_schedule_list_and_cancel_cli(tmp_path, instance):
+def test_schedule_list_and_cancel_cli(run, tmp_path, instance):
     work = make_workdir(tmp_path / "w", "cancel-me", seconds=5)
     assert run("publish", str(work), "--at", "2099-03-01 19:30").exit_code == 0
     listed = run("schedule", "list")
@@ -197,7 +189,7 @@ def test_schedule_list_and_cancel_cli(tmp_path, instance):
 
 
 @pytest.mark.parametrize("ref", ["missing-slug", "#99"])
-def test_cancel_unknown_episode(ref, instance):
+def test_cancel_unknown_episode(run, ref, instance):
     result = run("schedule", "cancel", ref)
     assert result.exit_code == 3 and result.stderr == f"Error: {ref}: no such episode in the catalog\n"
 
@@ -208,8 +200,7 @@ def test_cancel_unknown_episode(ref, instance):
     ({"WULING_SCHEDULER_RECONCILE_SECONDS": "0"},
      "setting scheduler_reconcile_seconds must be a whole number from 1 to 3600, not '0'"),
 ])
-def test_bad_scheduler_settings_are_one_line_errors(values, problem, instance, monkeypatch):
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+def test_bad_scheduler_settings_are_one_line_errors(values, problem, instance, environ, run):
+    environ.update(values)
     result = run("schedule", "run")
     assert result.exit_code == 3 and result.stderr.startswith(f"Error: {problem}")

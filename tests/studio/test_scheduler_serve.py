@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,15 +21,14 @@ from episodes.models import Episode, as_utc
 from episodes.queue import JobQueue
 from episodes.scheduler import LEASE
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STUDIO
 
-STUDIO = str(Path(sys.executable).with_name("studio"))
 pytestmark = pytest.mark.slow  # real `studio` processes (seconds of imports each)
 
 
 @pytest.fixture()
-def instance() -> Path:
-    return Path(os.environ["WULING_INSTANCE_PATH"])
+def instance(environ) -> Path:
+    return Path(environ["WULING_INSTANCE_PATH"])
 
 
 @pytest.fixture()
@@ -39,10 +37,10 @@ def engine(instance):
 
 
 @pytest.fixture()
-def start(instance, tmp_path):
+def start(environ, instance, tmp_path):
     """Start `studio -v ARGS...` in its own process group, stderr to a log file; every
     group still running is killed after the test."""
-    env = {**os.environ, "WULING_INSTANCE_PATH": str(instance),
+    env = {**environ, "WULING_INSTANCE_PATH": str(instance),
            "WULING_SCHEDULER_RECONCILE_SECONDS": "1", "WULING_SCHEDULER_LEASE_SECONDS": "3"}
     started: list[subprocess.Popen] = []
 

@@ -7,7 +7,6 @@ import subprocess
 import opencc
 import pysubs2
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import cli
 from studio.media import ffmpeg_exe
@@ -27,8 +26,8 @@ def lavfi(tmp_path, name, *args):
 
 
 @pytest.fixture(scope="module")
-def short_transcript() -> Transcript:
-    return transcribe_file(SHORT)
+def short_transcript(speech_model) -> Transcript:
+    return transcribe_file(SHORT, model=speech_model)
 
 
 def test_transcript_is_simplified_with_integer_ms_words(short_transcript):
@@ -47,8 +46,8 @@ def test_words_start_with_the_speech_not_before_it(short_transcript):
     assert abs(short_transcript.words[0].start_ms - true_onset) <= 150
 
 
-def test_cli_writes_transcript_and_three_subtitle_formats(tmp_path):
-    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q"])
+def test_cli_writes_transcript_and_three_subtitle_formats(runner, tmp_path):
+    result = runner.invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q"])
     assert result.exit_code == 0, result.output
     assert "s of audio in" in result.output and "real time" in result.output
     data = json.loads((tmp_path / "short_guide.transcript.json").read_text(encoding="utf-8"))
@@ -59,21 +58,21 @@ def test_cli_writes_transcript_and_three_subtitle_formats(tmp_path):
     assert not list(tmp_path.glob(".*part*")), "temporary files left behind"
 
 
-def test_silence_gives_empty_valid_subtitles_and_a_warning(tmp_path):
+def test_silence_gives_empty_valid_subtitles_and_a_warning(runner, tmp_path):
     quiet = lavfi(tmp_path, "room_tone.wav", "-f", "lavfi", "-i",
                   "anoisesrc=color=pink:amplitude=0.001:duration=6", "-ar", "16000")
-    result = CliRunner().invoke(cli, ["transcribe", str(quiet), "-q"])
+    result = runner.invoke(cli, ["transcribe", str(quiet), "-q"])
     assert result.exit_code == 0, result.output
     assert "no speech found" in result.output
     assert pysubs2.load(str(tmp_path / "room_tone.srt"), format_="srt").events == []
     assert (tmp_path / "room_tone.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
 
 
-def test_music_only_gives_no_cues(tmp_path):
+def test_music_only_gives_no_cues(speech_model, tmp_path):
     music = lavfi(tmp_path, "music.wav", "-f", "lavfi", "-i",
                   "sine=frequency=440:duration=8,volume=0.3[a];sine=frequency=554:duration=8[b];"
                   "[a][b]amix=inputs=2", "-ar", "16000")
-    assert transcribe_file(music).segments == []
+    assert transcribe_file(music, model=speech_model).segments == []
 
 
 def _bad_inputs(tmp_path):
@@ -99,10 +98,10 @@ def _bad_inputs(tmp_path):
     }
 
 
-def test_bad_inputs_give_one_line_errors_and_no_output(tmp_path):
+def test_bad_inputs_give_one_line_errors_and_no_output(runner, tmp_path):
     for label, (path, problem) in _bad_inputs(tmp_path).items():
         before = set(tmp_path.iterdir())
-        result = CliRunner().invoke(cli, ["transcribe", str(path), "-q"])
+        result = runner.invoke(cli, ["transcribe", str(path), "-q"])
         assert result.exit_code == 3, (label, result.output)
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: "), (label, result.output)
@@ -111,8 +110,8 @@ def test_bad_inputs_give_one_line_errors_and_no_output(tmp_path):
         assert set(tmp_path.iterdir()) == before, label
 
 
-def test_unknown_profile_is_a_one_line_error(tmp_path):
-    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--profile", "cinema-fr"])
+def test_unknown_profile_is_a_one_line_error(runner, tmp_path):
+    result = runner.invoke(cli, ["transcribe", str(SHORT), "--profile", "cinema-fr"])
     assert result.exit_code == 3
     assert "unknown subtitle profile 'cinema-fr'" in result.output
     assert not (FIXTURES / "short_guide.srt.part").exists()
@@ -127,14 +126,14 @@ def test_prompt_names_the_terms_staff_already_know():
     assert decoding_prompt(load_default(), "  ") is None
 
 
-def test_script_biases_recognition_and_a_missing_script_is_a_clear_error(tmp_path):
+def test_script_biases_recognition_and_a_missing_script_is_a_clear_error(runner, tmp_path):
     script = tmp_path / "script.txt"
     script.write_text("社保卡丢了，可以先挂失，再到便民服务中心补办。", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q",
+    result = runner.invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q",
                                       "--script", str(script)])
     assert result.exit_code == 0, result.output
     assert "便民服务中心" in (tmp_path / "short_guide.srt").read_text(encoding="utf-8")
-    missing = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--script", str(tmp_path / "no.txt")])
+    missing = runner.invoke(cli, ["transcribe", str(SHORT), "--script", str(tmp_path / "no.txt")])
     assert missing.exit_code == 3 and "no such script file" in missing.output
 
 
@@ -152,12 +151,12 @@ def test_long_audio_is_read_in_windows_cut_in_pauses(shared_media):
     assert sum(w.samples.size for w in windows) // 16 == pytest.approx(truth[-1].end + 800, abs=60)
 
 
-def test_windowed_transcript_matches_the_whole_file(shared_media, shared_transcripts):
+def test_windowed_transcript_matches_the_whole_file(speech_model, shared_media, shared_transcripts):
     from studio.transcribe import TranscribeOptions
 
     clip = shared_media / "guide_property_registration.wav"
     truth = (shared_media / "guide_property_registration.txt").read_text(encoding="utf-8")
-    windowed = transcribe_file(clip, TranscribeOptions(window_seconds=12))
+    windowed = transcribe_file(clip, TranscribeOptions(window_seconds=12), model=speech_model)
     assert [w.start_ms for w in windowed.words] == sorted(w.start_ms for w in windowed.words)
     # 12-second windows give whisper less context: measured +6 points of CER against the
     # whole file (default windows) in the same run. A window lost or read twice at a cut
@@ -166,13 +165,13 @@ def test_windowed_transcript_matches_the_whole_file(shared_media, shared_transcr
     assert character_errors(windowed.text, truth).rate <= whole.rate + 0.10
 
 
-def test_cli_applies_the_corrections_staff_taught(tmp_path):
+def test_cli_applies_the_corrections_staff_taught(runner, tmp_path):
     from glossary.learned import learn, path_in
     from studio.environment import Environment
 
     instance = tmp_path / "instance"
     learn(path_in(instance), "可以先", "可以首先", by="wang")
-    result = CliRunner().invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q"],
+    result = runner.invoke(cli, ["transcribe", str(SHORT), "--out", str(tmp_path), "-q"],
                                 obj=Environment(environ={"WULING_INSTANCE_PATH": str(instance)}))
     assert result.exit_code == 0, result.output
     assert "可以首先" in (tmp_path / "short_guide.srt").read_text(encoding="utf-8")

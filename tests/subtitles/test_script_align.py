@@ -182,13 +182,13 @@ def test_scripts_of_the_shared_clips_give_exact_captions_on_time(shared_transcri
 
 
 @pytest.mark.slow
-def test_every_departure_from_the_script_is_reported_and_nothing_else():
+def test_every_departure_from_the_script_is_reported_and_nothing_else(speech_model):
     """Held-out clip (synthetic TTS speech): the speaker adds 特别是老年人和残疾人, skips
     也可以拨打热线电话预约 and says 一般当天就有结果 for 不收取任何费用; the office script
     has speaker labels, stage notes, headings and 60 written in digits."""
     from studio.transcribe import transcribe_file
 
-    heard = transcribe_file(ALIGN_FIXTURES / "departing.opus").words
+    heard = transcribe_file(ALIGN_FIXTURES / "departing.opus", model=speech_model).words
     aligned = align_script(load_script(ALIGN_FIXTURES / "departing_script.txt"), heard)
     found = {(d.kind, d.script_text, d.heard_text) for d in aligned.departures}
     assert found == {("added", "", "特别是老年人和残疾人"),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import cli
 from subtitles.check import check
@@ -17,10 +16,9 @@ BAD = [Cue(0, 400, ("好的，",)), Cue(420, 3000, ("市场准入负面清单以
 
 
 @pytest.fixture
-def run():
-    def invoke(*args, env=None):
-        return CliRunner().invoke(cli, ["subtitles", *map(str, args)], env=env)
-    return invoke
+def run(runner):
+    """``run(*args)``: `studio subtitles ARGS` in the test's environment."""
+    return lambda *args: runner.invoke(cli, ["subtitles", *map(str, args)])
 
 
 def _write(path, cues, fmt="srt"):
@@ -45,11 +43,12 @@ def test_check_lists_every_violation_and_exits_4(run, tmp_path):
                               "read as utf-8")
 
 
-def test_profile_comes_from_the_option_or_the_setting(run, tmp_path):
+def test_profile_comes_from_the_option_or_the_setting(run, environ, tmp_path):
     path = _write(tmp_path / "wide.srt", [Cue(0, 3000, ("市场准入负面清单以外的行业",))])
     assert run("check", path).exit_code == 0
     assert run("check", path, "--profile", "vertical-zh").exit_code == 4
-    assert run("check", path, env={"WULING_PROFILE": "vertical-zh"}).exit_code == 4
+    environ["WULING_PROFILE"] = "vertical-zh"
+    assert run("check", path).exit_code == 4
 
 
 def test_fix_writes_name_fixed_ext_and_leaves_the_file_alone(run, tmp_path):

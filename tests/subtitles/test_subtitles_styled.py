@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pysubs2
 import pytest
-from click.testing import CliRunner
 
 from studio.cli import cli
 from subtitles.check import check_file
@@ -25,18 +24,22 @@ STYLED = FIXTURES / "styled_bilingual.ass"
 BROADCAST = get_profile("broadcast-zh")
 
 
-def _fix(path: Path, *args: str):
-    result = CliRunner().invoke(cli, ["subtitles", "fix", str(path), *args])
-    assert result.exit_code == 0, result.output
-    return result
+@pytest.fixture
+def fix(runner):
+    """``fix(path, *args)``: `studio subtitles fix`, which must succeed."""
+    def run(path: Path, *args: str):
+        result = runner.invoke(cli, ["subtitles", "fix", str(path), *args])
+        assert result.exit_code == 0, result.output
+        return result
+    return run
 
 
 @pytest.fixture
-def fixed(tmp_path):
+def fixed(fix, tmp_path):
     """(what was read, what fix wrote) for a copy of the styled file."""
     source = tmp_path / "ep42.ass"
     shutil.copy(STYLED, source)
-    _fix(source)
+    fix(source)
     return pysubs2.load(str(source)), pysubs2.load(str(tmp_path / "ep42.fixed.ass"))
 
 
@@ -87,28 +90,28 @@ def test_no_text_moves_and_styles_never_merge(fixed):
     assert not re.search("[\u3040-\u30ff]", chinese)  # no kana in the Chinese track
 
 
-def test_fix_twice_changes_nothing_and_after_is_what_check_reports(tmp_path):
+def test_fix_twice_changes_nothing_and_after_is_what_check_reports(fix, runner, tmp_path):
     source = tmp_path / "ep42.ass"
     shutil.copy(STYLED, source)
-    first = _fix(source).stdout
+    first = fix(source).stdout
     once = tmp_path / "ep42.fixed.ass"
-    second = _fix(once).stdout
+    second = fix(once).stdout
     assert (tmp_path / "ep42.fixed.fixed.ass").read_bytes() == once.read_bytes()
     after = int(re.search(r"(\d+) after", first).group(1))
     assert re.search(r"violations of broadcast-zh: (\d+) before, \1 after", second)
-    check = CliRunner().invoke(cli, ["subtitles", "check", str(once)])
+    check = runner.invoke(cli, ["subtitles", "check", str(once)])
     assert f", {after} violation(s) of broadcast-zh" in check.stdout
     assert "at 00:00:12,700: min-duration" not in check.stdout  # ありがとう: 840 ms, not 830
     assert after == len(check_file(pysubs2.load(str(once)), BROADCAST)) > 0
 
 
-def test_ass_is_fixed_on_its_centisecond_grid(tmp_path):
+def test_ass_is_fixed_on_its_centisecond_grid(fix, tmp_path):
     """833 ms would be stored as 830 and fail the minimum duration again: fix rounds up."""
     subs = pysubs2.SSAFile()
     subs.append(pysubs2.SSAEvent(start=1000, end=1300, text="好的"))
     path = tmp_path / "short.ass"
     path.write_text(subs.to_string("ass"), encoding="utf-8")
-    result = _fix(path)
+    result = fix(path)
     assert "1 before, 0 after" in result.stdout
     assert pysubs2.load(str(tmp_path / "short.fixed.ass")).events[0].end == 1840
     assert fix_file(subs, BROADCAST, grid_ms=1).events[0].end == 1833  # SRT keeps milliseconds

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pysubs2
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from glossary import load_default
@@ -136,23 +135,22 @@ def test_fix_rejoins_a_split_term():
     assert "".join(c.text for c in fixed) == cues[0].text
 
 
-def test_subtitles_check_names_the_rule_and_takes_the_term_base(tmp_path):
+def test_subtitles_check_names_the_rule_and_takes_the_term_base(runner, tmp_path):
     path = tmp_path / "split.srt"
     path.write_text(dumps([Cue(0, 4000, ("在外地工作的朋友可以通过跨省", "通办专窗提交申请"))], "srt"),
                     encoding="utf-8")
     terms = tmp_path / "terms.csv"
     terms.write_text("term,plain\n跨省通办,外地办理\n", encoding="utf-8")
-    runner = CliRunner()
     assert runner.invoke(cli, ["subtitles", "check", str(path)]).exit_code == 0
     result = runner.invoke(cli, ["subtitles", "check", str(path), "--glossary", str(terms)])
     assert result.exit_code == 4
     assert f"{path}: cue 1 at 00:00:00,000: split-word: a line break splits 「跨省通办」" in result.stdout
 
 
-def test_subtitles_check_with_a_missing_term_base_is_a_one_line_error(tmp_path):
+def test_subtitles_check_with_a_missing_term_base_is_a_one_line_error(runner, tmp_path):
     path = tmp_path / "ok.srt"
     path.write_text(dumps([Cue(0, 4000, ("好的",))], "srt"), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["subtitles", "check", str(path), "--glossary", str(tmp_path / "no.csv")])
+    result = runner.invoke(cli, ["subtitles", "check", str(path), "--glossary", str(tmp_path / "no.csv")])
     assert result.exit_code != 0 and "no.csv" in result.output and "Traceback" not in result.output
 
 
