@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -17,6 +18,8 @@ from studio.cli import cli
 from studio.environment import Environment
 from tests.browser_support import free_port
 from tests.conftest import ROOT, STUDIO
+
+AIR_AT = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # the tests' broadcast: 10:00 in Asia/Shanghai
 
 
 def wait_for(condition, timeout: float, what: str):

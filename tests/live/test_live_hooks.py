@@ -2,7 +2,7 @@
 against the real app and a real SQLite catalog; the clock is the app's LIVE_CLOCK."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -11,34 +11,8 @@ from episodes.jobs import Job
 from episodes.live import add_broadcast
 from episodes.models import LiveBroadcast
 from episodes.record import Guest
-from web import create_app
+from tests.live.live_site import AIR_AT
 from web.db import get_session
-
-AIR_AT = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(AIR_AT)
-
-
-@pytest.fixture
-def app(tmp_path, clock):
-    return create_app({"TESTING": True, "LIVE_CLOCK": clock, "LIVE_HOTLINE": "0736-7712345",
-                       "LIVE_GRACE_SECONDS": "120"}, instance_path=str(tmp_path / "instance"))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
