@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import queue
 import re
+import signal
 import statistics
 import subprocess
 import threading
@@ -438,10 +439,8 @@ class Captioner:
         self.audio_start_ms = cut_ms
 
 
-def caption_stream(env: Environment, stream: str, ended: threading.Event) -> None:
-    """Caption stream ``stream`` from nginx until it ends. ``ended`` is set when nginx
-    stops us (SIGTERM: the push ended, the recording is complete: caption all of it);
-    the caller catches that signal first thing, as a short push may end while we start."""
+def caption_stream(env: Environment, stream: str) -> None:
+    """Caption stream ``stream`` from nginx until it ends (or SIGTERM: nginx stopping us)."""
     from glossary.learned import attach
     from studio.captions import correct_transcript, decoding_prompt
     from studio.cli_support import open_glossary
@@ -451,6 +450,9 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
     recording = push_recording(paths, stream)
     audio = LiveAudio(recording)  # before the model loads: the recording keeps every second
     writer = SegmentWriter(paths.captions(stream))
+    # nginx stops us when the push ends: the recording is complete, caption all of it
+    ended = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: ended.set())
     audio.started.wait()
     if audio.first_ms is None:  # a picture without sound: nothing to caption this push
         log.error("%s: no audio to caption (%s)", recording, getattr(audio, "error", ""))
