@@ -30,7 +30,7 @@ from studio.environment import Environment
 from studio.errors import StudioError
 from studio.files import atomic_path, write_text
 from studio.live_captions import end_playlist
-from studio.live_server import LivePaths, recordings_of
+from studio.live_server import LivePaths, recording_ms, recordings_of
 from studio.media import ffmpeg_exe, stderr_tail
 from subtitles.cue import Cue
 from subtitles.io import dumps, load
@@ -59,7 +59,8 @@ def finish_broadcast(env: Environment, engine: Engine, broadcast_id: int, progre
     work = paths.root / "work" / name
     work.mkdir(parents=True, exist_ok=True)
     end_playlist(paths.captions(name))
-    source = joined_recording(recordings_of(paths, name), work / "recording.flv")
+    pushes = [recording for recording in recordings_of(paths, name) if recording_ms(recording) is not None]
+    source = joined_recording(pushes, work / "recording.flv")
     write_text(work / LIVE_CAPTIONS, dumps(live_cues(paths.captions(name)), "vtt"))
     from studio.tasks import pipeline_run  # one way through the pipeline, as its job runs it
 

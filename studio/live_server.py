@@ -38,7 +38,7 @@ from typing import Callable, Iterator
 
 from episodes.settings import SETTINGS
 from studio.environment import Environment
-from studio.errors import StudioError
+from studio.errors import MediaError, StudioError
 from studio.files import write_text
 from studio.media import ffmpeg_exe, probe
 
@@ -49,6 +49,8 @@ CONF_NAME = "nginx.conf"
 HLS_FRAGMENT_S = 2  # as the encoder's keyframe interval (README: OBS settings)
 RECORDING_WAIT_S = 10
 STOP_SECONDS = 10
+RESTART_MAX_S = 60
+QUICK_DEATH_S = 10  # an nginx that dies sooner after starting is restarted less and less often
 # How our programs read a stream from nginx: once the push ends nginx sends nothing
 # more but keeps the connection, so a read that waits 5 s means the stream is over.
 READ_LIVE = ("-rw_timeout", "5000000", "-i")
@@ -184,8 +186,18 @@ def push_start_ms(paths: LivePaths, recording: Path) -> int:
         if earlier == recording:
             return start_ms
         segment_ms = HLS_FRAGMENT_S * 1000
-        start_ms = -(-(start_ms + probe(earlier).duration_ms) // segment_ms) * segment_ms
+        start_ms = -(-(start_ms + (recording_ms(earlier) or 0)) // segment_ms) * segment_ms
     raise StudioError("not a recording of this stream's pushes", recording)
+
+
+def recording_ms(recording: Path) -> int | None:
+    """How long a finished push's recording is; None (and a log line) for one with
+    nothing in it: an encoder that connected and dropped before sending a frame."""
+    try:
+        return probe(recording).duration_ms
+    except MediaError as exc:
+        log.warning("%s: an empty push, left out (%s)", recording.name, exc)
+        return None
 
 
 def _process_started_at() -> float:
@@ -262,11 +274,13 @@ class MediaServer:
         # started from the watch thread after a death: the parent-death signal follows the
         # thread that started the child, and the watch lasts as long as we do
         process = subprocess.Popen([*self.command, "-g", "daemon off;"], preexec_fn=_die_with_parent)
+        self.started_at = time.monotonic()
         log.info("media server (nginx %d) started", process.pid)
         return process
 
     def _watch(self) -> None:
         workers: list[int] = []
+        delay = 1.0
         while not self.stopping.is_set():
             try:
                 code = self.process.wait(1)
@@ -275,13 +289,16 @@ class MediaServer:
                 continue
             if self.stopping.is_set():
                 return
+            # one that dies as it starts (its port taken, say) is tried less and less often
+            delay = min(delay * 2, RESTART_MAX_S) if time.monotonic() - self.started_at < QUICK_DEATH_S else 1.0
             how = f"signal {-code}" if code < 0 else f"exit status {code}"
-            log.error("media server (nginx %d) died (%s) during the show; stopping its orphaned workers "
-                      "and starting it again: encoders reconnect, their broadcasts go on",
-                      self.process.pid, how)
+            log.error("media server (nginx %d) died (%s); stopping its orphaned workers and starting it "
+                      "again in %.0f s (see %s): encoders reconnect, their broadcasts go on",
+                      self.process.pid, how, delay, self.command[-1])
             _stop_processes(workers)
             self.on_restart()
-            time.sleep(1)
+            if self.stopping.wait(delay):
+                return
             self.process = self._start()
 
     def stop(self) -> None:

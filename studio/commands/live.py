@@ -96,6 +96,12 @@ def relay_command(env: Environment, stream: str, rendition: str) -> None:
 def caption_command(env: Environment, stream: str) -> None:
     """Caption live stream STREAM (b12) until it ends; nginx runs this for each push."""
     import logging
+    import signal
+    import threading
+
+    # before the heavy imports: nginx stopping a short push while we start must not kill us
+    ended = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: ended.set())
 
     from studio.live_captions import caption_stream
     from studio.live_server import LivePaths
@@ -104,4 +110,4 @@ def caption_command(env: Environment, stream: str) -> None:
     logging.basicConfig(filename=LivePaths.from_settings(env).root / f"captioner-{stream}.log",
                         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # a line per pass otherwise
-    caption_stream(env, stream)
+    caption_stream(env, stream, ended)
