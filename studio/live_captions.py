@@ -4,12 +4,24 @@ nginx starts ``studio live caption b12`` for each accepted push (and starts it a
 it dies, so a crash never touches the picture). It reads the stream's audio from the
 recording nginx is writing (ffmpeg following the growing FLV, 16 kHz mono), so it misses
 nothing while the model loads, and after a crash it goes on where its captions stopped.
-It re-transcribes the recent audio about once a second with the
-speech model (greedy decoding), and publishes only the words two consecutive passes agree
-on (whisper_streaming's LocalAgreement-2, :class:`Agreement`). Published words become
-Simplified Chinese, pass the stock-hallucination filter and glossary correction, and roll
-up as cues of the ``live-zh`` profile (two lines, the newest at the bottom), which are
-written as 2-second WebVTT segments in step with nginx's video segments.
+Passes of the speech model (greedy decoding) run back to back over the recent audio,
+each taking in what arrived during the last one, and only the words two consecutive
+passes agree on are published (whisper_streaming's LocalAgreement-2, :class:`Agreement`).
+Published words become Simplified Chinese, pass the stock-hallucination filter and
+glossary correction, and roll up as cues of the ``live-zh`` profile (two lines, the
+newest at the bottom), written as 2-second WebVTT segments in step with nginx's video.
+
+When captions show (chosen by measuring, bench/RESULTS.md "Live captions"): a segment
+is written as soon as the audio passes its end, and a word confirmed after its own
+moment was written out shows from the first segment still open, as broadcast live
+captions trail the speech by the confirmation delay. So a caption is never shown before
+it is said, and is available about two passes plus one segment after. (Holding segments
+back 5 s so late words keep their own time made every caption at least 5 s late.)
+Segments stay 2 s long, as nginx's: hls.js lines up a live subtitle playlist with the
+video by media sequence number when they share no discontinuity (``adjustSliding``), so
+shorter subtitle segments would be placed at the wrong time. Reading the RTMP stream
+instead of the recording gains little: ffmpeg following the growing FLV delivers
+samples about 0.3 s behind real time.
 
 Times: nginx writes the video with MPEG-TS time = stream time x 90 kHz + 0.7 s (its
 ``NGX_RTMP_HLS_DELAY``), so every segment maps cue time 0 to MPEG-TS 63000 and cue times
@@ -20,6 +32,7 @@ from __future__ import annotations
 import logging
 import queue
 import re
+import statistics
 import subprocess
 import threading
 import time
@@ -45,27 +58,29 @@ SEGMENT_MS = 2000
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx keeps of video
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
-MIN_CHANGE_MS = 120  # the shortest a caption shows before the next word changes it
+MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
+MIN_WINDOW_MS = 6000  # the least audio a pass hears when passes get slow
+SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes make late captions
+# Whisper's decoder holds 448 tokens; faster-whisper's prompt takes up to 228 of them
+# (223 of previous text, 5 special): a longer answer is refused with a ValueError
+MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
+_MODEL_PUNCTUATION = str.maketrans("，：；？！", ",:;?!")
 
 
 @dataclass
 class Pace:
     """How much work each pass does; :meth:`slower` trades accuracy for speed."""
 
-    step_ms: int = 1000  # new audio between passes
+    step_ms: int = 1000  # the least new audio a pass waits for
     window_ms: int = 12000  # audio kept for re-transcription
-    # A segment is written once the audio is this far past its end: words confirmed
-    # within it keep their own time (the player plays 10 s behind the live edge).
-    lag_ms: int = 5000
 
     def slower(self) -> bool:
-        if self.step_ms >= 4000:
+        if self.window_ms <= MIN_WINDOW_MS:
             return False
-        self.step_ms, self.window_ms = self.step_ms + 1000, max(8000, self.window_ms - 2000)
-        self.lag_ms += 1000
+        self.window_ms -= 2000
         return True
 
 
@@ -73,17 +88,21 @@ class Agreement:
     """LocalAgreement-2 (Macháček et al., whisper_streaming's ``HypothesisBuffer``): a word
     is committed once two consecutive passes over the growing audio agree on it."""
 
+    SEAM_WORDS = 5  # how many of the last committed words a new pass may hear again
+
     def __init__(self) -> None:
         self.committed: list[Word] = []  # still inside the audio window
+        self.last_committed: list[Word] = []  # the newest, even when the window was cut after them
         self.pending: list[Word] = []  # the previous pass's unconfirmed words
         self.committed_until = 0
 
     def confirm(self, words: list[Word]) -> list[Word]:
-        """Words of this pass (stream times) that the previous pass also heard."""
+        """Words of this pass (stream times) that the previous pass also heard. Words
+        compare by their decoded text (never by tokens: a character can span tokens)."""
         new = [w for w in words if w.start_ms > self.committed_until - 100]
-        if new and self.committed and abs(new[0].start_ms - self.committed_until) < 1000:
-            for n in range(min(len(self.committed), len(new), 5), 0, -1):
-                if [w.text for w in self.committed[-n:]] == [w.text for w in new[:n]]:
+        if new and self.last_committed and abs(new[0].start_ms - self.committed_until) < 1000:
+            for n in range(min(len(self.last_committed), len(new)), 0, -1):
+                if [w.text for w in self.last_committed[-n:]] == [w.text for w in new[:n]]:
                     new = new[n:]  # heard again at the seam: already committed
                     break
         agreed = []
@@ -92,10 +111,20 @@ class Agreement:
                 break
             agreed.append(mine)
         self.pending = new[len(agreed):]
-        if agreed:
-            self.committed += agreed
-            self.committed_until = agreed[-1].end_ms
+        self._commit(agreed)
         return agreed
+
+    def commit_pending(self) -> list[Word]:
+        """The last pass's words, committed unconfirmed (the window cannot grow more)."""
+        words, self.pending = self.pending, []
+        self._commit(words)
+        return words
+
+    def _commit(self, words: list[Word]) -> None:
+        if words:
+            self.committed += words
+            self.last_committed = (self.last_committed + words)[-self.SEAM_WORDS:]
+            self.committed_until = words[-1].end_ms
 
     def forget_before(self, moment_ms: int) -> None:
         self.committed = [w for w in self.committed if w.end_ms > moment_ms]
@@ -113,20 +142,28 @@ class RollUp:
     last_end_ms: int = -10**9
 
     def add(self, word: Word, not_before_ms: int) -> None:
+        """Show ``word`` at its own start, or at ``not_before_ms`` when that moment is
+        already written out (a word confirmed late shows when it was confirmed, as
+        broadcast live captions trail the speech). Words arriving at the same moment
+        show together; a line leaves the top only after the screen showed it."""
         text = word.text.strip()
         if not text:
             return
-        # Words confirmed late (their moment already written out) still each get a
-        # moment on screen: a late batch rolls through quickly rather than vanishing.
-        start = max(word.start_ms, not_before_ms, self.changes[-1][0] + MIN_CHANGE_MS if self.changes else 0)
+        last = self.changes[-1][0] if self.changes else not_before_ms
+        start = max(word.start_ms, not_before_ms, last)
         if self.last_end_ms + HOLD_MS <= start:
             self.lines = []  # the screen cleared in the pause
         if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
                 or display_width(self.lines[-1] + text) > self.max_width):
+            if len(self.lines) == self.max_lines and start == last:
+                start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
             self.lines = [*self.lines, ""][-self.max_lines:]
         self.lines[-1] += text
         self.last_end_ms = max(word.end_ms, start)
-        self.changes.append((start, tuple(self.lines)))
+        if self.changes and self.changes[-1][0] == start:
+            self.changes[-1] = (start, tuple(self.lines))
+        else:
+            self.changes.append((start, tuple(self.lines)))
 
     def cues(self, start_ms: int, end_ms: int) -> list[Cue]:
         """What is on screen between ``start_ms`` and ``end_ms``, as cues cut at both ends."""
@@ -143,6 +180,23 @@ class RollUp:
     def forget_before(self, moment_ms: int) -> None:
         while len(self.changes) > 1 and self.changes[1][0] <= moment_ms:
             self.changes.pop(0)
+
+
+def model_spelling(text: str) -> str:
+    """Text for the decoder's prompt, spelled as the model writes it: ASCII punctuation.
+
+    Whisper's vocabulary has no token for the full-width ``，：；？！``: each is three
+    byte-level tokens (``，`` is EF BC 8C). Primed with them, greedy decoding imitates
+    them and often gets the last byte wrong: ``，`` came out as ``Ｇ`` (EF BC A7), ``０``
+    or ``１``, often in a loop (measured: dozens of such characters in the first 40 s of
+    ``talk_legal_aid`` with the captions' own text as prompt, none with ASCII marks).
+    The model writes ASCII ``,`` (one token) by itself; :func:`subtitles.cleanup.clean`
+    makes the published text full-width again.
+
+    >>> model_spelling("法律援助，区司法局：")
+    '法律援助,区司法局:'
+    """
+    return text.translate(_MODEL_PUNCTUATION)
 
 
 def vtt_time(ms: int) -> str:
@@ -303,12 +357,18 @@ class Captioner:
         self.audio = np.concatenate([self.audio, samples])
 
     def transcribe_pass(self) -> None:
-        """Re-transcribe the window, commit what two passes agree on, write due segments."""
-        words = self._hypothesis()
+        """Re-transcribe the window, then :meth:`take` what the model heard."""
+        self.take(self._hypothesis())
+
+    def take(self, words: list[Word]) -> None:
+        """Commit what this pass and the last agree on, and write every segment the
+        audio has passed: a word confirmed after its moment was written out shows from
+        the first segment still open, so captions trail the speech by the confirmation
+        delay (two passes) and at most one segment, and never come before it."""
         for word in self._published(self.agreement.confirm(words)):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self._trim()
-        self.write_due(self.audio_end_ms - self.pace.lag_ms)
+        self.write_due(self.audio_end_ms)
 
     def finish(self) -> None:
         """The stream ended: a last pass over what is left, published whole."""
@@ -337,8 +397,8 @@ class Captioner:
         segments, _ = self.model.transcribe(
             self.audio, language="zh", beam_size=1, temperature=0.0, word_timestamps=True,
             vad_filter=False, condition_on_previous_text=False,
-            max_new_tokens=20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000,
-            initial_prompt=(self.prompt or "") + self.text_before[-100:] or None)
+            max_new_tokens=min(MAX_NEW_TOKENS, 20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000),
+            initial_prompt=model_spelling((self.prompt or "") + self.text_before[-100:]) or None)
         from studio.transcribe import _to_simplified_segment
 
         kept = clean(Transcript("zh", self.audio_end_ms - self.audio_start_ms,
@@ -356,21 +416,20 @@ class Captioner:
         return [w for segment in corrected.segments for w in segment.words]
 
     def _trim(self) -> None:
-        """Keep the window short: cut it at the end of the last committed word. Audio
-        nothing was confirmed in stays, up to what the model can hear at once; then the
+        """Keep the window short: cut it at the end of the last committed word. When
+        the last pass heard nothing (silence, music) only the newest half stays. Audio
+        with unconfirmed words stays, up to what the model can hear at once; then the
         last pass's words are published unconfirmed rather than lost."""
         length = self.audio_end_ms - self.audio_start_ms
         if length <= self.pace.window_ms:
             return
         cut_ms = self.agreement.committed_until if self.agreement.committed else 0
         if cut_ms <= self.audio_start_ms:
-            if length <= MAX_WINDOW_MS:
+            if self.agreement.pending and length <= MAX_WINDOW_MS:
                 return
-            unconfirmed = self._published(self.agreement.pending)
+            unconfirmed = self._published(self.agreement.commit_pending())
             for word in unconfirmed:
                 self.rollup.add(word, self.next_segment * SEGMENT_MS)
-            self.agreement.committed += self.agreement.pending
-            self.agreement.pending = []
             cut_ms = max([w.end_ms for w in unconfirmed] + [self.audio_end_ms - self.pace.window_ms // 2])
             self.agreement.committed_until = cut_ms
         self.text_before += "".join(w.text for w in self.agreement.committed if w.end_ms <= cut_ms)
@@ -409,10 +468,11 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
                           language=LanguageGate(model, stream))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
-    _run(captioner, audio)
+    passes_ms = _run(captioner, audio)
     audio.stop()
     captioner.finish()
-    log.info("captions of %s finished at %.1f s", stream, captioner.audio_end_ms / 1000)
+    log.info("captions of %s finished at %.1f s (%d passes, median %.0f ms, slowest %.0f ms)", stream,
+             captioner.audio_end_ms / 1000, len(passes_ms), statistics.median(passes_ms or [0]), max(passes_ms or [0]))
 
 
 def _what_the_show_is_about(env: Environment, stream: str) -> str:
@@ -427,41 +487,52 @@ def _what_the_show_is_about(env: Environment, stream: str) -> str:
         return "\n".join([show.topic, *(guest["department"] for guest in show.guests)])
 
 
-def _run(captioner: Captioner, audio: LiveAudio) -> None:
-    """Transcribe whenever a step of new audio has arrived, until the audio ends; when
-    passes take longer than the audio they cover, slow the pace (and say so) rather
-    than drift behind."""
-    new_ms, behind_passes = 0, 0
+def _run(captioner: Captioner, audio: LiveAudio) -> list[float]:
+    """Pass after pass until the audio ends, each over all the audio that arrived while
+    the last one ran (at least a step): the captions never queue up behind the speech.
+    When passes get slow (the machine is busy), shorten the window, and say so.
+    Returns how long each pass took (ms)."""
+    slow_passes, passes_ms = 0, []
     while (block := audio.blocks.get()) is not None:
-        captioner.feed(block)
-        new_ms += block.size * 1000 // media.SAMPLE_RATE
-        if new_ms < captioner.pace.step_ms:
-            continue
+        new_ms = _feed(captioner, block)
+        while new_ms < captioner.pace.step_ms or not audio.blocks.empty():
+            if (block := audio.blocks.get()) is None:
+                return passes_ms
+            new_ms += _feed(captioner, block)
         started = time.monotonic()
         captioner.transcribe_pass()
         took_ms = (time.monotonic() - started) * 1000
-        backlog_ms = audio.blocks.qsize() * 200
-        behind_passes = behind_passes + 1 if took_ms > new_ms or backlog_ms > 2000 else 0
-        new_ms = 0
-        if behind_passes >= 3 and captioner.pace.slower():
-            log.warning("captions falling behind (pass %.0f ms, %d ms waiting): now a pass every "
-                        "%d ms over %d ms of audio", took_ms, backlog_ms, captioner.pace.step_ms,
-                        captioner.pace.window_ms)
-            behind_passes = 0
+        passes_ms.append(took_ms)
+        slow_passes = slow_passes + 1 if took_ms > SLOW_PASS_MS else 0
+        if slow_passes >= 3 and captioner.pace.slower():
+            log.warning("captions falling behind (pass %.0f ms): the model now hears %d ms at a time",
+                        took_ms, captioner.pace.window_ms)
+            slow_passes = 0
+    return passes_ms
+
+
+def _feed(captioner: Captioner, block: np.ndarray) -> int:
+    captioner.feed(block)
+    return block.size * 1000 // media.SAMPLE_RATE
 
 
 def first_shown(cues: list[Cue]) -> list[tuple[int, str]]:
     """Undo the roll-up: each stretch of text with the moment it first appeared, in
     order (a caption's bottom line grows, then moves up; the screen may clear)."""
     shown: list[tuple[int, str]] = []
-    bottom = ""
+    before: tuple[str, ...] = ()
     for cue in cues:
-        new_bottom = cue.lines[-1] if cue.lines else ""
-        if new_bottom.startswith(bottom) and bottom:
-            added = new_bottom[len(bottom):]
-        else:  # a fresh line (the old bottom moved up, or the screen cleared)
-            added = new_bottom
+        added = _added_text(before, tuple(cue.lines))
         if added:
             shown.append((cue.start_ms, added))
-        bottom = new_bottom
+        before = tuple(cue.lines)
     return shown
+
+
+def _added_text(before: tuple[str, ...], now: tuple[str, ...]) -> str:
+    """What ``now`` shows that ``before`` did not: the screen keeps its last k lines
+    (the top ones rolled away), the newest of them maybe grown, plus new lines below."""
+    for kept in range(min(len(before), len(now)), 0, -1):
+        if before[len(before) - kept:-1] == now[:kept - 1] and now[kept - 1].startswith(before[-1]):
+            return now[kept - 1][len(before[-1]):] + "".join(now[kept:])
+    return "".join(now)  # the screen cleared
