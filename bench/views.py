@@ -9,7 +9,9 @@ rows): a SQLite file, or with ``--database postgresql`` a database on the server
 ``WULING_BENCH_POSTGRES_URL`` names (a superuser URL) or else on a throwaway durable
 PostgreSQL started here (fsync and synchronous commits on, as in production). Then:
 
-0. the floor: beacons refused before any database work (400), same server and clients;
+0. the floor: beacons refused before any database work (400), same server and clients,
+   as many as step 1 sends, once before and once after it (the mean is the floor: on a
+   shared machine the load moves during a run);
 1. ``--clients`` concurrent keep-alive clients each post ``--beacons`` view beacons;
    every (viewer, episode) pair is sent twice, so half must be counted and half
    deduplicated. Reports beacons/s and latency; afterwards checks that the stored
@@ -274,15 +276,18 @@ def main() -> None:
         try:
             with multiprocessing.get_context("fork").Pool(args.load_processes) as pool:
                 page_latencies(port, args.episodes, 20)  # warm up: templates, glossary
-                floor = baseline(pool, port, args.clients, 50)
+                before = baseline(pool, port, args.clients, args.beacons)
                 wait_clear_of_the_hour()
                 results, elapsed, distinct = run_beacons(pool, port, args.clients, args.beacons,
                                                          args.episodes)
+                after = baseline(pool, port, args.clients, args.beacons)
             pages = page_latencies(port, args.episodes, args.pages)
         finally:
             server.terminate()
             server.wait(timeout=30)
-        print(f"floor: refused beacons (400, no database work): {floor:.0f} requests/s")
+        floor = (before + after) / 2
+        print(f"floor: refused beacons (400, no database work): {floor:.0f} requests/s "
+              f"(mean of {before:.0f} before and {after:.0f} after the beacons)")
         problems = [line for line in (instance / "serve.log").read_text().splitlines()
                     if line.startswith(("ERROR", "CRITICAL", "[", "Traceback"))]
         print(f"server log: {len(problems)} error lines" + "".join(f"\n  {p}" for p in problems[:5]))
