@@ -98,16 +98,18 @@ class Agreement:
 
     def confirm(self, words: list[Word]) -> list[Word]:
         """Words of this pass (stream times) that the previous pass also heard. Words
-        compare by their decoded text (never by tokens: a character can span tokens)."""
+        compare by their decoded characters (never by tokens: a character can span
+        tokens) without punctuation: the model ends whatever it heard last with "。",
+        and the next pass, hearing more, makes it "，"."""
         new = [w for w in words if w.start_ms > self.committed_until - 100]
         if new and self.last_committed and abs(new[0].start_ms - self.committed_until) < 1000:
             for n in range(min(len(self.last_committed), len(new)), 0, -1):
-                if [w.text for w in self.last_committed[-n:]] == [w.text for w in new[:n]]:
+                if list(map(_said, self.last_committed[-n:])) == list(map(_said, new[:n])):
                     new = new[n:]  # heard again at the seam: already committed
                     break
         agreed = []
         for mine, before in zip(new, self.pending):
-            if mine.text != before.text:
+            if _said(mine) != _said(before):
                 break
             agreed.append(mine)
         self.pending = new[len(agreed):]
@@ -128,6 +130,11 @@ class Agreement:
 
     def forget_before(self, moment_ms: int) -> None:
         self.committed = [w for w in self.committed if w.end_ms > moment_ms]
+
+
+def _said(word: Word) -> str:
+    """The word's characters without punctuation (a lone mark stays itself)."""
+    return "".join(ch for ch in word.text if ch.isalnum()) or word.text
 
 
 @dataclass

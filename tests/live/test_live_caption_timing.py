@@ -69,6 +69,13 @@ def test_a_batch_longer_than_the_screen_rolls_through_and_every_line_shows():
     assert [moment for moment, _ in rollup.changes] == [9000, 9000 + 120]
 
 
+def test_a_word_whose_punctuation_changed_with_more_audio_is_still_confirmed():
+    agreement = Agreement()
+    agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资。", 0.9)])  # the audio ended there
+    agreed = agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资，", 0.9), Word(600, 900, "请", 0.9)])
+    assert [w.text for w in agreed] == ["工", "资，"]  # as the pass that heard more wrote it
+
+
 def test_a_word_heard_again_after_the_window_was_cut_at_its_end_is_committed_once():
     agreement = Agreement()
     agreement.confirm([Word(0, 400, "法律", 0.9)])
