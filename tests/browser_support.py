@@ -86,14 +86,16 @@ def chromium() -> Iterator:
             browser.close()
 
 
-def open_page(browser, size: str = "desktop", **context):
+def open_page(browser, size: str = "desktop", console: bool = True, **context):
     """A page in a new context, as a resident's browser at ``size`` (``VIEWPORTS``) opens
-    it; its script errors and console errors gather in ``page.errors``. ``context``: more
-    Playwright context options (``bypass_csp=True`` lets ``axe_violations`` inject axe-core)."""
+    it; its script errors, and unless not ``console`` its console errors (a failed load,
+    a CSP refusal), gather in ``page.errors``. ``context``: more Playwright context options
+    (``bypass_csp=True`` lets ``axe_violations`` inject axe-core)."""
     page = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone", has_touch=size == "phone",
                                user_agent=PHONE if size == "phone" else DESKTOP, **context).new_page()
     page.errors = []
-    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+    if console:
+        page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     return page
 

@@ -36,7 +36,7 @@ def browse(request, served):
     size = request.param
     with chromium() as browser:
         def login(username: str):
-            page = open_page(browser, size, bypass_csp=True)
+            page = open_page(browser, size, console=False, bypass_csp=True)  # script errors, as before
             page.goto(served[0] + "/auth/login")
             page.get_by_label("用户名").fill(username)
             page.get_by_label("密码").fill(PASSWORD)
