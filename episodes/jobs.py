@@ -107,6 +107,13 @@ def _holds(claim: Claim) -> tuple:
     return (Job.state == "running", Job.worker == claim.worker, Job.attempts == claim.attempt)
 
 
+def waiting_kind(engine: Engine, job_id: int) -> str | None:
+    """The kind of job ``job_id`` if it is queued (None: running, settled or gone), so a
+    worker can leave a kind it has no handler for without claiming it."""
+    with Session(engine) as session:
+        return session.scalar(select(Job.kind).where(Job.id == job_id, Job.state == "queued"))
+
+
 def claim(engine: Engine, job_id: int, lease_seconds: float, worker: str | None = None) -> Claim | None:
     """Take a queued job for ``worker`` (None if it is not queued: already taken or done)."""
     worker = worker or worker_name()
@@ -173,8 +180,8 @@ def requeue_expired(engine: Engine) -> list[int]:
 
 def never_started(engine: Engine) -> list[int]:
     """Queued jobs no worker has tried yet. Their message may have been lost (the queue
-    was down when they were enqueued), so a starting worker sends them again; a job
-    sent twice is harmless, only one claim succeeds."""
+    was down when they were enqueued), so they are sent again (``JobQueue.requeue_expired``);
+    a job sent twice is harmless, only one claim succeeds."""
     with Session(engine) as session:
         return list(session.scalars(select(Job.id).where(Job.state == "queued", Job.attempts == 0)
                                     .order_by(Job.id)))

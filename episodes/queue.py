@@ -11,6 +11,8 @@ Storage: SQLite in the instance folder by default (no server to run); a
 ``redis://`` URL (setting ``queue_url``) selects Redis, same code, for workers on
 other machines. Retries are Huey's, with exponential backoff; a handler raising
 :class:`episodes.jobs.PermanentFailure` fails its job at once (retrying cannot help).
+A worker without a handler for a job's kind (older code, mid-upgrade) leaves the job
+queued for one that has it, and says so in its log.
 
 >>> queue = JobQueue.create(engine, "instance", retries=3, retry_delay=10)  # doctest: +SKIP
 >>> queue.enqueue(engine, "contest.precheck", 42)  # doctest: +SKIP
@@ -20,10 +22,12 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
 from redis.exceptions import RedisError
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
@@ -37,6 +41,14 @@ QUEUE_FILE = "queue.sqlite3"  # in the instance folder, beside the catalog
 # What sending raises when the queue's storage is down or locked.
 QUEUE_DOWN = (sqlite3.Error, RedisError, OSError)
 Handler = Callable[[jobs.Claim, jobs.JobProgress], None]
+# A job of a kind this worker does not know comes round again this much later, to
+# whichever worker takes it then: a newer one beside this one gets it within seconds.
+HAND_BACK_SECONDS = 2
+
+
+def code_version() -> str:
+    """The installed wuling-studio version, which a worker names in its log."""
+    return version("wuling-studio")
 
 
 def make_huey(instance_path: Path | str, url: str = "") -> Huey:
@@ -60,6 +72,7 @@ class JobQueue:
         renews its lease every third of that."""
         self.huey, self.engine, self.lease_seconds = huey, engine, lease_seconds
         self.handlers: dict[str, Handler] = {}
+        self.handed_back: set[int] = set()  # jobs of kinds unknown here, logged once each
         self.run_job = huey.task(retries=retries, retry_delay=retry_delay, retry_backoff=2,
                                  context=True, name="run_job")(self._run)
         huey.periodic_task(crontab(minute="*"), name="requeue_expired")(lambda: self.requeue_expired())
@@ -109,9 +122,14 @@ class JobQueue:
             self.send(job_id)
 
     def requeue_expired(self, at_start: bool = False) -> list[int]:
-        """Send again the jobs whose worker died (lease expired), every minute; at a
-        worker's start, also the jobs never started (their message may be lost)."""
-        ids = jobs.requeue_expired(self.engine) + (jobs.never_started(self.engine) if at_start else [])
+        """Send again the jobs whose worker died (lease expired), every minute; also the
+        jobs never started, whose message may be lost (the queue was down when they were
+        enqueued): at a worker's start, and every minute while the queue holds no message,
+        so they run once the queue is back without restarting a worker. A job sent twice
+        is harmless: only one claim succeeds."""
+        ids = jobs.requeue_expired(self.engine)
+        if at_start or not self.huey.pending_count():
+            ids += jobs.never_started(self.engine)
         for job_id in ids:
             self.run_job(job_id)
         if ids:
@@ -119,14 +137,15 @@ class JobQueue:
         return ids
 
     def _run(self, job_id: int, task=None) -> None:
+        kind = jobs.waiting_kind(self.engine, job_id)
+        if kind is None:
+            return  # done, or taken by another worker: a second run changes nothing
+        if kind not in self.handlers:
+            self._hand_back(job_id, kind)
         claim = jobs.claim(self.engine, job_id, self.lease_seconds)
         if claim is None:
-            return  # done, or taken by another worker: a second run changes nothing
-        handler = self.handlers.get(claim.kind)
-        if handler is None:
-            jobs.fail(self.engine, claim, f"this worker has no handler for job kind {claim.kind!r} "
-                      "(an older version?)")
-            return
+            return  # another worker claimed it in between, or it waits for a retry
+        handler = self.handlers[claim.kind]
         stop = threading.Event()
         renewer = threading.Thread(target=self._renew, args=(claim, stop), daemon=True,
                                    name=f"lease-{job_id}")
@@ -148,6 +167,19 @@ class JobQueue:
         finally:
             stop.set()
             renewer.join()
+
+    def _hand_back(self, job_id: int, kind: str) -> None:
+        """Leave a job this worker has no handler for to one that has: during an upgrade,
+        a worker still on the old code meets kinds the new site enqueues. The job stays
+        queued and unclaimed (no attempt spent) and comes round again through Huey's
+        :class:`RetryTask` (no Huey retry spent either); a newer worker also sends it
+        again when it starts. Logged once per job."""
+        if job_id not in self.handed_back:
+            self.handed_back.add(job_id)
+            log.warning("job %d of kind %r handed back: this worker (wuling-studio %s) does not "
+                        "know that kind; a worker with newer code will run it",
+                        job_id, kind, code_version())
+        raise RetryTask(delay=HAND_BACK_SECONDS)
 
     def _renew(self, claim: jobs.Claim, stop: threading.Event) -> None:
         while not stop.wait(self.lease_seconds / 3):

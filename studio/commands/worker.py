@@ -19,6 +19,10 @@ def worker_command(env: Environment, workers: int) -> None:
     them at once, and they run again)."""
     from studio import tasks
 
+    from episodes.queue import code_version
+
     queue = tasks.build_queue(env)
-    click.echo(f"worker: {workers} thread(s) on {type(queue.huey.storage).__name__}", err=True)
+    click.echo(f"worker (wuling-studio {code_version()}): {workers} thread(s) on "
+               f"{type(queue.huey.storage).__name__}; job kinds: {', '.join(sorted(queue.handlers))}",
+               err=True)
     tasks.run_worker(queue, workers)

@@ -1,6 +1,9 @@
-"""Background jobs on the real engine: catalog rows in real SQLite, Huey on SQLite (and
-on a throwaway Redis when ``redis-server`` is installed), real worker processes killed
-with SIGKILL mid-job."""
+"""Background jobs on the real engines: catalog rows in real SQLite and PostgreSQL, Huey
+on SQLite (and on a throwaway Redis when ``redis-server`` is installed), real worker
+processes killed with SIGKILL mid-job, and an older worker beside a newer one.
+
+The tests with worker processes run twice, as deployed: one office PC (SQLite catalog,
+SQLite queue) and several machines (PostgreSQL catalog, Redis queue)."""
 from __future__ import annotations
 
 import shutil
@@ -9,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,20 +20,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from episodes import jobs
-from episodes.db import database_url, make_engine
+from episodes.db import make_engine
 from episodes.errors import CatalogError
 from episodes.schema import migrations
 from episodes.models import utcnow
-from episodes.queue import JobQueue
+from episodes.queue import HAND_BACK_SECONDS, JobQueue, code_version
 from tests.conftest import ROOT, STUDIO
 
 LEASE_SECONDS = 2
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def backend(request, tmp_path):
-    """The queue URL: empty (SQLite in the instance folder) or a throwaway Redis."""
-    if request.param == "sqlite":
+@pytest.fixture
+def backend(database_url, tmp_path):
+    """The queue URL beside the catalog as deployed: empty (SQLite in the instance folder)
+    with a SQLite catalog, a throwaway Redis with PostgreSQL."""
+    if database_url.startswith("sqlite"):
         yield ""
         return
     port = free_port()
@@ -70,11 +75,17 @@ def instance(environ) -> Path:
 
 
 @pytest.fixture
-def engine(instance):
-    engine = make_engine(database_url(instance))
+def engine(environ, database_url):
+    """The catalog on each engine; worker processes find it through ``environ``."""
+    environ["WULING_DATABASE_URL"] = database_url
+    engine = make_engine(database_url)
     migrations.apply(engine)
     yield engine
     engine.dispose()
+
+
+# Tests of rendering through the queue: the catalog's engine changes nothing there.
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def make_queue(engine, instance, url="", retries=0, retry_delay=0):
@@ -82,10 +93,14 @@ def make_queue(engine, instance, url="", retries=0, retry_delay=0):
                            lease_seconds=LEASE_SECONDS)
 
 
-def start_worker(environ: dict[str, str], url: str) -> subprocess.Popen:
+def start_worker(environ: dict[str, str], url: str, older: bool = False,
+                 stderr=subprocess.DEVNULL) -> subprocess.Popen:
+    """A worker process knowing the test kinds (``tests.catalog.job_worker``), or with
+    ``older`` a plain `studio worker`, which knows none of them: a worker from before
+    they existed."""
     env = dict(environ, WULING_QUEUE_URL=url, WULING_JOB_LEASE_SECONDS=str(LEASE_SECONDS))
-    return subprocess.Popen([sys.executable, "-m", "tests.catalog.job_worker"], cwd=ROOT, env=env,
-                            stderr=subprocess.DEVNULL)
+    command = [STUDIO, "worker"] if older else [sys.executable, "-m", "tests.catalog.job_worker"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=stderr)
 
 
 def stop(worker: subprocess.Popen) -> None:
@@ -108,6 +123,11 @@ def row(engine, job_id: int) -> jobs.Job:
         return session.get(jobs.Job, job_id)
 
 
+def aware(moment: datetime) -> datetime:
+    """PostgreSQL hands back aware datetimes, SQLite naive ones in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
@@ -127,8 +147,7 @@ def test_a_job_whose_worker_is_killed_mid_run_completes_exactly_once(environ, en
     finally:
         first.wait(20)
     assert row(engine, job.id).state == "running"  # nobody knows yet that its worker died
-    _wait(lambda: row(engine, job.id).lease_expires_at.replace(tzinfo=None)
-          < utcnow().replace(tzinfo=None), "the lease to run out")
+    _wait(lambda: aware(row(engine, job.id).lease_expires_at) < utcnow(), "the lease to run out")
     second = start_worker(environ, backend)
     try:
         _wait(lambda: row(engine, job.id).state == "done", "the job to finish on the second worker")
@@ -193,12 +212,30 @@ def test_a_job_enqueued_with_a_session_is_sent_only_when_committed(engine, insta
     assert queue.huey.pending_count() == 1
 
 
-def test_a_job_of_a_kind_the_worker_does_not_know_fails_saying_so(engine, instance):
-    queue = make_queue(engine, instance)
-    job = queue.enqueue(engine, "render.hologram", "g")
-    queue.huey.execute(queue.huey.dequeue())
-    assert row(engine, job.id).state == "failed"
-    assert "no handler for job kind 'render.hologram'" in row(engine, job.id).error
+def test_an_older_worker_hands_back_a_kind_it_does_not_know_and_a_newer_one_runs_it(
+        environ, engine, instance, backend, tmp_path):
+    record, older_log = tmp_path / "record.txt", tmp_path / "older.log"
+    job = make_queue(engine, instance, backend).enqueue(engine, "test.sleep", "g", seconds=0,
+                                                         record=str(record))
+    with older_log.open("w") as log:
+        older = start_worker(environ, backend, older=True, stderr=log)
+    newer = None
+    try:
+        _wait(lambda: "handed back" in older_log.read_text(), "the older worker to hand the job back")
+        assert (row(engine, job.id).state, row(engine, job.id).attempts) == ("queued", 0)
+        time.sleep(HAND_BACK_SECONDS * 2)  # it meets the job again, and says nothing more
+        newer = start_worker(environ, backend)
+        _wait(lambda: row(engine, job.id).state == "done", "the newer worker to run the job")
+    finally:
+        stop(older)
+        if newer:
+            stop(newer)
+    assert lines(record) == ["start g", "done g"] and row(engine, job.id).attempts == 1
+    started, *said = older_log.read_text().splitlines()
+    assert "job kinds: contest.intake" in started and "test.sleep" not in started
+    assert said == [f"WARNING episodes.queue: job {job.id} of kind 'test.sleep' handed back: this worker "
+                    f"(wuling-studio {code_version()}) does not know that kind; a worker with newer "
+                    "code will run it"]
 
 
 def test_a_bad_queue_url_is_a_one_line_error(engine, instance):
@@ -219,14 +256,7 @@ def test_an_embedded_worker_runs_jobs_beside_other_work_and_stops_on_exit(engine
     assert ran == ["h"]
 
 
-def test_a_job_enqueued_while_redis_is_down_waits_in_the_catalog(engine, instance):
-    queue = make_queue(engine, instance, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
-    with Session(engine) as session:
-        job_id = queue.enqueue(session, "test.sleep", "i").id
-        session.commit()  # the page that enqueued still answers
-    assert row(engine, job_id).state == "queued" and jobs.never_started(engine) == [job_id]
-
-
+@ON_SQLITE
 def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_path):
     from studio.environment import Environment
     from studio.pipeline import run_stages
@@ -271,7 +301,9 @@ def test_a_running_job_renews_its_lease_so_a_second_worker_leaves_it_alone(envir
     assert row(engine, long.id).attempts == 1
 
 
-def test_a_worker_that_loses_redis_carries_on_when_it_is_back(environ, engine, instance, tmp_path):
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # Redis goes with it
+def test_a_worker_that_loses_redis_carries_on_and_runs_what_waited_when_it_is_back(
+        environ, engine, instance, tmp_path):
     port, record = free_port(), tmp_path / "record.txt"
     url = f"redis://127.0.0.1:{port}/0"
     redis = start_redis(port, tmp_path)
@@ -282,16 +314,23 @@ def test_a_worker_that_loses_redis_carries_on_when_it_is_back(environ, engine, i
         _wait(lambda: row(engine, before.id).state == "done", "a job before Redis goes")
         redis.terminate()
         redis.wait(10)
+        with Session(engine) as session:
+            during = queue.enqueue(session, "test.sleep", "during", seconds=0, record=str(record)).id
+            session.commit()  # the page that enqueued still answers
+        assert jobs.never_started(engine) == [during]  # it waits in the catalog
         time.sleep(2)  # the worker polls a dead server for a while
         redis = start_redis(port, tmp_path)
         after = queue.enqueue(engine, "test.sleep", "after", seconds=0, record=str(record))
         _wait(lambda: row(engine, after.id).state == "done", "a job after Redis is back")
-        assert worker.poll() is None
+        assert row(engine, during).state == "queued" and worker.poll() is None
+        queue.requeue_expired()  # every worker's minute sweep: the queue is empty, so it sends it
+        _wait(lambda: row(engine, during).state == "done", "the job that waited to run")
     finally:
         stop(worker)
         redis.terminate()
         redis.wait(10)
-    assert lines(record) == ["start before", "done before", "start after", "done after"]
+    assert lines(record) == ["start before", "done before", "start after", "done after",
+                             "start during", "done during"]
 
 
 @pytest.mark.parametrize("name, value, problem", [
@@ -308,6 +347,7 @@ def test_studio_worker_with_a_bad_setting_says_which_in_one_line(runner, environ
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
+@ON_SQLITE
 def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(environ, runner, engine, instance, tmp_path):
     from studio.cli import cli
     from studio.pipeline import run_stages
