@@ -60,7 +60,7 @@ PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx ke
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
 MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
-MIN_WINDOW_MS = 6000  # the least audio a pass hears when passes get slow
+MIN_WINDOW_MS = 8000  # the least audio a pass hears when passes get slow (as accurate as 12 s, measured)
 SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes make late captions
 # Whisper's decoder holds 448 tokens; faster-whisper's prompt takes up to 228 of them
 # (223 of previous text, 5 special): a longer answer is refused with a ValueError
