@@ -130,4 +130,8 @@ def publish(instance: Path, work: Path, url: str = "", **options):
     """Publish ``work`` into ``instance`` (catalog at ``url``, by default the instance's
     SQLite file) now, or ``at=`` a UTC time."""
     now = options.pop("now", None) or datetime.now(timezone.utc)
-    return publish_workdir(work, catalog_engine(instance, url), instance / "media", now, **options)
+    engine = catalog_engine(instance, url)
+    try:
+        return publish_workdir(work, engine, instance / "media", now, **options)
+    finally:
+        engine.dispose()  # no PostgreSQL connection left open behind the test

@@ -5,6 +5,7 @@ environment (``environ``, ``runner``), and the web fixtures every area with a si
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
@@ -43,11 +44,14 @@ def environ(tmp_path_factory) -> dict[str, str]:
     return isolated_environ(tmp_path_factory.mktemp("instance"))
 
 
-def isolated_environ(instance: Path) -> dict[str, str]:
+def isolated_environ(instance: Path, database_url: str = "") -> dict[str, str]:
     """The process's environment without the developer's ``WULING_*`` settings, plus the
-    instance folder ``instance`` and the one model cache all tests share."""
+    instance folder ``instance``, the one model cache all tests share and, if given, the
+    catalog ``database_url`` (else the instance folder's SQLite file)."""
     environ = {name: value for name, value in os.environ.items() if not name.startswith("WULING_")}
     environ.update(WULING_INSTANCE_PATH=str(instance), WULING_MODEL_CACHE=str(MODEL_CACHE))
+    if database_url:
+        environ["WULING_DATABASE_URL"] = database_url
     return environ
 
 
@@ -148,6 +152,10 @@ def postgres():
     given = os.environ.get("WULING_TEST_POSTGRES_URL")
     server = PostgresServer(given) if given else PostgresServer.start()
     yield server
+    # A session a test dropped without closing holds its connection until the garbage
+    # collector finds it, then rolls it back: collect now, while the server answers, not
+    # in pytest's last collection after the summary (an AdminShutdown traceback there).
+    gc.collect()
     server.stop()
 
 
@@ -157,6 +165,16 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
     skip_browser_on_postgresql(request)
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_catalog(request) -> str:
+    """The catalog of a site a test module builds once and its tests only read, on each
+    engine: "" (the instance folder's SQLite file) or a fresh PostgreSQL database (as
+    ``settings_catalog``, for ``isolated_environ`` and ``tests.catalog_fixtures``)."""
+    if request.param == "sqlite":
+        return ""
     return request.getfixturevalue("postgres").new_database()
 
 

@@ -1,8 +1,11 @@
-"""Named leases in the real SQLite catalog: one holder at a time, taken over on expiry."""
+"""Named leases in the real catalog, SQLite and PostgreSQL: one holder at a time, taken
+over on expiry."""
 from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from episodes.db import make_engine
 from episodes.leases import current, holder_id, release, renew, take
@@ -12,15 +15,15 @@ TTL = timedelta(seconds=30)
 T0 = datetime(2026, 12, 1, 11, 30, tzinfo=timezone.utc)
 
 
-def catalog_engine(folder):
-    folder.mkdir()
-    engine = make_engine(f"sqlite:///{folder / 'catalog.sqlite3'}")
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
     migrations.apply(engine)
-    return engine
+    yield engine
+    engine.dispose()
 
 
-def test_one_holder_until_it_expires(tmp_path):
-    engine = catalog_engine(tmp_path / "instance")
+def test_one_holder_until_it_expires(engine):
     assert take(engine, "scheduler", "a", TTL, now=T0)
     assert not take(engine, "scheduler", "b", TTL, now=T0 + timedelta(seconds=29))
     assert take(engine, "scheduler", "a", TTL, now=T0 + timedelta(seconds=20))  # renewal
@@ -31,8 +34,7 @@ def test_one_holder_until_it_expires(tmp_path):
     assert take(engine, "queue", "a", TTL, now=T0)  # names are independent
 
 
-def test_release_frees_the_lease_at_once(tmp_path):
-    engine = catalog_engine(tmp_path / "instance")
+def test_release_frees_the_lease_at_once(engine):
     assert take(engine, "scheduler", "a", TTL)
     release(engine, "scheduler", "b")  # not b's: nothing happens
     assert current(engine, "scheduler").holder == "a"
@@ -42,8 +44,8 @@ def test_release_frees_the_lease_at_once(tmp_path):
     assert renew(engine, "scheduler", "b", TTL)
 
 
-def test_racing_takers_get_exactly_one_lease(tmp_path):
-    url = str(catalog_engine(tmp_path / "instance").url)
+def test_racing_takers_get_exactly_one_lease(engine):
+    url = engine.url.render_as_string(hide_password=False)
     start, won = threading.Barrier(8), []
 
     def racer(name: str) -> None:

@@ -1,6 +1,7 @@
 """The episode.rederive job through the real queue: after a browser edit is approved, the
 work folder, its tracks and videos and the library files follow the approved text on the
-same episode; a folder edited meanwhile is refused naming both; a rerun finds nothing to do."""
+same episode; a folder edited meanwhile is refused naming both; a rerun finds nothing to do.
+On each catalog engine (``settings_catalog``)."""
 from __future__ import annotations
 
 
@@ -32,16 +33,17 @@ FIXED = (Cue(0, 3800, ("欢迎来到区司法局", "法律援助热线是")), Cu
 
 
 @pytest.fixture
-def published(runner, instance, tmp_path):
+def published(runner, instance, settings_catalog, tmp_path):
     """A rendered work folder published without review, then fixed in the workspace."""
     job = known_job(tmp_path)
     run_stages(job, NO_MODEL)
     assert runner.invoke(cli, ["publish", str(job.work.root), "--unreviewed"]).exit_code == 0
-    engine = catalog_engine(instance)
+    engine = catalog_engine(instance, settings_catalog)
     with make_sessionmaker(engine).begin() as session:
         episode = session.scalars(select(Episode)).one()
         save_revision(session, episode, 1, FIXED, "王芳", private=[PrivateSpan(2000, 3500, "热线号码")])
-    return job, engine
+    yield job, engine
+    engine.dispose()
 
 
 def approve_and_work(runner, engine, retries: str = "0") -> jobs.Job:

@@ -67,34 +67,37 @@ def long_transcript(work, seconds: int) -> None:
         (work / f"verbatim.{fmt}").write_text(dumps(cues, fmt), encoding="utf-8")
 
 
-def build_site(tmp_path):
+def build_site(tmp_path, url: str):
     """Three show episodes (one ten minutes long), one guide video, one show episode
-    scheduled for tomorrow."""
+    scheduled for tomorrow, in the catalog at ``url`` ("": the instance's SQLite file)."""
     instance = tmp_path / "instance"
     for n, slug in enumerate(("hukou-qianyi", "shebao-ka")):
-        publish(instance, make_workdir(tmp_path / slug, slug, seconds=20 + n, frequency=300 + 50 * n))
+        publish(instance, make_workdir(tmp_path / slug, slug, seconds=20 + n, frequency=300 + 50 * n), url)
     long = make_workdir(tmp_path / "yibao-baoxiao", "yibao-baoxiao", seconds=LONG_SECONDS, frequency=400)
     long_transcript(long, LONG_SECONDS)
-    publish(instance, long)
+    publish(instance, long, url)
     guide = make_workdir(tmp_path / "guide", "yingye-zhizhao", kind="guide", seconds=10)
     make_mp4(guide / "web.mp4")
-    publish(instance, guide)
-    publish(instance, make_workdir(tmp_path / "later", "mingtian", seconds=5),
+    publish(instance, guide, url)
+    publish(instance, make_workdir(tmp_path / "later", "mingtian", seconds=5), url,
             at=datetime.now(timezone.utc) + timedelta(days=1))
-    app = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(instance))
-    return app, tmp_path
+    return site_app(instance, url), tmp_path
+
+
+def site_app(instance, url: str):
+    return web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(instance, url))
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """Shared by the tests that only read."""
-    return build_site(tmp_path_factory.mktemp("feed-site"))
+def site(tmp_path_factory, module_catalog):
+    """Shared by the tests that only read, on each engine."""
+    return build_site(tmp_path_factory.mktemp("feed-site"), module_catalog)
 
 
 @pytest.fixture
-def own_site(tmp_path):
-    """For tests that publish more."""
-    return build_site(tmp_path)
+def own_site(tmp_path, settings_catalog):
+    """For tests that publish more (into ``settings_catalog``)."""
+    return build_site(tmp_path, settings_catalog)
 
 
 def local(client, url: str):
@@ -244,12 +247,12 @@ def test_transcripts_resolve_with_their_types(site):
             assert served.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_guids_are_stable_across_regenerations_and_new_renders(own_site):
+def test_guids_are_stable_across_regenerations_and_new_renders(own_site, settings_catalog):
     app, tmp_path = own_site
     before = feedparser.parse(app.test_client().get("/feed/podcast.xml").data)
     make_mp3(tmp_path / "shebao-ka" / "podcast.mp3", 25, frequency=900)
-    publish(tmp_path / "instance", tmp_path / "shebao-ka", replace=True)
-    rebuilt = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(tmp_path / "instance"))
+    publish(tmp_path / "instance", tmp_path / "shebao-ka", settings_catalog, replace=True)
+    rebuilt = site_app(tmp_path / "instance", settings_catalog)
     after = feedparser.parse(rebuilt.test_client().get("/feed/podcast.xml").data)
     guids = lambda feed: {e.link: e.id for e in feed.entries}  # noqa: E731
     assert guids(before) == guids(after)
@@ -258,7 +261,7 @@ def test_guids_are_stable_across_regenerations_and_new_renders(own_site):
     assert changed == [SITE + "/e/shebao-ka"]
 
 
-def test_revalidation_gets_304_until_the_catalog_changes(own_site):
+def test_revalidation_gets_304_until_the_catalog_changes(own_site, settings_catalog):
     app, tmp_path = own_site
     client = app.test_client()
     first = client.get("/feed/podcast.xml")
@@ -268,7 +271,7 @@ def test_revalidation_gets_304_until_the_catalog_changes(own_site):
     assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
     since = client.get("/feed/podcast.xml", headers={"If-Modified-Since": modified})
     assert since.status_code == 304
-    publish(tmp_path / "instance", make_workdir(tmp_path / "new", "xin-yiqi", seconds=8))
+    publish(tmp_path / "instance", make_workdir(tmp_path / "new", "xin-yiqi", seconds=8), settings_catalog)
     changed = client.get("/feed/podcast.xml", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert len(feedparser.parse(changed.data).entries) == 4
@@ -308,7 +311,7 @@ def test_unpublished_media_is_not_served(site):
     assert client.get("/media/../catalog.sqlite3").status_code == 404
 
 
-def test_only_published_episodes_reach_the_feeds(tmp_path):
+def test_only_published_episodes_reach_the_feeds(tmp_path, settings_catalog):
     """Rule 3 through the approval gate: an episode published after its captions were
     approved, or published --unreviewed, is in its feed; one left a draft, still
     scheduled or archived is in no feed and has no chapters."""
@@ -321,10 +324,12 @@ def test_only_published_episodes_reach_the_feeds(tmp_path):
 
     instance, later = tmp_path / "instance", datetime.now(timezone.utc) + timedelta(days=1)
     for slug in ("shenhe-tongguo", "weishen-fabu", "caogao", "paiqi", "xiaxian", "daishen"):
-        publish(instance, make_workdir(tmp_path / slug, slug, seconds=10), at=later)
+        publish(instance, make_workdir(tmp_path / slug, slug, seconds=10), settings_catalog,
+                at=later)
     approved = (Cue(1000, 4000, ("经过审核的开场白",)), Cue(4500, 8000, ("今天我们聊聊不动产登记",)))
     now = datetime.now(timezone.utc)
-    with transaction(make_sessionmaker(catalog_engine(instance))) as session:
+    engine = catalog_engine(instance, settings_catalog)
+    with transaction(make_sessionmaker(engine)) as session:
         episode = {slug: find_episode(session, slug) for slug in (
             "shenhe-tongguo", "weishen-fabu", "caogao", "xiaxian", "daishen")}
         for slug in ("shenhe-tongguo", "weishen-fabu", "daishen"):
@@ -340,7 +345,8 @@ def test_only_published_episodes_reach_the_feeds(tmp_path):
             publish_now(episode[slug], now)
         archive(episode["xiaxian"])
         unschedule(episode["caogao"])
-    client = web.create_app({"TESTING": True, "SITE_URL": SITE}, environ=isolated_environ(instance)).test_client()
+    engine.dispose()
+    client = site_app(instance, settings_catalog).test_client()
     assert slugs(feedparser.parse(client.get(SHOW).data)) == ["shenhe-tongguo", "weishen-fabu"]
     assert feedparser.parse(client.get(GUIDES).data).entries == []
     for slug in ("caogao", "paiqi", "xiaxian", "daishen"):

@@ -47,15 +47,19 @@ def links(response) -> Links:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, module_catalog):
+    """One show episode and one guide, on each engine (``module_catalog``)."""
     root = tmp_path_factory.mktemp("subscribe")
-    publish(root / "instance", make_workdir(root / "show", "hukou-qianyi", seconds=10))
-    publish(root / "instance", make_workdir(root / "guide", "yingye-zhizhao", kind="guide", seconds=10))
-    return app_with(root), root
+    publish(root / "instance", make_workdir(root / "show", "hukou-qianyi", seconds=10), module_catalog)
+    publish(root / "instance", make_workdir(root / "guide", "yingye-zhizhao", kind="guide", seconds=10),
+            module_catalog)
+    return app_with(root, module_catalog), root
 
 
-def app_with(root: Path, **config):
-    return web.create_app({"TESTING": True, "SITE_URL": SITE, **config}, environ=isolated_environ(root / "instance"))
+def app_with(root: Path, url: str, **config):
+    """The site on ``root``'s instance folder and the catalog at ``url`` ("": its SQLite file)."""
+    return web.create_app({"TESTING": True, "SITE_URL": SITE, **config},
+                          environ=isolated_environ(root / "instance", url))
 
 
 @pytest.mark.parametrize("path", ["/", "/episodes/", "/guides/", "/e/hukou-qianyi",
@@ -95,7 +99,7 @@ def test_subscribe_page_says_how_in_plain_words(site):
     assert 'href="/episodes/"' in text and 'href="/guides/"' in text
 
 
-def test_each_programme_has_its_own_stable_artwork(site, tmp_path):
+def test_each_programme_has_its_own_stable_artwork(site, module_catalog, tmp_path):
     """Drawn at the first publish, never redrawn: a later episode with another cover
     changes neither the feed's artwork address nor its bytes."""
     app, root = site
@@ -111,21 +115,23 @@ def test_each_programme_has_its_own_stable_artwork(site, tmp_path):
     before = hashlib.sha256(drawn["podcast"].data).hexdigest()
     work = make_workdir(tmp_path / "new", "shebao-ka", seconds=10, cover_px=1500)
     Image.new("RGB", (1500, 1500), (200, 30, 30)).save(work / "cover.jpg")
-    publish(root / "instance", work)
+    publish(root / "instance", work, module_catalog)
     assert ensure_programme_artwork(root / "instance" / "media", "episode") is False
-    after = app_with(root).test_client()
+    after = app_with(root, module_catalog).test_client()
     assert feedparser.parse(after.get("/feed/podcast.xml").data).feed.image.href == SITE + "/feed/podcast.jpg"
     assert hashlib.sha256(after.get("/feed/podcast.jpg").data).hexdigest() == before
     revalidated = after.get("/feed/podcast.jpg", headers={"If-None-Match": drawn["podcast"].headers["ETag"]})
     assert revalidated.status_code == 304
 
 
-def test_missing_artwork_is_drawn_again_and_absent_artwork_is_not_an_episode_cover(tmp_path):
-    publish(tmp_path / "instance", make_workdir(tmp_path / "show", "hukou-qianyi", seconds=10))
+def test_missing_artwork_is_drawn_again_and_absent_artwork_is_not_an_episode_cover(tmp_path,
+                                                                                    settings_catalog):
+    publish(tmp_path / "instance", make_workdir(tmp_path / "show", "hukou-qianyi", seconds=10),
+            settings_catalog)
     media = tmp_path / "instance" / "media"
     drawn = programme_artwork(media, "episode")
     assert drawn.is_file() and not programme_artwork(media, "guide").exists()
-    client = app_with(tmp_path).test_client()
+    client = app_with(tmp_path, settings_catalog).test_client()
     # no guide published yet: the guides' feed has no artwork rather than someone else's
     assert "image" not in feedparser.parse(client.get("/feed/guides.xml").data).feed
     assert client.get("/feed/guides.jpg").status_code == 404
@@ -135,25 +141,27 @@ def test_missing_artwork_is_drawn_again_and_absent_artwork_is_not_an_episode_cov
         assert image.format == "JPEG" and image.size == (1400, 1400)
 
 
-def test_artwork_settings_override_each_programme(site):
+def test_artwork_settings_override_each_programme(site, module_catalog):
     _, root = site
-    client = app_with(root, PODCAST_ARTWORK="https://cdn.wuling.example/show-3000.jpg").test_client()
+    client = app_with(root, module_catalog,
+                      PODCAST_ARTWORK="https://cdn.wuling.example/show-3000.jpg").test_client()
     show = feedparser.parse(client.get("/feed/podcast.xml").data).feed
     guides = feedparser.parse(client.get("/feed/guides.xml").data).feed
     assert show.image.href == "https://cdn.wuling.example/show-3000.jpg"
     assert guides.image.href == SITE + "/feed/guides.jpg"
     page = client.get("/subscribe").get_data(as_text=True)
     assert 'src="/feed/podcast.jpg"' not in page  # not what podcast apps show any more
-    client = app_with(root, GUIDES_PODCAST_ARTWORK="https://cdn.wuling.example/guides.jpg").test_client()
+    client = app_with(root, module_catalog,
+                      GUIDES_PODCAST_ARTWORK="https://cdn.wuling.example/guides.jpg").test_client()
     assert feedparser.parse(client.get("/feed/guides.xml").data).feed.image.href == \
         "https://cdn.wuling.example/guides.jpg"
 
 
-def test_locked_setting(site):
+def test_locked_setting(site, module_catalog):
     _, root = site
-    client = app_with(root, PODCAST_LOCKED="YES").test_client()
+    client = app_with(root, module_catalog, PODCAST_LOCKED="YES").test_client()
     for path in ("/feed/podcast.xml", "/feed/guides.xml"):
         locked = ET.fromstring(client.get(path).data).find(f"channel/{{{PODCAST_NS}}}locked")
         assert locked.text == "yes" and locked.get("owner") == "podcast@example.gov.cn"
     with pytest.raises(SiteConfigError, match="PODCAST_LOCKED: must be yes or no, not 'maybe'"):
-        app_with(root, PODCAST_LOCKED="maybe")
+        app_with(root, module_catalog, PODCAST_LOCKED="maybe")

@@ -1,4 +1,5 @@
-"""A rerun redoes only what changed; an interrupted or killed run leaves nothing half-made."""
+"""A rerun redoes only what changed; an interrupted or killed run leaves nothing half-made;
+what a rerun left is what gets published, on each catalog engine."""
 from __future__ import annotations
 
 import os
@@ -47,7 +48,8 @@ def test_rerun_skips_what_is_up_to_date_and_redoes_what_changed(tmp_path):
     assert job.work.vertical_video.exists()
 
 
-def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing(environ, runner, tmp_path):
+def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing(environ, runner,
+                                                                               settings_catalog, tmp_path):
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
     rerun(job, vertical=True)
     assert job.work.vertical_video.exists()
@@ -61,9 +63,11 @@ def test_rerun_without_vertical_removes_the_old_vertical_video_before_publishing
     seed_catalog(instance)
     published = runner.invoke(cli, ["publish", str(job.work.root)])
     assert published.exit_code == 0, published.output
-    with make_sessionmaker(catalog_engine(instance))() as session:
+    engine = catalog_engine(instance, settings_catalog)
+    with make_sessionmaker(engine)() as session:
         episode = session.scalars(select(Episode)).one()
         assert episode.asset("burned_video") and not episode.asset("vertical_video")
+    engine.dispose()
 
 
 def _wait_for(ready, process: subprocess.Popen, seconds: float = 120) -> None:
