@@ -151,7 +151,10 @@ def relay_command(env: Environment, stream: str, rendition: str) -> list[str]:
     relay = f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}"
     offset_ms = push_start_ms(paths, push_recording(paths, stream))
     streams = ["-map", "0:v?", "-map", "0:a?"] if rendition == "video" else ["-map", "0:a"]
-    return [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-copyts", *READ_LIVE, f"{relay}/live/{stream}",
+    # a live push carries its streams' description up front: a short look (one keyframe
+    # interval, not ffmpeg's 5 s) lets the picture reach viewers sooner after a (re)connect
+    return [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-copyts", "-analyzeduration", "2000000",
+            *READ_LIVE, f"{relay}/live/{stream}",
             *streams, "-c", "copy", "-output_ts_offset", f"{offset_ms / 1000:.3f}", "-f", "flv",
             f"{relay}/{rendition}/{stream}"]
 
@@ -163,14 +166,14 @@ def recordings_of(paths: LivePaths, stream: str) -> list[Path]:
 
 def push_recording(paths: LivePaths, stream: str) -> Path:
     """The recording of the push this process was started for: the stream's newest,
-    once it is from this push (stamped when this process started, or later) or still
-    being written (this process was restarted after a crash mid-push)."""
+    once it is from this push (stamped when this process started, or later) or was
+    written to after this process started (nginx restarted it after a crash mid-push;
+    on a busy machine the push may be over by the time it gets here)."""
     started = _process_started_at()
     deadline = time.monotonic() + RECORDING_WAIT_S
     while True:
         if (found := recordings_of(paths, stream)) and (
-                int(found[-1].stem.rsplit("-", 1)[1]) >= started - 3
-                or found[-1].stat().st_mtime >= time.time() - 2):
+                int(found[-1].stem.rsplit("-", 1)[1]) >= started - 3 or found[-1].stat().st_mtime >= started):
             return found[-1]
         if time.monotonic() > deadline:
             raise StudioError(f"no recording of stream {stream} after {RECORDING_WAIT_S} s", paths.recordings)
