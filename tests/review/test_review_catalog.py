@@ -27,10 +27,12 @@ def plain(texts):
 
 
 @pytest.fixture
-def factory(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+def factory(database_url):
+    """Sessions of a fresh catalog, on each engine."""
+    engine = make_engine(database_url)
     migrations.apply(engine)
-    return make_sessionmaker(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
 
 
 @pytest.fixture

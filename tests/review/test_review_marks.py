@@ -39,10 +39,12 @@ def test_unsure_words_are_marked_where_they_still_stand():
 
 
 @pytest.fixture
-def factory(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+def factory(database_url):
+    """Sessions of a fresh catalog, on each engine."""
+    engine = make_engine(database_url)
     migrations.apply(engine)
-    return make_sessionmaker(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
 
 
 def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_approval(factory):
