@@ -36,8 +36,9 @@ def clips(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sessions(environ):
-    engine = make_engine(database_url(environ["WULING_INSTANCE_PATH"]))
+def sessions(environ, settings_catalog):
+    """Sessions of the catalog the `studio contest` commands use, on each engine."""
+    engine = make_engine(database_url(environ["WULING_INSTANCE_PATH"], settings_catalog))
     yield lambda: make_sessionmaker(engine)
     engine.dispose()
 
