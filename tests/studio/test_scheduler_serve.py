@@ -1,7 +1,7 @@
 """Timed publishing with real processes: two `studio serve` on one instance folder lead
 through the catalog's lease, a kill -9 of the leader hands over, their background
 processes also run queued jobs, and `studio schedule run` publishes what fell due
-while nothing ran. Short intervals keep it to seconds."""
+while nothing ran; on each catalog engine. Short intervals keep it to seconds."""
 from __future__ import annotations
 
 import os
@@ -32,12 +32,15 @@ def instance(environ) -> Path:
 
 
 @pytest.fixture()
-def engine(instance):
-    return catalog_engine(instance)
+def engine(instance, settings_catalog):
+    """The catalog the `studio` processes use, on each engine."""
+    engine = catalog_engine(instance, settings_catalog)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture()
-def start(environ, instance, tmp_path):
+def start(environ, settings_catalog, instance, tmp_path):
     """Start `studio -v ARGS...` in its own process group, stderr to a log file; every
     group still running is killed after the test."""
     env = {**environ, "WULING_INSTANCE_PATH": str(instance),
@@ -94,7 +97,7 @@ def soon(seconds: float) -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=seconds)
 
 
-def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_path, engine,
+def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_path, engine, settings_catalog,
                                                                            instance, start):
     servers = [start("serve", "--port", "0"), start("serve", "--port", "0")]
     wait_for(lambda: all("Serving on http://127.0.0.1:" in s.log.read_text() for s in servers))
@@ -103,7 +106,7 @@ def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_p
     site_queue.enqueue(engine, "contest.precheck", 424242, key="gone")  # no such submission
     wait_for(lambda: job_state(engine, "gone") == ("done", 1))  # run by an embedded worker
 
-    first = publish(instance, make_workdir(tmp_path / "w1", "timed-1", seconds=5), at=soon(3))
+    first = publish(instance, make_workdir(tmp_path / "w1", "timed-1", seconds=5), settings_catalog, at=soon(3))
     wait_for(lambda: status(engine, first.episode_id).status == "published")
     time.sleep(2.5)  # further reconciles in both processes publish nothing again
     assert publications(servers, first.episode_id) == 1
@@ -111,7 +114,8 @@ def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_p
 
     [leader] = [s for s in servers if s.pid == leader_group(engine)]
     [survivor] = [s for s in servers if s is not leader]
-    second = publish(instance, make_workdir(tmp_path / "w2", "timed-2", seconds=5), at=soon(2))
+    second = publish(instance, make_workdir(tmp_path / "w2", "timed-2", seconds=5), settings_catalog,
+                     at=soon(2))
     os.killpg(leader.pid, signal.SIGKILL)  # web process and background process, no goodbye
     leader.wait()
     wait_for(lambda: status(engine, second.episode_id).status == "published")
@@ -123,9 +127,9 @@ def test_two_serve_processes_publish_once_and_survive_kill_9_of_the_leader(tmp_p
     assert current(engine, LEASE) is None
 
 
-def test_schedule_run_publishes_what_fell_due_while_down(tmp_path, engine, instance, start):
+def test_schedule_run_publishes_what_fell_due_while_down(tmp_path, engine, settings_catalog, instance, start):
     at = soon(-3600)  # scheduled yesterday for an hour ago; no scheduler ran since
-    due = publish(instance, make_workdir(tmp_path / "w", "missed", seconds=5), at=at,
+    due = publish(instance, make_workdir(tmp_path / "w", "missed", seconds=5), settings_catalog, at=at,
                   now=at - timedelta(days=1))
     scheduler = start("schedule", "run")
     wait_for(lambda: status(engine, due.episode_id).status == "published")
