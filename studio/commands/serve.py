@@ -47,8 +47,9 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
-              help="Worker threads answering requests (in each process).")
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads answering requests (in each process); view beacons "
+                   "waiting at once share one commit, so more threads make bigger batches.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Web processes: 1 is waitress (any system); more runs gunicorn (Linux, "
                    "macOS), about one per core. Still one scheduler and job worker.")
