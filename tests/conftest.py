@@ -168,6 +168,18 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres").new_database()
 
 
+@pytest.fixture
+def catalog_sessions(database_url):
+    """Sessions of a fresh, migrated catalog on each engine (its engine disposed after)."""
+    from episodes.db import make_engine, make_sessionmaker
+    from episodes.schema import migrations
+
+    engine = make_engine(database_url)
+    migrations.apply(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_catalog(request) -> str:
     """The catalog of a site a test module builds once and its tests only read, on each

@@ -10,9 +10,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
-from episodes.db import make_engine, make_sessionmaker
 from episodes.groupcommit import GroupCommit
-from episodes.schema import migrations
 from episodes.models import Episode
 from episodes.views import Answer, Beacon, DailyViews, View, ViewEvent, count_beacons, record_views
 
@@ -21,10 +19,8 @@ NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def factory(database_url):
-    engine = make_engine(database_url)
-    migrations.apply(engine)
-    factory = make_sessionmaker(engine)
+def factory(catalog_sessions):
+    factory = catalog_sessions
     with factory.begin() as session:
         session.add_all(Episode(slug=f"e{n}", title="节目", status="published", duration_ms=600_000)
                         for n in range(3))

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from episodes.db import make_engine, make_sessionmaker
 from episodes.models import Episode, TranscriptCue
 from episodes.review import approve, review_log, save_revision, store_uncertain_words, uncertain_words
-from episodes.schema import migrations
 from subtitles.cue import Cue
 from subtitles.review import ReviewLog
 from subtitles.transcript import Word
@@ -38,23 +36,14 @@ def test_unsure_words_are_marked_where_they_still_stand():
     assert marks(Cue(5000, 6000, ("趋",)), unsure) == []  # another time: not this word
 
 
-@pytest.fixture
-def factory(database_url):
-    """Sessions of a fresh catalog, on each engine."""
-    engine = make_engine(database_url)
-    migrations.apply(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
-
-
-def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_approval(factory):
-    with factory.begin() as session:
+def test_the_plain_wording_staff_chose_is_kept_with_the_revision_and_shown_on_approval(catalog_sessions):
+    with catalog_sessions.begin() as session:
         episode = machine_draft(session, "legal-aid", "法律援助")
         assert store_uncertain_words(session, episode, HEARD) == 2
         save_revision(session, episode, 1, MACHINE, "wang", plain_choices=[("法律援助", "法律援助")])
         approve(session, episode, "zhao", lambda texts: [t.replace("法律援助", "免费法律帮助") for t in texts])
         episode_id = episode.id
-    with factory() as session:
+    with catalog_sessions() as session:
         log = review_log(session, episode_id)
         assert log.current.number == 2 and log.current.plain_choices == (("法律援助", "法律援助"),)
         assert ReviewLog.from_json(log.to_json()) == log
@@ -78,10 +67,10 @@ def test_marks_in_empty_long_and_hostile_cues():
     assert marks(Cue(0, 1000, ("<b>趋</b>",)), unsure) == [Mark(0, 3, "<b>", 0.2), Mark(3, 4, "趋", 0.3)]
 
 
-def test_a_work_folder_log_brings_its_plain_wording_choices_along(factory):
+def test_a_work_folder_log_brings_its_plain_wording_choices_along(catalog_sessions):
     from episodes.review import import_log
 
-    with factory.begin() as session:
+    with catalog_sessions.begin() as session:
         episode = machine_draft(session, "legal-aid", "法律援助")
         folder = review_log(session, episode.id).commit(1, MACHINE, "Aegisub", "editor", "2026-11-30T01:00:00+00:00",
                                                         plain_choices=[("法律援助", "法律援助")])
@@ -90,10 +79,10 @@ def test_a_work_folder_log_brings_its_plain_wording_choices_along(factory):
         assert import_log(session, episode, folder, "review.json") == 0  # same history: nothing new
 
 
-def test_unsure_words_heard_in_a_private_span_leave_the_catalog(factory):
+def test_unsure_words_heard_in_a_private_span_leave_the_catalog(catalog_sessions):
     from subtitles.review import PrivateSpan
 
-    with factory.begin() as session:
+    with catalog_sessions.begin() as session:
         episode = machine_draft(session, "call-in", "来电")
         store_uncertain_words(session, episode, HEARD)
         save_revision(session, episode, 1, (Cue(0, 1000, ("欢迎来到司法局",)), MACHINE[1]), "wang",
