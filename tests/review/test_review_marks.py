@@ -1,9 +1,8 @@
 """Workspace support in the core: unsure-word marks that follow staff edits, and the
 plain wording staff chose per cue (保留规范说法) saved with the revision and used when
-it is approved. Real SQLite catalog."""
+it is approved. Real catalog, on each engine."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from episodes.models import Episode, TranscriptCue
