@@ -19,10 +19,7 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-ROOT = Path(__file__).resolve().parent.parent
-MEDIA = ROOT.parent / "shared" / "media"
-CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
-         "guide_social_security_card", "talk_law_enforcement")
+from bench._shared_clips import CLIPS, MEDIA  # noqa: E402
 
 
 def best_of(repeat: int, fn, *args) -> tuple[float, object]:

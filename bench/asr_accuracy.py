@@ -27,6 +27,8 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench._shared_clips import CLIPS, MEDIA, ROOT  # noqa: E402
+
 from glossary import load_default  # noqa: E402
 from glossary.correct import correct  # noqa: E402
 from glossary.evaluation import term_recall, transcript_false_corrections  # noqa: E402
@@ -36,13 +38,9 @@ from glossary.termbase import Glossary  # noqa: E402
 from studio.captions import second_pass  # noqa: E402
 from subtitles.evaluation import ErrorCount, character_errors  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-MEDIA = ROOT.parent / "shared" / "media"
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 DEV = ROOT / "tests" / "fixtures" / "dev"
 SEED = ROOT.parent / "shared" / "seed" / "report.txt"
-SHARED = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
-          "guide_social_security_card", "talk_law_enforcement")
 CONFIGS = ("raw", "+correction", "+second pass", "+prompt")
 
 
@@ -59,7 +57,7 @@ class Score:
 
 def clips() -> dict[str, list[tuple[str, Path, Path]]]:
     """Set name → (clip, audio, ground truth) for the shared, development and held-out clips."""
-    return {"shared": [(name, MEDIA / f"{name}.wav", MEDIA / f"{name}.txt") for name in SHARED],
+    return {"shared": [(name, MEDIA / f"{name}.wav", MEDIA / f"{name}.txt") for name in CLIPS],
             **{name: [(path.stem, path, path.with_suffix(".txt")) for path in sorted(folder.glob("*.opus"))]
                for name, folder in (("dev", DEV), ("held-out", HELDOUT))}}
 

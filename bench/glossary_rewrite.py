@@ -22,13 +22,12 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench._shared_clips import MEDIA  # noqa: E402
+
 from glossary import load_default  # noqa: E402
 from glossary.normalize import normalize  # noqa: E402
 from glossary.rewrite import rewrite  # noqa: E402
 from glossary.termbase import Glossary, Term  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-MEDIA = ROOT.parent / "shared" / "media"
 
 
 def extra_terms(count: int, taken: set[str]) -> list[Term]:

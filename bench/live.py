@@ -30,11 +30,10 @@ import time
 from difflib import SequenceMatcher
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-MEDIA = ROOT.parent / "shared" / "media"
-CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
-         "guide_social_security_card", "talk_law_enforcement")
+if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench._shared_clips import CLIPS, MEDIA  # noqa: E402
 
 
 def joined_reference(clips: list[str]) -> tuple[list[tuple[int, int, str]], str]:

@@ -27,6 +27,8 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench._shared_clips import CLIPS, MEDIA, ROOT  # noqa: E402
+
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from glossary import load_default  # noqa: E402
@@ -38,11 +40,7 @@ from subtitles.profiles import get_profile  # noqa: E402
 from subtitles.transcript import Transcript, Word  # noqa: E402
 from subtitles.uncertain import marks, unsure_words  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-MEDIA = ROOT.parent / "shared" / "media"
 HELD_OUT = ROOT / "bench" / "review_clips"
-SHARED = ("guide_business_license", "guide_property_registration", "talk_legal_aid",
-          "guide_social_security_card", "talk_law_enforcement")
 SCRIPTS = ("pension_and_housing", "shop_inspection", "neighbour_dispute")
 FIXED = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 LOWEST = (0.1, 0.2, 0.3)
@@ -67,7 +65,7 @@ class Scored:
 
 
 def clips() -> list[Clip]:
-    found = [Clip(name, "shared", MEDIA / f"{name}.wav", MEDIA / f"{name}.txt") for name in SHARED]
+    found = [Clip(name, "shared", MEDIA / f"{name}.wav", MEDIA / f"{name}.txt") for name in CLIPS]
     for suffix, group in (("", "held-out"), ("_noisy", "held-out noisy"), ("_fast", "held-out fast")):
         found += [Clip(f"{name}{suffix}", group, HELD_OUT / f"{name}{suffix}.flac", HELD_OUT / f"{name}.txt")
                   for name in SCRIPTS]
