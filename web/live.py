@@ -32,7 +32,6 @@ from flask import (Blueprint, Flask, Response, abort, current_app, jsonify, rend
                    send_from_directory)
 from sqlalchemy import select
 
-from episodes import settings
 from episodes.live import (AirWindow, PublishRefused, authorize_publish, enqueue_finish, on_air, publish_stopped,
                            stream_name)
 from episodes.models import LiveBroadcast, as_utc
@@ -61,9 +60,6 @@ MASTER_PLAYLIST = """#EXTM3U
 
 
 def init_app(app: Flask) -> None:
-    for name in ("live_path", "live_early_minutes", "live_late_minutes", "live_grace_seconds",
-                 "live_hotline"):
-        app.config.setdefault(name.upper(), settings.get(name))
     app.config["LIVE_PATH"] = app.config["LIVE_PATH"] or os.path.join(app.instance_path, "live")
     app.config.setdefault("LIVE_CLOCK", lambda: datetime.now(timezone.utc))
 
