@@ -14,7 +14,7 @@ from typing import Iterator, Mapping
 
 import pytest
 
-from tests.conftest import ROOT, STUDIO
+from tests.support import ROOT, STUDIO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

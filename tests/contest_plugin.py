@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import skip_browser_on_postgresql
+from tests.support import skip_browser_on_postgresql
 from tests.contest_fixtures import SLUG, Setup, build_app, make_clip, populate
 
 

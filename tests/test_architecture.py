@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 OURS = ("studio", "web", "episodes", "glossary", "subtitles")
 FORBIDDEN = {

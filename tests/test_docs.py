@@ -6,7 +6,7 @@ import pytest
 
 from studio.cli import cli
 from episodes.settings import SETTINGS
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -25,7 +25,7 @@ from episodes.errors import CatalogError
 from episodes.schema import migrations
 from episodes.models import utcnow
 from episodes.queue import HAND_BACK_SECONDS, JobQueue, code_version
-from tests.conftest import ROOT, STUDIO
+from tests.support import ROOT, STUDIO
 
 LEASE_SECONDS = 2
 
@@ -261,7 +261,7 @@ def test_a_pipeline_run_job_rerenders_a_work_folder_once(engine, instance, tmp_p
     from studio.environment import Environment
     from studio.pipeline import run_stages
     from studio.tasks import register
-    from tests.conftest import FIXTURES
+    from tests.support import FIXTURES
     from tests.render_support import INGEST, lavfi_clip, prepared_job
 
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")
@@ -351,7 +351,7 @@ def test_studio_worker_with_a_bad_setting_says_which_in_one_line(runner, environ
 def test_studio_render_background_queues_a_rerender_that_studio_worker_runs(environ, runner, engine, instance, tmp_path):
     from studio.cli import cli
     from studio.pipeline import run_stages
-    from tests.conftest import FIXTURES
+    from tests.support import FIXTURES
     from tests.render_support import INGEST, lavfi_clip, prepared_job
 
     job = prepared_job(tmp_path, lavfi_clip(tmp_path / "clip.mp4"), FIXTURES / "short_guide.srt")

@@ -21,7 +21,7 @@ import episodes
 from episodes.db import Base, make_engine
 from episodes.migrations import Migrations
 from episodes.schema import migrations
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 OLD_CATALOG = FIXTURES / "catalog_m0006.sqlite3"
 OLD_MIGRATIONS = ["m0001_catalog", "m0002_view_counts", "m0003_search_index", "m0004_contest",

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from episodes.contest import get_contest
 from episodes.judging import Assignment, save_review
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.contest_fixtures import CAPTION, SLUG, SPOKEN, session_of
 from tests.browser_support import VIEWPORTS, axe_violations, chromium, open_page, serving
 from tests.logins import PASSWORD

@@ -18,7 +18,7 @@ from episodes.contest import (Contest, PrecheckReport, Submission, get_contest, 
 from episodes.jobs import Job
 from episodes.judging import Assignment, ScoreAudit, save_review
 from tests.contest_fixtures import SLUG, session_of
-from tests.conftest import STUDIO
+from tests.support import STUDIO
 from tests.logins import token
 
 

@@ -12,7 +12,7 @@ from episodes.contest import PrecheckReport, Submission, create_contest
 from studio import precheck
 from studio.contest_intake import Entrant, accept
 from studio.media import ffmpeg_exe
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 from tests.contest_fixtures import build_app, make_clip, session_of
 
 

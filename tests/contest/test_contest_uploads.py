@@ -20,7 +20,7 @@ from studio import precheck, tasks
 from studio.environment import Environment
 from studio.media import ffmpeg_exe, ffprobe_exe
 from tests.contest_fixtures import ENTRANT_NAME, SLUG, make_clip, session_of
-from tests.conftest import STUDIO
+from tests.support import STUDIO
 from tests.logins import token
 
 

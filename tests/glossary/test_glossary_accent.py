@@ -9,7 +9,7 @@ from glossary import load_default
 from glossary.correct import correct
 from glossary.normalize import normalize
 from glossary.pinyin import accent_form
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 GLOSSARY = load_default()
 SEED = "seed/report.txt"

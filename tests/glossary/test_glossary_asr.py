@@ -19,7 +19,7 @@ from glossary.correct import correct
 from glossary.evaluation import term_recall
 from glossary.prompt import decoding_hints
 from subtitles.evaluation import ErrorCount, character_errors
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 pytestmark = pytest.mark.slow
 

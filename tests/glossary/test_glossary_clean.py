@@ -11,7 +11,7 @@ from glossary.normalize import to_simplified
 from glossary.score import score
 from studio.cli import cli
 from studio.environment import Environment
-from tests.conftest import FIXTURES, ROOT
+from tests.support import FIXTURES, ROOT
 
 SEED = ROOT.parent / "shared" / "seed" / "report.txt"
 

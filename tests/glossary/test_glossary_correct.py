@@ -6,7 +6,7 @@ import pytest
 from glossary import load_default
 from glossary.correct import correct
 from subtitles.transcript import Segment, Transcript, Word
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 from tests.texts import EVERYDAY
 
 GLOSSARY = load_default()

@@ -15,7 +15,7 @@ from glossary import load_default
 from glossary.correct import correct
 from glossary.evaluation import term_recall, transcript_false_corrections
 from subtitles.evaluation import character_errors
-from tests.conftest import HELDOUT, HELDOUT_CLIPS
+from tests.support import HELDOUT, HELDOUT_CLIPS
 
 pytestmark = pytest.mark.slow
 GLOSSARY = load_default()

@@ -7,7 +7,7 @@ from glossary import load_default
 from glossary.prompt import MAX_PROMPT_CHARS, PROMPT_OPENING, decoding_hints
 from glossary.rewrite import rewrite
 from glossary.score import score
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 GLOSSARY = load_default()
 

@@ -10,7 +10,7 @@ from glossary.errors import GlossaryError
 from glossary.io import dumps, load, loads
 from glossary.rows import parse
 from glossary.validate import validate
-from tests.conftest import SHARED_MEDIA
+from tests.support import SHARED_MEDIA
 
 HEADER = "term,plain,explanation,category,variants,status,mode\n"
 

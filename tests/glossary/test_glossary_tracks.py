@@ -11,7 +11,7 @@ from subtitles.check import check
 from subtitles.cue import Cue
 from subtitles.io import load
 from subtitles.profiles import get_profile
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 GLOSSARY = load_default()
 PROFILE = get_profile("broadcast-zh")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from studio.cli import cli
 from studio.environment import Environment
 from tests.browser_support import free_port
-from tests.conftest import ROOT, STUDIO
+from tests.support import ROOT, STUDIO
 
 AIR_AT = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # the tests' broadcast: 10:00 in Asia/Shanghai
 

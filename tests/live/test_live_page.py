@@ -13,7 +13,7 @@ import pytest
 from studio.live_captions import first_shown
 from studio.live_recording import live_cues
 from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.live.live_site import LiveSite, wait_for
 
 CLIP = "talk_legal_aid"

@@ -20,7 +20,7 @@ from studio.live_captions import first_shown
 from studio.live_recording import live_cues
 from subtitles.evaluation import character_errors, scoring_chars
 from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.live.live_site import LiveSite, wait_for
 
 CLIP = "talk_legal_aid"

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.browser_support import catalog_settings, chromium, open_page, serving
 from tests.logins import PASSWORD, add_account
 from tests.review_data import SLUG, add_review_episode

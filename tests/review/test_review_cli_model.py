@@ -9,7 +9,7 @@ import pytest
 from studio.cli import cli
 from studio.reviewed import load_log
 from studio.workdir import WorkDir
-from tests.conftest import SAMPLES
+from tests.support import SAMPLES
 
 SAMPLE = SAMPLES / "demo_guide.mp4"
 

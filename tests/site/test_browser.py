@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.browser_support import catalog_settings, chromium, open_page, serving
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.site_data import add_episode, clip_files
 
 pytestmark = pytest.mark.browser

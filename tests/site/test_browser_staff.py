@@ -16,7 +16,7 @@ from episodes.models import LiveBroadcast
 from episodes.record import Guest
 from episodes.views import record_view
 from tests.browser_support import VIEWPORTS, axe_violations, catalog_settings, chromium, open_page, serving
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.logins import PASSWORD, add_account
 from tests.review_data import SLUG, add_review_episode
 

@@ -9,7 +9,7 @@ import pytest
 
 from episodes.library import programme_artwork
 from tests.catalog_fixtures import make_workdir, publish
-from tests.conftest import ROOT, isolated_environ
+from tests.support import ROOT, isolated_environ
 from tests.browser_support import VIEWPORTS, chromium, free_port, open_page, serving
 
 pytestmark = pytest.mark.browser

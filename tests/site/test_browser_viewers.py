@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from episodes.downloads import PodcastDownload
 from episodes.models import TranscriptCue
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.site_data import CLIP_MS, add_episode, clip_files
 from tests.browser_support import VIEWPORTS, axe_violations, catalog_settings, chromium, open_page, serving
 

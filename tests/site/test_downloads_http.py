@@ -17,7 +17,7 @@ from episodes.db import make_sessionmaker
 from episodes.downloads import PodcastDownload, network_of
 from episodes.models import Episode, MediaAsset
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
-from tests.conftest import isolated_environ
+from tests.support import isolated_environ
 
 PHONE = "AppleCoreMedia/1.0.0.21A329 (iPhone; U; CPU OS 17_0 like Mac OS X; zh_cn)"
 PC = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"

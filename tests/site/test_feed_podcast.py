@@ -46,7 +46,7 @@ from episodes.podcastindex import ITUNES_NS, PODCAST_NS
 from subtitles.cue import Cue
 from subtitles.io import dumps
 from tests.catalog_fixtures import make_mp3, make_mp4, make_workdir, publish
-from tests.conftest import isolated_environ
+from tests.support import isolated_environ
 
 SITE = "https://ting.wuling.example"
 RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|"

@@ -18,7 +18,7 @@ from episodes.library import programme_artwork
 from episodes.podcastindex import PODCAST_NS
 from studio.stages.artwork import ensure_programme_artwork
 from tests.catalog_fixtures import make_workdir, publish
-from tests.conftest import isolated_environ
+from tests.support import isolated_environ
 from web.deployment import SiteConfigError
 
 SITE = "https://ting.wuling.example"

@@ -19,7 +19,7 @@ import pytest
 
 import web
 from studio.commands.serve import make_server
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.site_data import GLOSSARY_CSV, add_episode, clip_files
 from web.db import get_session
 

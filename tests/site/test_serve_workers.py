@@ -23,7 +23,7 @@ from episodes.scheduler import LEASE
 from episodes.schema import migrations
 from episodes.views import ViewEvent
 from tests.browser_support import free_port
-from tests.conftest import ROOT, STUDIO
+from tests.support import ROOT, STUDIO
 from tests.site_data import add_episode
 
 WORKERS = 3

@@ -13,7 +13,7 @@ from PIL import Image
 
 from episodes.errors import CatalogError
 from episodes.thumbnails import MAX_BYTES, thumbnail, thumbnail_relpath
-from tests.conftest import isolated_environ
+from tests.support import isolated_environ
 from tests.site_data import add_episode, clip_files
 from web import create_app
 

@@ -18,7 +18,7 @@ from studio.captions import correct_transcript, verbatim_cues
 from subtitles.check import check
 from subtitles.evaluation import character_errors, pooled_cer, start_errors_ms
 from subtitles.profiles import get_profile
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 pytestmark = pytest.mark.slow
 PROFILE = get_profile("broadcast-zh")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 SCRIPTS = sorted(path.stem for path in (ROOT / "bench").glob("[!_]*.py"))
 

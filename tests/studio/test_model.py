@@ -7,7 +7,7 @@ import pytest
 
 from studio.errors import StudioError
 from studio.model import EMBEDDED_SHA256, embedded_model_dir, resolve
-from tests.conftest import FIXTURES, STUDIO
+from tests.support import FIXTURES, STUDIO
 
 
 def test_assembles_once_then_reuses(tmp_path):

@@ -18,7 +18,7 @@ from studio.manifest import Manifest
 from studio.pipeline import RENDER_STAGES, run_stages
 from studio.stages.job import RenderOptions
 from tests.catalog_fixtures import catalog_engine, seed_catalog
-from tests.conftest import FIXTURES, SAMPLES, STUDIO
+from tests.support import FIXTURES, SAMPLES, STUDIO
 from tests.render_support import INGEST, lavfi_clip, prepared_job, statuses
 
 

@@ -13,7 +13,7 @@ import pytest
 from studio.errors import MediaError
 from studio.media import probe
 from studio.pipeline import RENDER_STAGES, run_stages
-from tests.conftest import FIXTURES, STUDIO
+from tests.support import FIXTURES, STUDIO
 from tests.render_support import (INGEST, lavfi_clip, prepared_job, statuses, streams,
                                        top_level_boxes)
 

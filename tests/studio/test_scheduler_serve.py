@@ -21,7 +21,7 @@ from episodes.models import Episode, as_utc
 from episodes.queue import JobQueue
 from episodes.scheduler import LEASE
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
-from tests.conftest import ROOT, STUDIO
+from tests.support import ROOT, STUDIO
 
 pytestmark = pytest.mark.slow  # real `studio` processes (seconds of imports each)
 

@@ -16,7 +16,7 @@ from glossary import load_default
 from glossary.evaluation import term_recall
 from studio.captions import SECOND_PASS_MAX_CHANGE, second_pass
 from subtitles.transcript import Segment, Transcript
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 GLOSSARY = load_default()
 

@@ -13,7 +13,7 @@ from studio.media import ffmpeg_exe
 from studio.transcribe import transcribe_file
 from subtitles.evaluation import character_errors
 from subtitles.transcript import Transcript
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 SHORT = FIXTURES / "short_guide.wav"
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ from subtitles.profiles import get_profile
 from subtitles.script import load_script, read_script_text, spoken_line, spoken_number
 from subtitles.segment import segment_words
 from subtitles.transcript import Word
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 ALIGN_FIXTURES = FIXTURES / "align"
 CLIPS = ("guide_business_license", "guide_property_registration", "talk_legal_aid",

@@ -13,7 +13,7 @@ from subtitles.io import load
 from subtitles.linebreak import atoms
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.text import display_style
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST = get_profile("broadcast-zh")

@@ -14,7 +14,7 @@ from subtitles.profiles import PROFILES, get_profile
 from subtitles.segment import segment_words, timed_atoms
 from subtitles.text import display_style, display_width
 from subtitles.transcript import Word
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST = get_profile("broadcast-zh")

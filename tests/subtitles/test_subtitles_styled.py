@@ -18,7 +18,7 @@ from subtitles.check import check_file
 from subtitles.events import dialogue_tracks, is_dialogue
 from subtitles.fix import MAX_EARLY_MS, fix_file
 from subtitles.profiles import get_profile
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 
 STYLED = FIXTURES / "styled_bilingual.ass"
 BROADCAST = get_profile("broadcast-zh")

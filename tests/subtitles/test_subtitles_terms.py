@@ -24,7 +24,7 @@ from subtitles.profiles import PROFILES, get_profile
 from subtitles.segment import segment_words
 from subtitles.speech import punctuate_pauses
 from subtitles.transcript import Word
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 
 BROADCAST, VERTICAL = get_profile("broadcast-zh"), get_profile("vertical-zh")
 DEFAULT_UNITS = line_units(load_default())

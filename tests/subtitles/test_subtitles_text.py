@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from subtitles.linebreak import atoms, break_lines, display_pieces, line_count
 from subtitles.profiles import PROFILES, get_profile
 from subtitles.text import display_style, display_width, join_lines, reading_length
-from tests.conftest import SHARED_CLIPS
+from tests.support import SHARED_CLIPS
 from tests.texts import MARKS, TITLES, WORDS
 
 BROADCAST, VERTICAL = get_profile("broadcast-zh"), get_profile("vertical-zh")
