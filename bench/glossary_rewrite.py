@@ -22,7 +22,7 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench._shared_clips import MEDIA  # noqa: E402
+from tests.support import SHARED_MEDIA as MEDIA  # noqa: E402
 
 from glossary import load_default  # noqa: E402
 from glossary.normalize import normalize  # noqa: E402

@@ -38,9 +38,9 @@ from studio.stages import render  # noqa: E402
 from studio.stages.job import Job, RenderOptions  # noqa: E402
 from studio.workdir import WorkDir  # noqa: E402
 from subtitles import io as subtitle_io  # noqa: E402
+from tests.support import SHARED_MEDIA  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-CLIP = ROOT.parent / "shared" / "media" / "guide_business_license.mp4"
+CLIP = SHARED_MEDIA / "guide_business_license.mp4"
 
 
 def looped(scratch: Path, clip: Path, loops: int) -> Path:

@@ -25,7 +25,7 @@ from pathlib import Path
 if not __package__:  # run as `python bench/X.py`: import the project, never bench's own files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench._shared_clips import CLIPS, MEDIA  # noqa: E402
+from tests.support import SHARED_CLIPS as CLIPS, SHARED_MEDIA as MEDIA  # noqa: E402
 
 
 BEAM_SIZE = 5

@@ -1,7 +1,6 @@
 """Every benchmark starts both as `python bench/X.py` and as `python -m bench.X` (run as
 a script, bench/ heads sys.path, and a bench module named like a package would shadow
-it: `bench/glossary.py` once broke `python bench/render.py`). Only `--help` runs here.
-Modules named `_x.py` are what the scripts share, not scripts."""
+it: `bench/glossary.py` once broke `python bench/render.py`). Only `--help` runs here."""
 from __future__ import annotations
 
 import subprocess
@@ -11,7 +10,7 @@ import pytest
 
 from tests.support import ROOT
 
-SCRIPTS = sorted(path.stem for path in (ROOT / "bench").glob("[!_]*.py"))
+SCRIPTS = sorted(path.stem for path in (ROOT / "bench").glob("*.py"))
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
