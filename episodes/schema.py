@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Connection, Date, DateTime, Float,
                         ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, text)
+                        UniqueConstraint, inspect, text)
 
 from episodes.migrations import Migrations
 
@@ -24,6 +24,16 @@ def _referenced(meta: MetaData, *names: str) -> None:
 
 def _create(connection: Connection, meta: MetaData, *tables: Table) -> None:
     meta.create_all(connection, tables=list(tables))
+
+
+def _add_columns(connection: Connection, table: str, *columns: tuple[str, str]) -> None:
+    """``ALTER TABLE table ADD COLUMN name ddl`` for each (name, ddl) the table lacks, so
+    a catalog that already has some of them (made by a build between migrations)
+    upgrades the same."""
+    have = {column["name"] for column in inspect(connection).get_columns(table)}
+    for name, ddl in columns:
+        if name not in have:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
 
 
 @migrations
@@ -346,8 +356,6 @@ def m0007_leases(connection: Connection) -> None:
 
 @migrations
 def m0008_jobs(connection: Connection) -> None:
-    from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, MetaData, String, Table, Text
-
     # declared here as it was when added, so later edits to episodes.jobs never change it
     jobs = Table("jobs", MetaData(),
                  Column("id", Integer, primary_key=True),
@@ -371,26 +379,17 @@ def m0008_jobs(connection: Connection) -> None:
 
 @migrations
 def m0009_submission_intake(connection: Connection) -> None:
-    from sqlalchemy import inspect, text
-
     # Uploads from the site are checked by a job: a submission waits 'checking' until
     # the worker accepts or rejects it. Rows from before were checked on upload.
-    have = {column["name"] for column in inspect(connection).get_columns("contest_submissions")}
-    if "intake" not in have:
-        connection.execute(text("ALTER TABLE contest_submissions "
-                                "ADD COLUMN intake VARCHAR(20) NOT NULL DEFAULT 'accepted'"))
-    if "rejection" not in have:
-        connection.execute(text("ALTER TABLE contest_submissions ADD COLUMN rejection JSON"))
+    _add_columns(connection, "contest_submissions",
+                 ("intake", "VARCHAR(20) NOT NULL DEFAULT 'accepted'"), ("rejection", "JSON"))
 
 
 @migrations
 def m0010_session_generation(connection: Connection) -> None:
-    from sqlalchemy import inspect, text
-
     # Sessions carry the user's generation; logout, a new password or disabling the
     # account raises it, which ends every session of that user.
-    if "session_generation" not in {c["name"] for c in inspect(connection).get_columns("users")}:
-        connection.execute(text("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0"))
+    _add_columns(connection, "users", ("session_generation", "INTEGER NOT NULL DEFAULT 0"))
 
 
 @migrations
@@ -442,14 +441,9 @@ def m0012_review(connection: Connection) -> None:
 
 @migrations
 def m0013_review_workspace(connection: Connection) -> None:
-    from sqlalchemy import inspect
-
     # The staff workspace: the plain wording staff chose per cue (保留规范说法) is saved
     # with each revision, and the machine transcript's unsure words are kept for marking.
-    have = {column["name"] for column in inspect(connection).get_columns("transcript_revisions")}
-    if "plain_choices" not in have:
-        connection.execute(text("ALTER TABLE transcript_revisions "
-                                "ADD COLUMN plain_choices JSON NOT NULL DEFAULT '[]'"))
+    _add_columns(connection, "transcript_revisions", ("plain_choices", "JSON NOT NULL DEFAULT '[]'"))
     meta = MetaData()
     _referenced(meta, "episodes")
     words = Table(
@@ -467,31 +461,24 @@ def m0013_review_workspace(connection: Connection) -> None:
 
 @migrations
 def m0014_episode_work_folder(connection: Connection) -> None:
-    from sqlalchemy import inspect
-
     # The work folder an episode was published from: the episode.rederive job writes an
     # approved revision back there and re-renders the videos from it.
-    if "work_folder" not in {c["name"] for c in inspect(connection).get_columns("episodes")}:
-        connection.execute(text("ALTER TABLE episodes ADD COLUMN work_folder VARCHAR(1000) NOT NULL DEFAULT ''"))
+    _add_columns(connection, "episodes", ("work_folder", "VARCHAR(1000) NOT NULL DEFAULT ''"))
 
 
 @migrations
 def m0015_live_ingest(connection: Connection) -> None:
     import secrets
 
-    from sqlalchemy import inspect
-
     # Live ingest: each broadcast's secret stream key (the encoder's), who is pushing it
     # now (the media server's client id, '' when nobody), when the push started and
     # last stopped (the grace period before the recording becomes an episode runs from
     # there). Broadcasts announced before this get a key of their own.
-    have = {c["name"] for c in inspect(connection).get_columns("live_broadcasts")}
-    for name, ddl in (("stream_key", "VARCHAR(64) NOT NULL DEFAULT ''"),
-                      ("publisher", "VARCHAR(64) NOT NULL DEFAULT ''"),
-                      ("started_at", "TIMESTAMP WITH TIME ZONE"),
-                      ("stopped_at", "TIMESTAMP WITH TIME ZONE")):
-        if name not in have:
-            connection.execute(text(f"ALTER TABLE live_broadcasts ADD COLUMN {name} {ddl}"))
+    _add_columns(connection, "live_broadcasts",
+                 ("stream_key", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                 ("publisher", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                 ("started_at", "TIMESTAMP WITH TIME ZONE"),
+                 ("stopped_at", "TIMESTAMP WITH TIME ZONE"))
     for (broadcast_id,) in connection.execute(text(
             "SELECT id FROM live_broadcasts WHERE stream_key = ''")).all():
         connection.execute(text("UPDATE live_broadcasts SET stream_key = :key WHERE id = :id"),
@@ -516,8 +503,6 @@ def m0016_postgres_search(connection: Connection) -> None:
 
 @migrations
 def m0017_contest_entries_and_levels(connection: Connection) -> None:
-    from sqlalchemy import inspect
-
     # Contests take entries until a deadline and while the organiser keeps them open;
     # criteria describe what each score level means; a pre-check keeps the recognised
     # transcript and how many caption tracks it extracted as WebVTT for the judges.
@@ -527,10 +512,7 @@ def m0017_contest_entries_and_levels(connection: Connection) -> None:
                  "contest_prechecks": (("caption_tracks", "INTEGER NOT NULL DEFAULT 0"),
                                        ("transcript", "JSON"))}
     for table, columns in additions.items():
-        have = {c["name"] for c in inspect(connection).get_columns(table)}
-        for name, ddl in columns:
-            if name not in have:
-                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+        _add_columns(connection, table, *columns)
 
 
 @migrations

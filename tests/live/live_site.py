@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from studio.cli import cli
 from studio.environment import Environment
 from tests.browser_support import free_port
-from tests.support import ROOT, STUDIO
+from tests.support import ROOT, STUDIO, isolated_environ
 
 AIR_AT = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # the tests' broadcast: 10:00 in Asia/Shanghai
 
@@ -37,7 +37,7 @@ class LiveSite:
         self.http_port, self.rtmp_port = free_port(), free_port()
         self.instance = tmp_path / "instance"
         self.url = f"http://127.0.0.1:{self.http_port}"
-        self.environ = {**os.environ, "WULING_INSTANCE_PATH": str(self.instance),
+        self.environ = {**isolated_environ(self.instance),
                         "WULING_SITE_URL": self.url, "WULING_LIVE_RTMP_PORT": str(self.rtmp_port),
                         "WULING_LIVE_GRACE_SECONDS": "3", "WULING_JOB_LEASE_SECONDS": "30",
                         "WULING_RENDER_PRESET": "ultrafast", "WULING_REVIEW_REQUIRED": "off"}

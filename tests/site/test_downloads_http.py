@@ -17,18 +17,11 @@ from episodes.db import make_sessionmaker
 from episodes.downloads import PodcastDownload, network_of
 from episodes.models import Episode, MediaAsset
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
+from tests.site_data import Clock
 from tests.support import isolated_environ
 
 PHONE = "AppleCoreMedia/1.0.0.21A329 (iPhone; U; CPU OS 17_0 like Mac OS X; zh_cn)"
 PC = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
