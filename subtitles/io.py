@@ -25,6 +25,7 @@ from pysubs2.formats import autodetect_format
 
 from subtitles.cue import Cue
 from subtitles.errors import SubtitleError
+from subtitles.files import read_file
 from subtitles.events import cue_of
 from subtitles.profiles import Profile
 
@@ -121,15 +122,7 @@ def read_text(path: Path | str) -> tuple[str, Encoding]:
     The one place subtitle bytes become text: see :func:`decode` for how.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SubtitleError("no such file", path) from None
-    except IsADirectoryError:
-        raise SubtitleError("is a folder, not a subtitle file", path) from None
-    except OSError as exc:
-        raise SubtitleError(f"cannot read the file ({exc.strerror})", path) from None
-    return decode(data, path)
+    return decode(read_file(path, "subtitle file"), path)
 
 
 def decode(data: bytes, path: object = None) -> tuple[str, Encoding]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import cn2an
 
 from subtitles.errors import SubtitleError
+from subtitles.files import read_file
 
 #: Roles that label who speaks in call-in and guide scripts.
 SPEAKER_ROLES = ("主持人", "主播", "嘉宾", "来电听众", "听众", "来电", "记者", "旁白", "画外音",
@@ -48,12 +49,7 @@ class ScriptToken:
 def load_script(path: Path | str) -> list[ScriptToken]:
     """Tokens of a script file: Word ``.docx`` (offices write scripts in Word) or text."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SubtitleError("no such script file", path) from None
-    except OSError as exc:
-        raise SubtitleError(f"cannot read the script ({exc.strerror or exc})", path) from exc
+    data = read_file(path, "script file")
     if path.suffix.lower() == ".docx":
         return read_script_text(_docx_text(data, path), path)
     try:

@@ -24,6 +24,7 @@ from studio.cli_support import glossary_option, open_glossary
 from studio.environment import Environment, pass_environment
 from studio.files import write_text
 from subtitles.errors import ExitCode
+from subtitles.files import read_file
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -158,12 +159,7 @@ def _listed_terms(file: Path) -> list[str]:
 
 def _read_text(file: Path) -> str:
     """A text file's content (UTF-8); a folder, binary data or another encoding is refused."""
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise GlossaryError("no such file", file) from None
-    except OSError as exc:
-        raise GlossaryError(f"cannot read the file ({exc.strerror})", file) from None
+    data = read_file(file, error=GlossaryError)
     if b"\0" in data:
         raise GlossaryError("binary data, not text", file)
     return decode(data, file)

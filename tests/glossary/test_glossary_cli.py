@@ -108,7 +108,7 @@ def test_export_quotes_cells_a_spreadsheet_would_run_as_formulas():
 
 @pytest.mark.parametrize("args, message", [
     (("add", "一窗通办", "一个窗口全办"), "the shipped glossary is read-only; pass --to FILE.csv"),
-    (("check", "{tmp}/nothing.srt"), "{tmp}/nothing.srt: no such file"),
+    (("check", "{tmp}/nothing.srt"), "{tmp}/nothing.srt: no such subtitle file"),
     (("check", "{tmp}/notes.docx"), "{tmp}/notes.docx: cannot check .docx"),
     (("check", "{tmp}/gbk.txt"), "{tmp}/gbk.txt: not UTF-8 (byte 0), looks like GBK"),
     (("list", "--glossary", "{tmp}/gbk.txt"), "{tmp}/gbk.txt: not UTF-8 (byte 0), looks like GBK"),

@@ -95,7 +95,7 @@ def test_an_empty_srt_checks_clean(run, tmp_path):
 
 
 @pytest.mark.parametrize("name, content, extra, problem", [
-    ("missing.srt", None, (), "missing.srt: no such file"),
+    ("missing.srt", None, (), "missing.srt: no such subtitle file"),
     ("garbage.srt", bytes(range(256)) * 4, (), "garbage.srt: binary data, not a subtitle file"),
     ("empty.vtt", b"", (), "empty.vtt: empty file; not a subtitle file"),
     ("good.srt", "GOOD", ("--profile", "cinema"), "unknown subtitle profile 'cinema'"),

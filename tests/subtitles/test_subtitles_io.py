@@ -123,7 +123,7 @@ def test_format_of_reads_the_extension(name, fmt):
 
 
 @pytest.mark.parametrize("content, problem", [
-    (None, "no such file"),
+    (None, "no such subtitle file"),
     (b"", "empty file"),
     (b"\x00\x01\x02garbage\xff", "binary data"),
     ("大家好".encode("gbk"), "not a subtitle file"),  # read as GB18030, then found no cues
