@@ -162,7 +162,7 @@ def _batch_statements(dialect: str) -> _BatchStatements:
     """The statements of a batch, built once per dialect: a statement built anew for each
     batch costs SQLAlchemy more Python than running it does (its cache key is computed
     again each time), and the writer thread runs this for every batch."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = _insert_of(dialect)
     daily = insert(DailyViews)
     return _BatchStatements(
         insert(ViewEvent).on_conflict_do_nothing()
@@ -288,5 +288,9 @@ def top_episodes(session: Session, since: date, limit: int = 10) -> list[tuple[i
 
 def _insert(session: Session, table):
     """INSERT with ON CONFLICT, in the dialect the catalog runs on."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return _insert_of(session.get_bind().dialect.name)(table)
+
+
+def _insert_of(dialect: str):
+    """The INSERT construct with ON CONFLICT of ``dialect`` (PostgreSQL's or SQLite's)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
