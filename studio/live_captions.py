@@ -46,7 +46,7 @@ from studio.environment import Environment
 from studio.files import write_text
 from studio.live_language import LanguageGate
 from studio.live_server import READ_LIVE, LivePaths, push_recording, push_start_ms
-from subtitles.cleanup import clean
+from subtitles.cleanup import clean, model_spelling
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
 from subtitles.text import display_width
@@ -67,7 +67,6 @@ SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes m
 MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
-_MODEL_PUNCTUATION = str.maketrans("，：；？！", ",:;?!")
 
 
 @dataclass
@@ -187,23 +186,6 @@ class RollUp:
     def forget_before(self, moment_ms: int) -> None:
         while len(self.changes) > 1 and self.changes[1][0] <= moment_ms:
             self.changes.pop(0)
-
-
-def model_spelling(text: str) -> str:
-    """Text for the decoder's prompt, spelled as the model writes it: ASCII punctuation.
-
-    Whisper's vocabulary has no token for the full-width ``，：；？！``: each is three
-    byte-level tokens (``，`` is EF BC 8C). Primed with them, greedy decoding imitates
-    them and often gets the last byte wrong: ``，`` came out as ``Ｇ`` (EF BC A7), ``０``
-    or ``１``, often in a loop (measured: dozens of such characters in the first 40 s of
-    ``talk_legal_aid`` with the captions' own text as prompt, none with ASCII marks).
-    The model writes ASCII ``,`` (one token) by itself; :func:`subtitles.cleanup.clean`
-    makes the published text full-width again.
-
-    >>> model_spelling("法律援助，区司法局：")
-    '法律援助,区司法局:'
-    """
-    return text.translate(_MODEL_PUNCTUATION)
 
 
 def vtt_time(ms: int) -> str:

@@ -101,6 +101,27 @@ def fullwidth_punctuation(segment: Segment) -> Segment:
     return replace(segment, text=text, words=words)
 
 
+def model_spelling(text: str) -> str:
+    """Text for the decoder's prompt, spelled as the model writes it: ASCII punctuation
+    (the reverse of :func:`fullwidth_punctuation`, from the same table).
+
+    Whisper's vocabulary has no token for the full-width ``，：；？！``: each is three
+    byte-level tokens (``，`` is EF BC 8C). Primed with them, greedy decoding imitates
+    them and often gets the last byte wrong: ``，`` came out as ``Ｇ`` (EF BC A7), ``０``
+    or ``１``, often in a loop (measured: dozens of such characters in the first 40 s of
+    ``talk_legal_aid`` with the live captions' own text as prompt, none with ASCII marks).
+    The model writes ASCII ``,`` (one token) by itself and :func:`clean` makes the
+    published text full-width again. ``、`` and ``。`` are one token each and stay.
+
+    >>> model_spelling("法律援助，区司法局：")
+    '法律援助,区司法局:'
+    """
+    return text.translate(_MODEL_PUNCTUATION)
+
+
+_MODEL_PUNCTUATION = str.maketrans({full: half for half, full in _HALF_TO_FULL.items()})
+
+
 def _longest_loop(texts: list[str], start: int) -> tuple[int, int]:
     for unit in range(1, MAX_LOOP_UNIT + 1):
         pattern = texts[start:start + unit]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from subtitles.cleanup import clean, collapse_loops, fullwidth_punctuation, is_hallucination
+from subtitles.cleanup import clean, collapse_loops, fullwidth_punctuation, is_hallucination, model_spelling
 from subtitles.transcript import Segment, Transcript, Word
 
 
@@ -52,3 +52,13 @@ def test_ascii_punctuation_after_chinese_becomes_full_width():
     fixed = fullwidth_punctuation(Segment(0, 300, "大家好,版本1.5", words))
     assert fixed.text == "大家好，版本1.5"
     assert [x.text for x in fixed.words] == ["大家好", "，", "版本1.5"]
+
+
+def test_the_prompt_is_spelled_as_the_model_writes_so_no_comma_becomes_a_letter():
+    assert model_spelling("武陵政务直播间：法律援助，热线？是！；") == "武陵政务直播间:法律援助,热线?是!;"
+    assert model_spelling("由政府指派律师、律师。") == "由政府指派律师、律师。"  # 、 and 。 are one token each
+
+
+def test_the_model_spelling_is_undone_by_the_cleanup():
+    text = "武陵政务直播间：法律援助，热线？是！好；对"
+    assert fullwidth_punctuation(seg(model_spelling(text))).text == text
