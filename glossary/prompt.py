@@ -5,8 +5,11 @@ faster-whisper takes ``hotwords`` (prepended to every 30 s window) and an
 whisper-base (bench/RESULTS.md): hotwords made the model append the hot words as
 hallucinated text at the end of a window and raised CER, so they are off unless
 asked for; a short prompt helps; a prompt listing the whole glossary raised CER and
-collapsed segments. The prompt is written in Simplified Chinese with Chinese
-punctuation, which also steers the model to Simplified, punctuated output.
+collapsed segments. The prompt is written in Simplified Chinese with punctuation,
+which also steers the model to Simplified, punctuated output; its marks are spelled
+as the model writes them (:func:`subtitles.cleanup.model_spelling`: ``:`` not ``：``),
+as the live captioner's prompt is, since greedy decoding garbles a full-width mark it
+is primed with.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Iterable
 
 from glossary.match import find_terms
 from glossary.termbase import Glossary
+from subtitles.cleanup import model_spelling
 
 MAX_TERMS = 8
 MAX_PROMPT_CHARS = 48
@@ -56,7 +60,7 @@ def decoding_hints(glossary: Glossary, text_or_terms: str | Iterable[str],
     Hotwords are None unless ``hotwords=True`` (see the module note).
 
     >>> decoding_hints(load_default(), ["一网通办", "容缺受理"])  # doctest: +SKIP
-    (None, '武陵政务直播间、政务服务导办视频：一网通办、容缺受理。')
+    (None, '武陵政务直播间、政务服务导办视频:一网通办、容缺受理。')
     """
     terms = relevant_terms(glossary, text_or_terms)[:max_terms]
     while terms and len(_prompt(terms)) > max_prompt_chars:
@@ -67,4 +71,4 @@ def decoding_hints(glossary: Glossary, text_or_terms: str | Iterable[str],
 
 
 def _prompt(terms: list[str]) -> str:
-    return PROMPT_OPENING + "、".join(terms) + "。"
+    return model_spelling(PROMPT_OPENING + "、".join(terms) + "。")

@@ -35,7 +35,7 @@ def test_the_plain_rewrite_scores_higher(shared_media, clip):
 
 def test_hints_from_an_episode_script():
     script = "如果材料不齐，窗口可以容缺受理；營業執照可以一網通辦。"
-    assert decoding_hints(GLOSSARY, script) == (None, "武陵政务直播间、政务服务导办视频：容缺受理、营业执照、一网通办。")
+    assert decoding_hints(GLOSSARY, script) == (None, "武陵政务直播间、政务服务导办视频:容缺受理、营业执照、一网通办。")
     hotwords, prompt = decoding_hints(GLOSSARY, script, hotwords=True)
     assert hotwords == "容缺受理 营业执照 一网通办"
 
@@ -46,7 +46,7 @@ def test_hints_from_a_term_list_are_canonical_and_short():
     assert len(prompt) <= MAX_PROMPT_CHARS and prompt.endswith("。")
     assert hotwords.split() == prompt[len(PROMPT_OPENING):-1].split("、")
     assert decoding_hints(GLOSSARY, ["容缺办理", "武陵区"], hotwords=True) == (
-        "容缺受理 武陵区", "武陵政务直播间、政务服务导办视频：容缺受理、武陵区。")
+        "容缺受理 武陵区", "武陵政务直播间、政务服务导办视频:容缺受理、武陵区。")
 
 
 def test_no_terms_no_hints():

@@ -120,9 +120,12 @@ def test_unknown_profile_is_a_one_line_error(runner, tmp_path):
 def test_prompt_names_the_terms_staff_already_know():
     from glossary import load_default
     from studio.captions import decoding_prompt
+    from subtitles.cleanup import model_spelling
 
     prompt = decoding_prompt(load_default(), "社保卡丢了怎么挂失？本期讲便民服务中心补卡。")
     assert prompt and "挂失" in prompt and "便民服务中心" in prompt and len(prompt) <= 48
+    # Spelled as the live captioner's prompt is: a full-width mark primes greedy decoding to garble it.
+    assert prompt == model_spelling(prompt) and "：" not in prompt
     assert decoding_prompt(load_default(), "  ") is None
 
 
