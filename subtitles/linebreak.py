@@ -8,6 +8,8 @@ its opening punctuation attached to what follows (no line ends with "《").
 jieba cuts many terms of the trade into ordinary words (跨省 / 通办, 综合 / 行政执法),
 so callers pass the words that must also stay whole as ``keep`` (the glossary's terms
 and plain wordings): this package knows no glossary, the caller hands it the units.
+jieba also cuts a number from its measure word (一百二十多 / 项, 60 / 岁): a count reads
+as one word, so the two are one atom too.
 """
 from __future__ import annotations
 
@@ -28,6 +30,13 @@ PARTICLES = frozenset("的了吗呢吧啊着过地得")
 # Words that lean on the word before them as particles do: a line never should start with them.
 CLITICS = PARTICLES | {"的话", "似的", "而已", "罢了", "们"}
 NO_KEEP: frozenset[str] = frozenset()
+# A number as jieba cuts it: digits, or Chinese numerals with an approximate 多/余/几 (一百二十多).
+NUMBER = re.compile(r"第?(?:[0-9０-９]+(?:\.[0-9]+)?|[〇零一二两三四五六七八九十百千万亿几]+)[多余]?")
+# Measure words jieba leaves apart from the number before them (its tagger calls 项 a noun
+# and 岁 a numeral, so the tags cannot tell them), after an optional 多/余 (30 / 多家).
+MEASURE = re.compile(r"[多余]?(?:个|项|件|份|家|次|条|位|名|人|户|岁|年|月|日|号|天|周|小时|分钟|秒|张|本|处|"
+                     r"种|类|批|所|台|辆|套|间|栋|层|页|笔|例|座|部|级|届|期|节|章|款|段|倍|成|元|万元|亿元|"
+                     r"角|块|米|公里|平方米|亩|斤|公斤|吨)")
 
 
 @functools.cache
@@ -85,8 +94,8 @@ def _kept_whole(words: list[str], part: str, keep: frozenset[str]) -> list[str]:
 
 
 def _words(text: str, keep: frozenset[str] = NO_KEEP) -> list[str]:
-    """jieba words, with titles whole, Latin/digit runs ("3.5", "Amara.org") whole and
-    the words in ``keep`` whole."""
+    """jieba words, with titles whole, Latin/digit runs ("3.5", "Amara.org") whole, a
+    number with its measure word (一百二十多项) whole and the words in ``keep`` whole."""
     words: list[str] = []
     for part in re.split(f"({TITLE.pattern})", text):
         if TITLE.fullmatch(part) or not part:
@@ -98,6 +107,8 @@ def _words(text: str, keep: frozenset[str] = NO_KEEP) -> list[str]:
                     and not TITLE.fullmatch(words[-1]):
                 words[-1] += word
             elif word.isspace() and words and words[-1].isspace():
+                words[-1] += word
+            elif words and NUMBER.fullmatch(words[-1]) and MEASURE.fullmatch(word):
                 words[-1] += word
             else:
                 words.append(word)

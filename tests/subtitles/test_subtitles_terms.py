@@ -168,6 +168,38 @@ def test_rewrapping_never_splits_a_glossary_term(pieces, profile):
     assert split_words(lines, profile, DEFAULT_UNITS) == []
 
 
+COUNTS = ("一百二十多项", "六百多项", "12个", "30多家", "60岁", "3项", "两份", "十五天", "5万元")
+
+
+@pytest.mark.parametrize("profile", [BROADCAST, VERTICAL], ids=lambda p: p.name)
+@pytest.mark.parametrize("text, count", [
+    ("目前 全区共有一百二十多项政务服务事项", "一百二十多项"),  # the vertical track had 一百二十多 / 项
+    ("全区共有一百二十多项政务服务事项 可以在社区窗口直接受理", "一百二十多项"),
+    ("老人满60岁以上可以申请养老金待遇", "60岁"),
+    ("这次有30多家单位都可以在网上申请办理", "30多家"),
+])
+def test_a_number_and_its_measure_word_stay_on_one_line(text, count, profile):
+    lines = break_lines(text, profile, DEFAULT_UNITS)
+    assert any(count in line for line in lines), lines
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(pieces=st.lists(st.one_of(st.sampled_from(COUNTS), st.sampled_from(FILLERS)), min_size=1, max_size=12),
+       profile=st.sampled_from([BROADCAST, VERTICAL]))
+def test_rewrapping_never_splits_a_count(pieces, profile):
+    text = "".join(pieces)
+    lines = break_lines(text, profile, DEFAULT_UNITS)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for count in set(pieces) & set(COUNTS):
+        assert text.count(count) == sum(line.count(count) for line in lines), lines
+
+
+def test_check_reports_a_number_split_from_its_measure_word():
+    cue = Cue(0, 4000, ("全区共有一百二十多", "项政务服务事项"))
+    assert [(v.rule, v.detail) for v in check([cue], VERTICAL)] == [
+        ("split-word", "a line break splits 「一百二十多项」")]
+
+
 def test_the_vertical_video_burns_cues_cut_for_vertical_zh(shared_media, tmp_path):
     from studio.stages.burnin import burn_in_script
     from studio.stages.geometry import Size
