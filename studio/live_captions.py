@@ -49,7 +49,7 @@ from studio.live_server import READ_LIVE, LivePaths, push_recording, push_start_
 from subtitles.cleanup import clean, model_spelling
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
-from subtitles.text import display_width
+from subtitles.rollup import add_to_line
 from subtitles.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,9 @@ def _said(word: Word) -> str:
 
 @dataclass
 class RollUp:
-    """Roll-up captions: words fill the bottom line; a full line, or a pause, moves it up."""
+    """Roll-up captions: words fill the bottom line; a full line, or a pause, moves it up.
+    A full line breaks between words (:func:`subtitles.rollup.add_to_line`): the end of
+    it that starts the word being said moves down with the word."""
 
     max_width: float
     max_lines: int
@@ -159,12 +161,13 @@ class RollUp:
         start = max(word.start_ms, not_before_ms, last)
         if self.last_end_ms + HOLD_MS <= start:
             self.lines = []  # the screen cleared in the pause
-        if (not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms
-                or display_width(self.lines[-1] + text) > self.max_width):
-            if len(self.lines) == self.max_lines and start == last:
-                start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
-            self.lines = [*self.lines, ""][-self.max_lines:]
-        self.lines[-1] += text
+        if not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms:
+            above, below = self.lines, (text,)
+        else:
+            above, below = self.lines[:-1], add_to_line(self.lines[-1], text, self.max_width)
+        if len(above) + len(below) > len(self.lines) == self.max_lines and start == last:
+            start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
+        self.lines = [*above, *below][-self.max_lines:]
         self.last_end_ms = max(word.end_ms, start)
         if self.changes and self.changes[-1][0] == start:
             self.changes[-1] = (start, tuple(self.lines))
@@ -522,6 +525,7 @@ def _added_text(before: tuple[str, ...], now: tuple[str, ...]) -> str:
     """What ``now`` shows that ``before`` did not: the screen keeps its last k lines
     (the top ones rolled away), the newest of them maybe grown, plus new lines below."""
     for kept in range(min(len(before), len(now)), 0, -1):
-        if before[len(before) - kept:-1] == now[:kept - 1] and now[kept - 1].startswith(before[-1]):
-            return now[kept - 1][len(before[-1]):] + "".join(now[kept:])
+        rest = "".join(now[kept - 1:])  # the end of the bottom line may have moved down with a word
+        if before[len(before) - kept:-1] == now[:kept - 1] and rest.startswith(before[-1]):
+            return rest[len(before[-1]):]
     return "".join(now)  # the screen cleared

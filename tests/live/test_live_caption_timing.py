@@ -33,6 +33,7 @@ def shown_at(cues) -> dict[str, int]:
     return {ch: moment for moment, text in first_shown(cues) for ch in text}
 
 
+@settings(deadline=None)  # the first example loads jieba (lines break between its words)
 @given(speech(), st.lists(st.integers(0, 4000), min_size=40, max_size=40))
 def test_roll_up_shows_every_word_once_never_before_it_is_said_and_never_too_wide(said, lateness):
     rollup = RollUp(PROFILE_WIDTH, PROFILE_LINES, PAUSE_MS)

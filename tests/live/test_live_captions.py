@@ -36,13 +36,24 @@ def test_roll_up_keeps_two_lines_of_16_and_gives_late_words_a_moment_each():
     rollup = RollUp(max_width=16, max_lines=2, pause_ms=800)
     for word in words("一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四"):
         rollup.add(word, not_before_ms=0)
-    assert rollup.lines == ["七八九十一二三四五六七八九十一二", "三四"]
+    assert rollup.lines == ["六七八九十一二三四五六七八九十", "一二三四"]  # 十一 moved down whole
     late = RollUp(max_width=16, max_lines=2, pause_ms=800)
     for word in words("不收取任何费用", start_ms=1000, step_ms=100):
         late.add(word, not_before_ms=5000)  # confirmed after 5 s was written out
     moments = [moment for moment, _ in late.changes]
     assert moments == sorted(set(moments)) and moments[0] == 5000
     assert "".join(text for _, text in first_shown(late.cues(0, 20_000))) == "不收取任何费用"
+
+
+def test_a_full_line_breaks_between_words_and_the_word_started_on_it_moves_down_shown_once():
+    rollup = RollUp(max_width=16, max_lines=2, pause_ms=800)
+    said = words("今天的节目我们请来了区司法局的人民调解员")  # the model's "words": one character each
+    for word in said:
+        rollup.add(word, not_before_ms=0)
+    assert rollup.lines == ["今天的节目我们请来了区司法局的", "人民调解员"]  # not 人民调 / 解员
+    shown = first_shown(rollup.cues(0, 20_000))
+    assert "".join(text for _, text in shown) == "".join(w.text for w in said)  # moved down, not shown again
+    assert {ch: moment for moment, text in shown for ch in text}["人"] == said[15].start_ms  # when it was said
 
 
 def test_captions_clear_after_a_pause_and_cues_are_cut_at_segment_edges():
