@@ -4,7 +4,8 @@
 
 Starts `studio serve --live` (site, job worker, nginx-rtmp) on a fresh instance,
 announces a broadcast and pushes the five shared clips back to back (one ffmpeg
-``-re`` push, stream copy) as the studio's encoder would. While it runs it notes the
+``-re`` push of the clips joined, with a keyframe every second as the README's encoder
+settings say) as the studio's encoder would. While it runs it notes the
 moment each WebVTT caption segment appears in the captions folder. Then, for every
 reference subtitle line (the clips' .srt), the caption delay is the moment the
 segment first showing its words appeared minus the moment the line starts being
@@ -82,20 +83,23 @@ def main() -> None:
     from studio.live_captions import SEGMENT_MS, first_shown
     from studio.live_recording import live_cues
     from subtitles.evaluation import character_errors, scoring_chars
-    from tests.live.live_site import LiveSite
+    from tests.live.live_site import LiveSite, with_keyframes_every_second
 
     clips = list(CLIPS[:args.clips])
     reference, truth = joined_reference(clips)
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "clips.txt"
         listing.write_text("".join(f"file '{MEDIA / name}.mp4'\n" for name in clips))
+        # the clips as the studio's encoder sends them (a keyframe every second), made before the clock starts
+        joined = with_keyframes_every_second(["-f", "concat", "-safe", "0", "-i", str(listing)],
+                                             Path(folder) / "clips.mp4")
         site = LiveSite(Path(folder))
         site.start()
         try:
             key = site.announce()
             captions = site.captions_folder("b1")
             started = time.monotonic()
-            encoder = site.push(["-f", "concat", "-safe", "0", "-i", str(listing)], key)
+            encoder = site.push(["-i", str(joined)], key)
             appeared: dict[int, float] = {}
             cpu, load_before = None, os.getloadavg()[0]
             captioner_log = site.instance / "live" / "captioner-b1.log"

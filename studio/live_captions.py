@@ -9,17 +9,19 @@ each taking in what arrived during the last one, and only the words two consecut
 passes agree on are published (whisper_streaming's LocalAgreement-2, :class:`Agreement`).
 Published words become Simplified Chinese, pass the stock-hallucination filter and
 glossary correction, and roll up as cues of the ``live-zh`` profile (two lines, the
-newest at the bottom), written as 2-second WebVTT segments in step with nginx's video.
+newest at the bottom), written as 1-second WebVTT segments in step with nginx's video.
 
 When captions show (chosen by measuring, bench/RESULTS.md "Live captions"): a segment
 is written as soon as the audio passes its end, and a word confirmed after its own
 moment was written out shows from the first segment still open, as broadcast live
 captions trail the speech by the confirmation delay. So a caption is never shown before
-it is said, and is available about two passes plus one segment after. (Holding segments
-back 5 s so late words keep their own time made every caption at least 5 s late.)
-Segments stay 2 s long, as nginx's: hls.js lines up a live subtitle playlist with the
-video by media sequence number when they share no discontinuity (``adjustSliding``), so
-shorter subtitle segments would be placed at the wrong time. Reading the RTMP stream
+it is said, and is available about two passes after. (Holding segments back 5 s so late
+words keep their own time made every caption at least 5 s late.) Segments are as long
+as nginx's video fragments (:data:`studio.live_server.HLS_FRAGMENT_S`, 1 s: a caption
+waits for its segment to close, 2 s segments made that 1 s on average): hls.js lines up
+a live subtitle playlist with the video by media sequence number when they share no
+discontinuity (``adjustSliding``), so segments of another length would be placed at
+the wrong time. Reading the RTMP stream
 instead of the recording gains little: ffmpeg following the growing FLV delivers
 samples about 0.3 s behind real time.
 
@@ -45,7 +47,7 @@ from studio import media
 from studio.environment import Environment
 from studio.files import write_text
 from studio.live_language import LanguageGate
-from studio.live_server import READ_LIVE, LivePaths, push_recording, push_start_ms
+from studio.live_server import HLS_FRAGMENT_S, HLS_PLAYLIST_S, READ_LIVE, LivePaths, push_recording, push_start_ms
 from subtitles.cleanup import clean, model_spelling
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
@@ -54,9 +56,9 @@ from subtitles.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
 
-SEGMENT_MS = 2000
+SEGMENT_MS = HLS_FRAGMENT_S * 1000  # as the video's: players line the two up by sequence number
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
-PLAYLIST_SEGMENTS = 30  # a minute of captions in the live playlist, as nginx keeps of video
+PLAYLIST_SEGMENTS = HLS_PLAYLIST_S * 1000 // SEGMENT_MS  # as much as nginx keeps of the video
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
 MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
@@ -206,7 +208,7 @@ def vtt_segment(cues: list[Cue]) -> str:
 
 
 class SegmentWriter:
-    """The subtitle rendition on disk: ``seg-N.vtt`` (N = start / 2 s) and ``index.m3u8``.
+    """The subtitle rendition on disk: ``seg-N.vtt`` (N = start / segment) and ``index.m3u8``.
 
     Segments already written by an earlier run of the captioner (before a crash, or for
     an earlier push of the broadcast) stay in the playlist; the gap while it was down

@@ -46,7 +46,10 @@ log = logging.getLogger(__name__)
 
 RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"  # Debian's libnginx-mod-rtmp
 CONF_NAME = "nginx.conf"
-HLS_FRAGMENT_S = 2  # as the encoder's keyframe interval (README: OBS settings)
+# 1 s, as the encoder's keyframe interval (README: OBS settings): nginx cuts the video at
+# keyframes, and the captions are cut in step (a caption waits for its segment to close)
+HLS_FRAGMENT_S = 1
+HLS_PLAYLIST_S = 60  # the live playlists' length, video and captions alike
 RECORDING_WAIT_S = 10
 STOP_SECONDS = 10
 RESTART_MAX_S = 60
@@ -88,7 +91,7 @@ def nginx_conf(env: Environment, paths: LivePaths, studio_exe: str) -> str:
     port = env.setting_int("live_rtmp_port", 1, 65535)
     site = env.setting("site_url").rstrip("/")
     hls = "\n".join((f"      hls on;", f"      hls_nested on;", f"      hls_fragment {HLS_FRAGMENT_S}s;",
-                     "      hls_playlist_length 60s;"))
+                     f"      hls_playlist_length {HLS_PLAYLIST_S}s;"))
     environment = "\n".join(f"env {name}={value};" for name, value in _captioner_environ(env, paths).items())
     return f"""# Written by `studio live nginx-conf`; run by `studio serve --live`.
 load_module {RTMP_MODULE};

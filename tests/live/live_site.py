@@ -30,6 +30,17 @@ def wait_for(condition, timeout: float, what: str):
     return found
 
 
+def with_keyframes_every_second(source: list[str], target: Path) -> Path:
+    """The media ffmpeg reads with input arguments ``source``, its picture re-encoded with a
+    keyframe every second as the README's encoder settings say (the shared clips have one
+    every 2 s), the sound copied: nginx cuts the video at keyframes into the 1-second
+    segments the captions are cut in step with."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", *source, "-c:v", "libx264", "-preset", "ultrafast",
+                    "-force_key_frames", "expr:gte(t,n_forced)", "-sc_threshold", "0", "-c:a", "copy", "-y", str(target)],
+                   check=True)
+    return target
+
+
 class LiveSite:
     """`studio serve --live` on free loopback ports, its instance folder under tmp_path."""
 

@@ -69,17 +69,17 @@ def test_captions_clear_after_a_pause_and_cues_are_cut_at_segment_edges():
 
 def test_segments_and_playlist_and_the_whole_captions_read_back(tmp_path):
     writer = SegmentWriter(tmp_path / "b1")
-    writer.write(0, [Cue(500, 2000, ["法律援助"])])
-    writer.write(1, [Cue(2000, 2600, ["法律援助"]), Cue(2600, 3900, ["法律援助", "由政府"])])
+    writer.write(0, [Cue(500, 1000, ["法律援助"])])  # segments of 1 s, as nginx's video fragments
+    writer.write(1, [Cue(1000, 1300, ["法律援助"]), Cue(1300, 1900, ["法律援助", "由政府"])])
     assert (tmp_path / "b1" / "seg-1.vtt").read_text().startswith(
         "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:63000,LOCAL:00:00:00.000\n")
     playlist = (tmp_path / "b1" / "index.m3u8").read_text()
-    assert playlist.splitlines()[:4] == ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:2",
+    assert playlist.splitlines()[:4] == ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:1",
                                          "#EXT-X-MEDIA-SEQUENCE:0"]
     assert playlist.endswith("seg-1.vtt\n")  # the encoder may come back: not ended
     cues = live_cues(tmp_path / "b1")  # the caption across the segment edge is one cue again
-    assert cues == [Cue(500, 2600, ("法律援助",)), Cue(2600, 3900, ("法律援助", "由政府"))]
-    assert SegmentWriter(tmp_path / "b1").written_until_ms == 4000  # a restarted captioner goes on
+    assert cues == [Cue(500, 1300, ("法律援助",)), Cue(1300, 1900, ("法律援助", "由政府"))]
+    assert SegmentWriter(tmp_path / "b1").written_until_ms == 2000  # a restarted captioner goes on
 
 
 def test_an_empty_segment_is_a_valid_webvtt_file():
@@ -89,13 +89,13 @@ def test_an_empty_segment_is_a_valid_webvtt_file():
 def test_a_new_push_starts_with_a_discontinuity_and_the_broadcast_end_ends_the_playlist(tmp_path):
     folder = tmp_path / "b1"
     first = SegmentWriter(folder)
-    first.write(0, [Cue(500, 2000, ["法律援助"])])
+    first.write(0, [Cue(500, 1000, ["法律援助"])])
     second = SegmentWriter(folder)  # the captioner of the encoder's next push
     second.start_push(3)
-    second.write(3, [Cue(6000, 7000, ["热线"])])
+    second.write(3, [Cue(3000, 3500, ["热线"])])
     lines = (folder / "index.m3u8").read_text().splitlines()
-    assert lines[4:] == ["#EXT-X-DISCONTINUITY", "#EXTINF:2.000,", "seg-0.vtt",
-                         "#EXT-X-DISCONTINUITY", "#EXTINF:2.000,", "seg-3.vtt"]
+    assert lines[4:] == ["#EXT-X-DISCONTINUITY", "#EXTINF:1.000,", "seg-0.vtt",
+                         "#EXT-X-DISCONTINUITY", "#EXTINF:1.000,", "seg-3.vtt"]
     assert SegmentWriter(folder).push_starts == {0, 3}  # read back after a crash
     end_playlist(folder)
     end_playlist(folder)

@@ -21,7 +21,7 @@ from studio.live_recording import live_cues
 from subtitles.evaluation import character_errors, scoring_chars
 from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS
 from tests.support import ROOT
-from tests.live.live_site import LiveSite, wait_for
+from tests.live.live_site import LiveSite, wait_for, with_keyframes_every_second
 
 CLIP = "talk_legal_aid"
 pytestmark = [pytest.mark.slow,
@@ -37,6 +37,13 @@ def site(tmp_path):
     live.stop()
 
 
+@pytest.fixture(scope="module")
+def clip(shared_media, tmp_path_factory) -> Path:
+    """The shared clip as the studio's encoder sends it (a keyframe every second)."""
+    return with_keyframes_every_second(["-i", str(shared_media / f"{CLIP}.mp4")],
+                                       tmp_path_factory.mktemp("encoder") / f"{CLIP}.mp4")
+
+
 def get(url: str) -> str:
     with urlopen(url, timeout=10) as response:
         return response.read().decode()
@@ -46,13 +53,13 @@ def shown_text(folder: Path) -> list[tuple[int, str]]:
     return first_shown(live_cues(folder))
 
 
-def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, shared_media, shared_transcripts):
+def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, shared_media, shared_transcripts):
     key = site.announce()
-    wrong = site.push(["-t", "3", "-i", str(shared_media / f"{CLIP}.mp4")], "not-the-key")
+    wrong = site.push(["-t", "3", "-i", str(clip)], "not-the-key")
     assert wrong.wait(30) != 0
-    encoder = site.push(["-i", str(shared_media / f"{CLIP}.mp4")], key)
+    encoder = site.push(["-i", str(clip)], key)
     time.sleep(6)
-    second = site.push(["-t", "3", "-i", str(shared_media / f"{CLIP}.mp4")], key)
+    second = site.push(["-t", "3", "-i", str(clip)], key)
     assert second.wait(30) != 0  # refused while the first encoder is on air
     page = get(f"{site.url}/live")
     assert "正在直播" in page and "实时字幕由机器生成，仅供参考" in page
@@ -131,7 +138,7 @@ def test_silence_and_a_tone_are_not_captioned(site):
     source = ["-re", "-f", "lavfi", "-i", "color=c=black:s=320x180:r=25",
               "-re", "-f", "lavfi", "-i", "aevalsrc=if(lt(t\\,12)\\,0\\,0.3*sin(2*PI*440*t)):s=48000",
               "-t", "18", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "ultrafast",
-              "-g", "50", "-c:a", "aac"]
+              "-g", "25", "-c:a", "aac"]
     encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", *source, "-f", "flv",
                                 f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"], stderr=subprocess.PIPE, text=True)
     assert encoder.wait(60) == 0, encoder.stderr.read()
@@ -143,12 +150,12 @@ def test_silence_and_a_tone_are_not_captioned(site):
 
 
 @pytest.mark.browser
-def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, shared_media):
+def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, clip, shared_media):
     """Headless Chromium (Debian's) plays /live through hls.js; the caption on screen
     (``activeCues``) is what the clip's subtitles say was spoken just then."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     key = site.announce()
-    encoder = site.push(["-i", str(shared_media / f"{CLIP}.mp4")], key)
+    encoder = site.push(["-i", str(clip)], key)
     video = site.instance / "live" / "hls" / "video" / "b1" / "index.m3u8"
     wait_for(lambda: video.exists() and video.read_text().count("#EXTINF") >= 3, 60, "the video playlist")
     reference = [(e.start, e.end, e.plaintext.replace("\n", "")) for e in pysubs2.load(str(shared_media / f"{CLIP}.srt"))]
@@ -192,7 +199,7 @@ def test_a_picture_without_sound_goes_out_and_the_captioner_says_why(site):
     key = site.announce()
     encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                                 "color=c=black:s=320x180:r=25", "-t", "12", "-c:v", "libx264", "-preset",
-                                "ultrafast", "-g", "50", "-f", "flv", f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"],
+                                "ultrafast", "-g", "25", "-f", "flv", f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"],
                                stderr=subprocess.PIPE, text=True)
     assert encoder.wait(60) == 0, encoder.stderr.read()
     live = site.instance / "live"

@@ -22,10 +22,11 @@
     video.textTracks.addEventListener("addtrack", showCaptions);
   }
   if (window.Hls && window.Hls.isSupported()) {
-    // Five segments (10 s) behind the live edge: the captions of a moment are written a
-    // few seconds after it, and must be there before the picture plays it.
+    // 10 s behind the live edge (in seconds, whatever the segments' length): the captions
+    // of a moment are written a few seconds after it, more on a busy machine, and must be
+    // there before the picture plays it.
     var hls = new window.Hls({ renderTextTracksNatively: true, subtitleDisplay: true,
-                               liveSyncDurationCount: 5 });
+                               liveSyncDuration: 10 });
     hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
       hls.subtitleTrack = 0;
       hls.subtitleDisplay = true;
