@@ -152,6 +152,30 @@ def rewrite(text: str, glossary: Glossary, mode: Mode | None = None,
                    tuple(c.term for c in changes if c.introduces))
 
 
+def kept_places(text: str, wording: str, glossary: Glossary) -> frozenset[Place] | None:
+    """The places where ``wording`` keeps the official term that rewriting ``text``
+    would replace, or None when ``wording`` is not ``text`` rewritten with some places
+    kept (staff wrote a wording of their own).
+
+    The review workspace stores a cue's 保留规范说法 choice as the wording it shows;
+    read back as places, the choice can be applied where the cue is rewritten along
+    with the rest of the episode (its asides, its explain mentions) rather than
+    replacing the cue whole.
+
+    >>> kept_places("窗口可以容缺受理", "窗口可以容缺受理", load_default())  # doctest: +SKIP
+    frozenset({Place(term='容缺受理', occurrence=0)})
+    """
+    cursor, position, places = 0, 0, set()  # in ``wording``, in the normalised ``text``
+    for change in rewrite(text, glossary).changes:
+        cursor += change.start - position
+        keep = wording.startswith(change.before, cursor) and not wording.startswith(change.after, cursor)
+        if keep:
+            places.add(change.place)
+        cursor, position = cursor + len(change.before if keep else change.after), change.end
+    kept = frozenset(places)
+    return kept if rewrite(text, glossary, keep=kept).text == wording else None
+
+
 def rewrite_texts(texts: Iterable[str], glossary: Glossary) -> list[str]:
     """The plain wording of an episode's texts, in order, as one track: an ``explain``
     term is explained at its first mention in the episode, not in every cue.

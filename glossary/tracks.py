@@ -13,6 +13,10 @@ after the name: as that cue's own first mention if it names the term, else as an
 aside before its text, （一网通办：网上一站办）, if the cue still fits with it. Failing
 both, a later mention explains it; a term the episode never gets to explain is
 listed in ``unexplained``, for the episode's term page.
+
+Staff may choose a cue's plain wording in review (保留规范说法). The choice is applied
+where the cue is rewritten, so the cue keeps what the track puts in it besides its own
+words: an aside explaining the cue before, the borrowing and fallbacks that make it fit.
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Collection, Mapping
 
 from glossary.lines import cue_text, line_units
-from glossary.rewrite import Change, Place, rewrite
+from glossary.rewrite import Change, Place, Rewrite, kept_places, rewrite
 from glossary.termbase import Glossary, Term
 from subtitles.check import check, required_ms
 from subtitles.cue import Cue
@@ -51,11 +55,16 @@ class PlainTrack:
 
 
 def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
-                keep: Mapping[int, Collection[Place]] | None = None) -> PlainTrack:
+                keep: Mapping[int, Collection[Place]] | None = None,
+                chosen: Mapping[int, str] | None = None) -> PlainTrack:
     """Rewrite every cue; same number of cues, same start times, ends only into gaps.
 
     ``keep`` maps a cue's index in ``cues`` (from 0) to the places in its text where
-    staff kept the official wording (see :func:`glossary.rewrite.rewrite`).
+    staff kept the official wording (see :func:`glossary.rewrite.rewrite`). ``chosen``
+    maps a cue's index to the plain wording staff chose for it in review: read back as
+    kept places when it is the cue's rewrite with some kept
+    (:func:`glossary.rewrite.kept_places`), else used as the cue's own words as written;
+    either way the cue still takes an aside the cue before it carries.
 
     >>> plain_track([Cue(0, 3000, ("窗口可以容缺受理",))], load_default(), get_profile("broadcast-zh")).cues[0].lines  # doctest: +SKIP
     ('窗口可以收件后补材料',)
@@ -64,17 +73,21 @@ def plain_track(cues: list[Cue], glossary: Glossary, profile: Profile,
     for index, cue in enumerate(cues):
         limit = cues[index + 1].start_ms - profile.min_gap_ms if index + 1 < len(cues) \
             else cue.start_ms + profile.max_duration_ms
-        _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile,
-                   (keep or {}).get(index, ()))
+        places, wording = (keep or {}).get(index, ()), (chosen or {}).get(index)
+        if wording is not None and (kept := kept_places(cue.text, wording, glossary)) is not None:
+            places, wording = {*places, *kept}, None
+        _plain_cue(track, index + 1, cue, max(cue.end_ms, limit), glossary, profile, places, wording)
     track.unexplained.extend(sorted(track.due - track.introduced))
     return track
 
 
-def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int,
-               glossary: Glossary, profile: Profile, keep: Collection[Place]) -> None:
-    """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``."""
+def _plain_cue(track: PlainTrack, number: int, cue: Cue, limit_ms: int, glossary: Glossary,
+               profile: Profile, keep: Collection[Place], wording: str | None = None) -> None:
+    """Append cue ``number``'s plain version, its changes and any fallbacks to ``track``;
+    ``wording``: staff's own words for the cue, used unrewritten."""
     units = line_units(glossary)
-    result = rewrite(cue_text(cue, profile, units), glossary, keep=keep, introduced=track.introduced)
+    result = rewrite(cue_text(cue, profile, units), glossary, keep=keep, introduced=track.introduced) \
+        if wording is None else Rewrite(wording, ())
     allowed = _broken(cue, profile, units)  # what the verbatim cue already breaks is not our doing
     changes = sorted(result.changes, key=lambda c: len(c.before) - len(c.after))
     while True:

@@ -17,7 +17,7 @@ from glossary import Glossary
 from glossary.correct import suggest
 from glossary.lines import line_units
 from glossary.normalize import normalize
-from glossary.rewrite import Place, rewrite
+from glossary.rewrite import Place, kept_places, rewrite
 from subtitles.check import check
 from subtitles.cue import Cue
 from subtitles.linebreak import break_lines
@@ -122,19 +122,10 @@ def plain_text(text: str, parts: Sequence[PlainPart], kept: Sequence[bool], term
     return rewrite(text, terms, keep=places).text if places else "".join(part.text for part in parts)
 
 
-def kept_flags(parts: Sequence[PlainPart], chosen: str | None) -> list[bool]:
-    """Which replacements a stored plain wording kept as the official term (read back
-    greedily, replacement by replacement, against the chosen text)."""
-    flags, position = [], 0
-    for part in parts:
-        if part.before:
-            keep = chosen is not None and chosen.startswith(part.before, position) \
-                and not chosen.startswith(part.text, position)
-            flags.append(keep)
-            position += len(part.before if keep else part.text)
-        else:
-            position += len(part.text)
-    return flags
+def kept_flags(parts: Sequence[PlainPart], places: frozenset[Place] | None) -> list[bool]:
+    """Which replacements in ``parts`` are kept as the official term, given the places
+    a stored wording keeps (:func:`glossary.rewrite.kept_places`; None: none)."""
+    return [Place(part.term, part.occurrence) in (places or ()) for part in parts if part.before]
 
 
 class Assistant:
@@ -147,6 +138,7 @@ class Assistant:
         self.parts = lru_cache(size)(lambda text: tuple(plain_parts(text, terms)))
         self.suggestions = lru_cache(size)(lambda text: suggest(text, terms))
         self.lines = lru_cache(size)(lambda text: break_lines(text, profile, self.units) or ("",))
+        self.kept = lru_cache(size)(lambda text, wording: kept_places(text, wording, terms))
 
     def plain(self, text: str, kept: Sequence[bool]) -> str:
         return plain_text(text, self.parts(text), kept, self.terms)
@@ -173,7 +165,8 @@ def analyse(cues: Sequence[Cue], revision_choices: Sequence[tuple[str, str]], as
     violations of both tracks (each track checked as a whole, so overlaps count)."""
     chosen, profile = dict(revision_choices), assistant.profile
     parts = [assistant.parts(cue.text) for cue in cues]
-    flags = [kept_flags(p, chosen.get(cue.text)) for p, cue in zip(parts, cues)]
+    flags = [kept_flags(p, assistant.kept(cue.text, chosen[cue.text]) if cue.text in chosen else None)
+             for p, cue in zip(parts, cues)]
     plain_cues = [Cue(cue.start_ms, cue.end_ms, assistant.lines(assistant.plain(cue.text, f)))
                   for cue, f in zip(cues, flags)]
     verbatim_problems = _by_cue(check(cues, profile, assistant.units))

@@ -2,7 +2,8 @@
 
 It reads the verbatim SRT and the term base, so editing the glossary redoes this
 stage (and the videos after it) and nothing before it. Where staff chose a cue's plain
-wording in review (保留规范说法, kept in the current revision), that wording is used.
+wording in review (保留规范说法, kept in the current revision), that wording is used,
+and the cue keeps what the track adds to it (an aside explaining the cue before).
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from studio.stages.terms import glossary_files, load_terms
 from studio.stages.transcript import needs_audio
 from studio.stages.verbatim import FORMATS, track_files
 from subtitles import io as subtitle_io
-from subtitles.cue import Cue
-from subtitles.linebreak import break_lines
 from subtitles.profiles import get_profile
 
 skip_reason = needs_audio
@@ -48,11 +47,10 @@ def run(job: Job) -> None:
     terms = load_terms(job)
     profile = get_profile(job.text.profile)
     cues = subtitle_io.load(job.work.subtitles("verbatim", "srt"))
-    track = plain_track(cues, terms, profile)
     chosen = dict(map(tuple, chosen_wordings(job)))
-    plain = [Cue(p.start_ms, p.end_ms, break_lines(chosen[v.text], profile)) if v.text in chosen else p
-             for v, p in zip(cues, track.cues)]
-    write_subtitles(plain, job.work.root / "plain", FORMATS)
+    track = plain_track(cues, terms, profile,
+                        chosen={index: chosen[cue.text] for index, cue in enumerate(cues) if cue.text in chosen})
+    write_subtitles(track.cues, job.work.root / "plain", FORMATS)
     report = {"changes": [{"cue": number, **change._asdict()} for number, change in track.changes],
               "fallbacks": [asdict(fallback) for fallback in track.fallbacks],
               "unexplained": track.unexplained}  # explained only on the term page

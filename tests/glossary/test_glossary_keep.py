@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from glossary import load_default
 from glossary.match import find_normalized
 from glossary.normalize import normalize
-from glossary.rewrite import Place, rewrite
+from glossary.rewrite import Place, kept_places, rewrite
 from glossary.tracks import plain_track
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
@@ -42,6 +42,28 @@ def test_the_plain_track_keeps_the_places_of_each_cue():
     track = plain_track(cues, GLOSSARY, PROFILE, keep={1: {Place("容缺受理", 0)}})
     assert [c.text for c in track.cues] == ["窗口可以收件后补材料", "窗口可以容缺受理"]
     assert [(number, c.before) for number, c in track.changes] == [(1, "容缺受理")]
+
+
+def test_a_stored_wording_reads_back_as_the_places_it_keeps():
+    assert kept_places(TEXT, "窗口可以收件后补材料，也可以容缺受理", GLOSSARY) == {Place("容缺受理", 1)}
+    assert kept_places(TEXT, TEXT, GLOSSARY) == {Place("容缺受理", 0), Place("容缺受理", 1)}
+    assert kept_places(TEXT, rewrite(TEXT, GLOSSARY).text, GLOSSARY) == frozenset()
+    assert kept_places("可以一网通办", "可以一网通办", GLOSSARY) == {Place("一网通办", 0)}  # not explained here
+    assert kept_places(TEXT, "窗口可以先收下材料", GLOSSARY) is None  # staff's own words
+
+
+# The first cue is too short to explain 行政复议: the track explains it in front of the second.
+ASIDE_CUES = [Cue(0, 900, ("申请行政复议",)), Cue(960, 5000, ("窗口可以容缺受理",))]
+ASIDE = "（行政复议：对政府决定的复查）"
+
+
+def test_a_staff_wording_keeps_the_aside_the_track_puts_in_its_cue():
+    assert plain_track(ASIDE_CUES, GLOSSARY, PROFILE).cues[1].lines == (ASIDE, "窗口可以收件后补材料")
+    kept = plain_track(ASIDE_CUES, GLOSSARY, PROFILE, chosen={1: "窗口可以容缺受理"})
+    assert kept.cues[1].lines == (ASIDE, "窗口可以容缺受理")
+    own = plain_track(ASIDE_CUES, GLOSSARY, PROFILE, chosen={1: "窗口可以先收下材料"})
+    assert own.cues[1].lines == (ASIDE, "窗口可以先收下材料")
+    assert own.changes == kept.changes == [] and own.unexplained == kept.unexplained == []
 
 
 # Half glossary material (terms, variants, plain wordings, annotations), half the text

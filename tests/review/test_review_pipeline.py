@@ -156,3 +156,16 @@ def test_the_plain_wording_staff_chose_is_the_plain_track_of_that_cue(job):
     assert ran(job)["plain"] == "done"
     plain = pysubs2.load(str(job.work.subtitles("plain", "srt")))
     assert plain[0].plaintext.replace("\n", "") == "欢迎致电区司法局法律援助热线"
+
+
+def test_a_chosen_wording_keeps_the_aside_the_track_puts_in_its_cue(job):
+    """The first cue is too short to explain 行政复议, so the track explains it in front of
+    the next; keeping 容缺受理 in that cue (保留规范说法) must not drop the explanation."""
+    cues = (Cue(0, 900, ("申请行政复议",)), Cue(960, 5000, ("窗口可以容缺受理",)))
+    kept = "窗口可以容缺受理"  # what the workspace stores when staff keep the official term
+    save_log(job.work, load_log(job.work).commit(1, cues, "王芳", "browser", "2026-11-30T04:00:00+00:00",
+                                                 plain_choices=[(cues[1].text, kept)]))
+    assert ran(job)["plain"] == "done"
+    plain = pysubs2.load(str(job.work.subtitles("plain", "srt")))
+    assert [event.plaintext.split("\n") for event in plain] == [
+        ["申请行政复议"], ["（行政复议：对政府决定的复查）", "窗口可以容缺受理"]]
