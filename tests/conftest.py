@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import gc
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -106,20 +107,37 @@ def speech_model():
     return load_model("base", str(MODEL_CACHE))
 
 
+class Transcripts(Mapping):
+    """Raw transcripts of clips by name, each transcribed on first use and kept: a test
+    process (`make test` runs several) transcribes only the clips its tests read."""
+
+    def __init__(self, clips: dict[str, Path], model):
+        self.clips, self.model, self.done = clips, model, {}
+
+    def __getitem__(self, name: str):
+        from studio.transcribe import transcribe_file
+
+        if name not in self.done:
+            self.done[name] = transcribe_file(self.clips[name], model=self.model)
+        return self.done[name]
+
+    def __iter__(self):
+        return iter(self.clips)
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+
 @pytest.fixture(scope="session")
-def shared_transcripts(shared_media, speech_model):
-    """Raw transcripts of the five shared WAV clips, transcribed once per test session."""
-    from studio.transcribe import transcribe_file
-
-    return {name: transcribe_file(shared_media / f"{name}.wav", model=speech_model) for name in SHARED_CLIPS}
+def shared_transcripts(shared_media, speech_model) -> Transcripts:
+    """Raw transcripts of the five shared WAV clips, each transcribed once per test process."""
+    return Transcripts({name: shared_media / f"{name}.wav" for name in SHARED_CLIPS}, speech_model)
 
 
 @pytest.fixture(scope="session")
-def heldout_transcripts(speech_model):
-    """Raw transcripts of four held-out clips (Opus), transcribed once per test session."""
-    from studio.transcribe import transcribe_file
-
-    return {name: transcribe_file(HELDOUT / f"{name}.opus", model=speech_model) for name in HELDOUT_CLIPS}
+def heldout_transcripts(speech_model) -> Transcripts:
+    """Raw transcripts of four held-out clips (Opus), each transcribed once per test process."""
+    return Transcripts({name: HELDOUT / f"{name}.opus" for name in HELDOUT_CLIPS}, speech_model)
 
 
 @pytest.fixture(scope="session")
