@@ -31,7 +31,7 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-TEMPLATE = "wuling_template"
+TEMPLATE = f"wuling_template_{os.getpid()}"  # one per test process: xdist workers may share a given server
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _names = itertools.count(1)
 
