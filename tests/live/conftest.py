@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live.live_site import AIR_AT
+from tests.live.live_site import AIR_AT, LiveSite
 from tests.site_data import Clock
 from web import create_app
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by mark
+def pytest_collection_modifyitems(items):
+    """The tests of a module that drives ``LiveSite`` push streams through the real chain
+    at real speed, with a captioner that needs most of the machine to keep up: they are
+    ``realtime``, and `make test` runs them alone after the rest (DEVELOPERS.md)."""
+    for item in items:
+        if getattr(getattr(item, "module", None), "LiveSite", None) is LiveSite:
+            item.add_marker(pytest.mark.realtime)
 
 
 @pytest.fixture
