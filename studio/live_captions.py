@@ -7,8 +7,10 @@ nothing while the model loads, and after a crash it goes on where its captions s
 Passes of the speech model (greedy decoding) run back to back over the recent audio,
 each taking in what arrived during the last one, and only the words two consecutive
 passes agree on are published (whisper_streaming's LocalAgreement-2, :class:`Agreement`).
-Published words become Simplified Chinese, pass the stock-hallucination filter and
-glossary correction, and roll up as cues of the ``live-zh`` profile (two lines, the
+Each pass's words become Simplified Chinese, pass the stock-hallucination filter, are
+kept only near speech the detector found, and get glossary correction over the whole
+pass before they are compared (so a term is corrected whole, whichever passes confirm
+its words); published words roll up as cues of the ``live-zh`` profile (two lines, the
 newest at the bottom), written as 1-second WebVTT segments in step with nginx's video.
 
 When captions show (chosen by measuring, bench/RESULTS.md "Live captions"): a segment
@@ -52,6 +54,7 @@ from subtitles.cleanup import clean, model_spelling
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
 from subtitles.rollup import add_to_line
+from subtitles.speech import align_words
 from subtitles.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
@@ -359,15 +362,15 @@ class Captioner:
         audio has passed: a word confirmed after its moment was written out shows from
         the first segment still open, so captions trail the speech by the confirmation
         delay (two passes) and at most one segment, and never come before it."""
-        for word in self._published(self.agreement.confirm(words)):
+        for word in self.agreement.confirm(self._corrected(words)):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self._trim()
         self.write_due(self.audio_end_ms)
 
     def finish(self) -> None:
         """The stream ended: a last pass over what is left, published whole."""
-        confirmed = self.agreement.confirm(self._hypothesis()) if self.audio.size else []
-        for word in self._published(confirmed + self.agreement.pending):
+        confirmed = self.agreement.confirm(self._corrected(self._hypothesis())) if self.audio.size else []
+        for word in confirmed + self.agreement.pending:
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         # up to the push's end, where the picture ends too: a reconnect goes on from there
         self.write_due(self.audio_end_ms + SEGMENT_MS - 1)
@@ -380,9 +383,10 @@ class Captioner:
             self.rollup.forget_before(start)
 
     def _hypothesis(self) -> list[Word]:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        from studio.transcribe import _to_simplified_segment, speech_regions
 
-        if not get_speech_timestamps(self.audio, VadOptions(threshold=0.5), sampling_rate=media.SAMPLE_RATE):
+        speech = speech_regions(self.audio)
+        if not speech:
             return []  # silence or music: nothing to hear, nothing to invent
         if self.language is not None and not self.language.allows(self.audio, self.audio_end_ms):
             return []  # another language: the model told to write Chinese would invent it
@@ -393,15 +397,18 @@ class Captioner:
             vad_filter=False, condition_on_previous_text=False,
             max_new_tokens=min(MAX_NEW_TOKENS, 20 + (self.audio_end_ms - self.audio_start_ms) * 8 // 1000),
             initial_prompt=model_spelling((self.prompt or "") + self.text_before[-100:]) or None)
-        from studio.transcribe import _to_simplified_segment
-
         kept = clean(Transcript("zh", self.audio_end_ms - self.audio_start_ms,
                                 [_to_simplified_segment(raw) for raw in segments])).segments
+        # words far from the speech the detector found are invented (the model's "请注意" after
+        # the last sentence); the others are moved inside it, as the offline transcript's are
+        words = align_words([w for segment in kept for w in segment.words], speech)
         return [replace(w, start_ms=w.start_ms + self.audio_start_ms, end_ms=w.end_ms + self.audio_start_ms)
-                for segment in kept for w in segment.words]
+                for w in words]
 
-    def _published(self, words: list[Word]) -> list[Word]:
-        """Committed words with misheard glossary terms put back."""
+    def _corrected(self, words: list[Word]) -> list[Word]:
+        """The pass's words with misheard glossary terms put back, over all it heard at
+        once: a term is corrected whole before any of its words is confirmed (corrected
+        after confirmation, a term whose words two passes confirmed apart never was)."""
         if not words or self.correct is None:
             return words
         text = "".join(w.text for w in words)
@@ -421,7 +428,7 @@ class Captioner:
         if cut_ms <= self.audio_start_ms:
             if self.agreement.pending and length <= MAX_WINDOW_MS:
                 return
-            unconfirmed = self._published(self.agreement.commit_pending())
+            unconfirmed = self.agreement.commit_pending()
             for word in unconfirmed:
                 self.rollup.add(word, self.next_segment * SEGMENT_MS)
             cut_ms = max([w.end_ms for w in unconfirmed] + [self.audio_end_ms - self.pace.window_ms // 2])
@@ -436,8 +443,9 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
     """Caption stream ``stream`` from nginx until it ends. ``ended`` is set when nginx
     stops us (SIGTERM: the push ended, the recording is complete: caption all of it);
     the caller catches that signal first thing, as a short push may end while we start."""
+    from glossary.correct import correct
     from glossary.learned import attach
-    from studio.captions import correct_transcript, decoding_prompt
+    from studio.captions import decoding_prompt
     from studio.cli_support import open_glossary
     from studio.transcribe import load_model
 
@@ -457,7 +465,7 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
                        env.setting_int("cpu_threads", 0, 1024))
     captioner = Captioner(model, writer,
-                          correct=lambda t: correct_transcript(t, glossary),
+                          correct=lambda t: correct(t, glossary).transcript,  # quietly: every pass hears a term again
                           prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)),
                           language=LanguageGate(model, stream))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))

@@ -2,8 +2,15 @@
 WebVTT segments and playlist (real files under tmp_path)."""
 from __future__ import annotations
 
+import wave
+from types import SimpleNamespace
+
+import numpy as np
+
+from glossary import load_default
+from glossary.correct import correct
 from subtitles.transcript import Word
-from studio.live_captions import (HOLD_MS, Agreement, RollUp, SegmentWriter, end_playlist, first_shown,
+from studio.live_captions import (HOLD_MS, Agreement, Captioner, RollUp, SegmentWriter, end_playlist, first_shown,
                                   vtt_segment)
 from studio.live_recording import live_cues
 from subtitles.cue import Cue
@@ -30,6 +37,43 @@ def test_words_heard_again_at_the_seam_are_not_committed_twice():
     agreement.confirm(again)
     agreement.confirm(words("法律援助由政府指", start_ms=400))
     assert "".join(w.text for w in agreement.committed) == "申请法律援助由政府"
+
+
+def test_a_term_whose_words_two_passes_confirm_apart_is_corrected_whole(tmp_path):
+    """Glossary correction runs on each pass's words before they are compared: 行政复意
+    is put right although 行政复 and 意 were confirmed by different passes."""
+    glossary = load_default()
+    captioner = Captioner(model=None, writer=SegmentWriter(tmp_path / "b1"),
+                          correct=lambda transcript: correct(transcript, glossary).transcript)
+    captioner.start_at(0)
+    for heard in ("还可以申请行政", "还可以申请行政复", "还可以申请行政复意", "还可以申请行政复意"):
+        captioner.feed(np.zeros(16000, dtype=np.float32))
+        captioner.take(words(heard))
+    assert "".join(w.text for w in captioner.agreement.committed) == "还可以申请行政复议"
+
+
+class ScriptedModel:
+    """Stands in for the speech model (it cannot be made to invent words on demand):
+    each pass "hears" the same words, as faster-whisper's segments."""
+
+    def __init__(self, *said: tuple[float, float, str]):
+        self.said = said
+
+    def transcribe(self, audio, **options):
+        words = [SimpleNamespace(start=start, end=end, word=text, probability=0.9) for start, end, text in self.said]
+        segment = SimpleNamespace(start=words[0].start, end=words[-1].end, text="".join(w.word for w in words),
+                                  words=words, avg_logprob=-0.2, no_speech_prob=0.01)
+        return iter([segment]), None
+
+
+def test_words_the_model_writes_over_silence_after_speech_are_not_captioned(tmp_path, shared_media):
+    with wave.open(str(shared_media / "talk_legal_aid.wav")) as clip:  # 16 kHz mono, as the captioner hears
+        speech = np.frombuffer(clip.readframes(3 * 16000), dtype=np.int16).astype(np.float32) / 32768
+    model = ScriptedModel((0.2, 0.6, "各位"), (0.6, 1.0, "听众"), (5.5, 6.2, "请注意"))  # 3 s to 8 s is silence
+    captioner = Captioner(model, SegmentWriter(tmp_path / "b1"))
+    captioner.start_at(0)
+    captioner.feed(np.concatenate([speech, np.zeros(5 * 16000, dtype=np.float32)]))
+    assert [w.text for w in captioner._hypothesis()] == ["各位", "听众"]
 
 
 def test_roll_up_keeps_two_lines_of_16_and_gives_late_words_a_moment_each():
