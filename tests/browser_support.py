@@ -89,11 +89,14 @@ def chromium() -> Iterator:
 def open_page(browser, size: str = "desktop", console: bool = True, **context):
     """A page in a new context, as a resident's browser at ``size`` (``VIEWPORTS``) opens
     it; its script errors, and unless not ``console`` its console errors (a failed load,
-    a CSP refusal), gather in ``page.errors``. ``context``: more Playwright context options
-    (``bypass_csp=True`` lets ``axe_violations`` inject axe-core)."""
+    a CSP refusal), gather in ``page.errors``; every answer of 400 or more, the page's own
+    or a resource's, gathers in ``page.failed`` as (status, URL). ``context``: more
+    Playwright context options (``bypass_csp=True`` lets ``axe_violations`` inject axe-core)."""
     page = browser.new_context(viewport=VIEWPORTS[size], is_mobile=size == "phone", has_touch=size == "phone",
                                user_agent=PHONE if size == "phone" else DESKTOP, **context).new_page()
-    page.errors = []
+    page.errors, page.failed = [], []
+    page.on("response", lambda response: page.failed.append((response.status, response.url))
+            if response.status >= 400 else None)
     if console:
         page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
