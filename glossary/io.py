@@ -37,7 +37,7 @@ def term_from_row(row: Row) -> Term:
                 mode=row.get("mode") or default_mode(row.get("kind")), kind=row.get("kind"),
                 later=row.get("later") or "term", pos=row.get("pos"),
                 **{column: split_variants(row.get(column)) for column in CONTEXT_COLUMNS},
-                example=row.get("example"), source=row.get("source"))
+                example=row.get("example"), source=row.get("source"), note=row.get("note"))
 
 
 def loads(text: str, path: object = "<string>") -> Glossary:
@@ -53,7 +53,7 @@ def load(path: Path | str) -> Glossary:
 
 def dumps(glossary: Glossary) -> str:
     """CSV text (header + one row per term, drafts included) that :func:`loads` reads
-    back unchanged. The optional columns (kind, context rules, example, source, …)
+    back unchanged. The optional columns (kind, context rules, example, source, note, …)
     are written only when some term fills them, so an older term base exports as it was.
 
     A cell a spreadsheet would run as a formula gets a leading quote; a loaded term
@@ -75,4 +75,4 @@ def _cells(t: Term) -> tuple[str, ...]:
     """``t`` as the cells of a CSV row, in :data:`COLUMNS` order."""
     return (t.term, t.plain, t.explanation, t.category, "|".join(t.variants), t.status, t.mode,
             t.kind, t.later, t.pos, *("|".join(getattr(t, c)) for c in CONTEXT_COLUMNS),
-            t.example, t.source)
+            t.example, t.source, t.note)

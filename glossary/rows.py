@@ -15,7 +15,7 @@ from glossary.errors import GlossaryError
 
 COLUMNS = ("term", "plain", "explanation", "category", "variants", "status", "mode",
            "kind", "later", "pos", "only_after", "not_after", "only_before", "not_before",
-           "example", "source")
+           "example", "source", "note")
 # Columns after "mode" are optional: a term base written before they existed still loads.
 CONTEXT_COLUMNS = ("only_after", "not_after", "only_before", "not_before")
 HEADER_ALIASES = {"术语": "term", "白话": "plain", "通俗说法": "plain", "解释": "explanation",
@@ -23,7 +23,7 @@ HEADER_ALIASES = {"术语": "term", "白话": "plain", "通俗说法": "plain", 
                   "模式": "mode", "名称类型": "kind", "后续提及": "later", "词性": "pos",
                   "前面只能是": "only_after", "前面不能是": "not_after",
                   "后面只能是": "only_before", "后面不能是": "not_before",
-                  "例句": "example", "来源": "source", "出处": "source"}
+                  "例句": "example", "来源": "source", "出处": "source", "备注": "note"}
 REQUIRED = ("term", "plain")
 
 

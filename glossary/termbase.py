@@ -48,7 +48,9 @@ class Term:
     fit; there the term stays as it is. ``pos`` is the part of speech (jieba's tags,
     e.g. ``n``, ``v``) the plain wording must have to stand where the term stood;
     ``example`` is a sentence using the term, checked by ``studio glossary validate``;
-    ``source`` is where the definition comes from (a law and its article), if known.
+    ``source`` is where the definition comes from (a law and its article), if known;
+    ``note`` is a reviewer's remark for the office (a doubt about an approved wording
+    that only the office may change): kept with the term, applied by nothing.
     """
 
     term: str
@@ -67,6 +69,7 @@ class Term:
     not_before: tuple[str, ...] = ()
     example: str = ""
     source: str = ""
+    note: str = ""
 
     @property
     def surfaces(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ import pytest
 from glossary import load_default
 from glossary.errors import GlossaryError
 from glossary.io import dumps, load, loads
+from glossary.rewrite import rewrite
 from glossary.rows import parse
 from glossary.validate import validate
 from tests.support import SHARED_MEDIA
@@ -83,6 +84,18 @@ def test_dumps_round_trips_the_default():
     default = load_default()
     again = loads(dumps(default))
     assert again.terms == default.terms
+
+
+def test_a_reviewer_note_is_kept_with_the_term_and_changes_nothing():
+    """备注: a doubt about an approved wording, for the office to decide; the wording stays."""
+    terms = loads("术语,白话,备注\n参保地,交社保的地方,读起来不顺，请办公室决定。\n")
+    assert terms.get("参保地").note == "读起来不顺，请办公室决定。"
+    assert "note" in dumps(terms).splitlines()[0] and loads(dumps(terms)).terms == terms.terms
+    assert rewrite("要在参保地办理", terms).text == "要在交社保的地方办理"
+    default = load_default()
+    for name, plain in (("统一社会信用代码", "企业身份证号"), ("参保地", "交社保的地方")):
+        term = default.get(name)
+        assert (term.plain, term.status) == (plain, "preferred") and term.note.startswith("审校意见")
 
 
 def test_the_default_glossary_is_real_and_clean():
