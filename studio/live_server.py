@@ -40,7 +40,7 @@ from episodes.settings import SETTINGS
 from studio.environment import Environment
 from studio.errors import MediaError, StudioError
 from studio.files import write_text
-from studio.media import ffmpeg_exe, probe
+from studio.media import ffmpeg_exe, ffprobe_exe, probe
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,9 @@ QUICK_DEATH_S = 10  # an nginx that dies sooner after starting is restarted less
 # How our programs read a stream from nginx: once the push ends nginx sends nothing
 # more but keeps the connection, so a read that waits 5 s means the stream is over.
 READ_LIVE = ("-rw_timeout", "5000000", "-i")
+# A live push carries its streams' description up front: a short look (one keyframe
+# interval, not ffmpeg's 5 s) lets the picture reach viewers sooner after a (re)connect.
+SHORT_LOOK = ("-analyzeduration", "2000000")
 
 
 @dataclass(frozen=True)
@@ -151,15 +154,41 @@ def relay_command(env: Environment, stream: str, rendition: str) -> list[str]:
     application (picture and sound) or the ``audio`` one (sound only), its timestamps
     moved to where this push starts on the broadcast's timeline."""
     paths = LivePaths.from_settings(env)
-    relay = f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}"
+    relay = _rtmp_url(env)
     offset_ms = push_start_ms(paths, push_recording(paths, stream))
     streams = ["-map", "0:v?", "-map", "0:a?"] if rendition == "video" else ["-map", "0:a"]
-    # a live push carries its streams' description up front: a short look (one keyframe
-    # interval, not ffmpeg's 5 s) lets the picture reach viewers sooner after a (re)connect
-    return [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-copyts", "-analyzeduration", "2000000",
+    return [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-copyts", *SHORT_LOOK,
             *READ_LIVE, f"{relay}/live/{stream}",
             *streams, "-c", "copy", "-output_ts_offset", f"{offset_ms / 1000:.3f}", "-f", "flv",
             f"{relay}/{rendition}/{stream}"]
+
+
+def relay(env: Environment, stream: str, rendition: str) -> None:
+    """Become the relay of push ``stream`` into ``rendition`` (the ffmpeg of
+    :func:`relay_command`). For the sound-only rendition of a push without sound there is
+    nothing to relay: say so once in the log and wait for nginx to stop us with the push,
+    rather than fail at once (and be started again, and fail again); the site offers no
+    sound-only rendition then (``web.live.master_playlist``)."""
+    if rendition == "audio" and not push_has_sound(env, stream):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        log.warning("%s: a picture without sound: no sound-only rendition for this push", stream)
+        signal.sigwait({signal.SIGTERM})  # nginx's stop (exec_kill_signal term)
+        return
+    arguments = relay_command(env, stream, rendition)
+    os.execv(arguments[0], arguments)  # nginx stops the relay with a signal: ffmpeg must get it
+
+
+def push_has_sound(env: Environment, stream: str) -> bool:
+    """Whether push ``stream`` carries sound, as ffprobe reads it from nginx the way the
+    relay would (a push whose description it cannot read counts as having sound: the
+    relay then runs, and fails, as before)."""
+    found = subprocess.run([ffprobe_exe(), "-v", "error", *SHORT_LOOK, *READ_LIVE, f"{_rtmp_url(env)}/live/{stream}",
+                            "-show_entries", "stream=codec_type", "-of", "csv=p=0"], capture_output=True, text=True)
+    return found.returncode != 0 or "audio" in found.stdout.split()
+
+
+def _rtmp_url(env: Environment) -> str:
+    return f"rtmp://127.0.0.1:{env.setting_int('live_rtmp_port', 1, 65535)}"
 
 
 def recordings_of(paths: LivePaths, stream: str) -> list[Path]:

@@ -52,9 +52,10 @@ MASTER_PLAYLIST = """#EXTM3U
 #EXT-X-VERSION:3
 #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="通俗版字幕",LANGUAGE="zh-Hans",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI="../hls/plain/{name}/index.m3u8"
 #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="原文字幕",LANGUAGE="zh-Hans",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="../hls/captions/{name}/index.m3u8"
-#EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="avc1.64001f,mp4a.40.2",SUBTITLES="subs"
+#EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="{codecs}",SUBTITLES="subs"
 ../hls/video/{name}/index.m3u8
-#EXT-X-STREAM-INF:BANDWIDTH=96000,CODECS="mp4a.40.2",SUBTITLES="subs"
+"""
+SOUND_ONLY = """#EXT-X-STREAM-INF:BANDWIDTH=96000,CODECS="mp4a.40.2",SUBTITLES="subs"
 ../hls/audio/{name}/index.m3u8
 """
 
@@ -140,8 +141,22 @@ def master_playlist(broadcast_id: int):
     show = get_session().get(LiveBroadcast, broadcast_id)
     if show is None or show.started_at is None:
         abort(404, "这场直播还没有开始。")
-    return Response(MASTER_PLAYLIST.format(name=stream_name(show)),
-                    mimetype="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-cache"})
+    name = stream_name(show)
+    if _without_sound(name):
+        playlist = MASTER_PLAYLIST.format(name=name, codecs="avc1.64001f")
+    else:
+        playlist = MASTER_PLAYLIST.format(name=name, codecs="avc1.64001f,mp4a.40.2") + SOUND_ONLY.format(name=name)
+    return Response(playlist, mimetype="application/vnd.apple.mpegurl", headers={"Cache-Control": "no-cache"})
+
+
+def _without_sound(name: str) -> bool:
+    """A picture without sound: nginx writes the picture's playlist but never the sound-only
+    one, whose relay found no sound (``studio.live_server.relay``). The two relays start
+    together, so a sound-only rendition still missing once the picture is out has none
+    (or is a moment late: a viewer who arrives just then is offered the picture alone)."""
+    hls = os.path.join(current_app.config["LIVE_PATH"], HLS_FOLDER)
+    return (os.path.exists(os.path.join(hls, "video", name, "index.m3u8"))
+            and not os.path.exists(os.path.join(hls, "audio", name, "index.m3u8")))
 
 
 @bp.route("/live/hls/<path:name>")

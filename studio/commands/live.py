@@ -82,12 +82,15 @@ def nginx_conf_command(env: Environment) -> None:
 @pass_environment
 def relay_command(env: Environment, stream: str, rendition: str) -> None:
     """Copy push STREAM (b12) into its RENDITION for HLS; nginx runs this for each push."""
-    import os
+    import logging
 
-    from studio.live_server import relay_command as command
+    from studio.live_server import LivePaths, relay
 
-    arguments = command(env, stream, rendition)
-    os.execv(arguments[0], arguments)  # nginx stops the relay with a signal: ffmpeg must get it
+    # nginx keeps no output of the programs it runs: the relays log beside the stream
+    log_file = logging.FileHandler(LivePaths.from_settings(env).root / f"relay-{stream}.log", delay=True)
+    logging.basicConfig(handlers=[log_file], level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
+    relay(env, stream, rendition)
 
 
 @live_group.command("caption", hidden=True)

@@ -195,15 +195,25 @@ def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, cl
     assert len(said) >= 0.8 * len(shown), shown
 
 
-def test_a_picture_without_sound_goes_out_and_the_captioner_says_why(site):
+def test_a_picture_without_sound_goes_out_and_the_captioner_and_the_sound_relay_say_why(site):
+    """No sound-only rendition is offered, and its relay says why once and stays up until
+    the push ends rather than fail and be started again."""
     key = site.announce()
     encoder = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                                 "color=c=black:s=320x180:r=25", "-t", "12", "-c:v", "libx264", "-preset",
                                 "ultrafast", "-g", "25", "-f", "flv", f"rtmp://127.0.0.1:{site.rtmp_port}/live/{key}"],
                                stderr=subprocess.PIPE, text=True)
-    assert encoder.wait(60) == 0, encoder.stderr.read()
     live = site.instance / "live"
+    wait_for(lambda: (live / "hls" / "video" / "b1" / "index.m3u8").exists(), 60, "the picture's playlist")
+    master = get(f"{site.url}/live/1/master.m3u8")
+    assert master.count("#EXT-X-STREAM-INF") == 1 and "hls/audio/" not in master and "mp4a" not in master
+    assert encoder.wait(60) == 0, encoder.stderr.read()
     assert list((live / "hls" / "video" / "b1").glob("*.ts"))  # the picture went out
     log = wait_for(lambda: (live / "captioner-b1.log").exists() and (live / "captioner-b1.log").read_text(),
                    30, "the captioner's log")
     assert "no audio to caption" in log and "captioning" not in log
+    relay_log = wait_for(lambda: (live / "relay-b1.log").exists() and (live / "relay-b1.log").read_text(),
+                         30, "the relays' log")
+    assert relay_log.count("b1: a picture without sound") == 1, relay_log
+    # the two relays and the captioner, each started once: none exited to be started again
+    assert (live / "nginx-error.log").read_text().count("exec: starting managed child") == 3
