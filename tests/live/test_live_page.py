@@ -1,6 +1,8 @@
-"""The /live page in Debian's headless Chromium at a phone's and a laptop's size, off air
-and on air, with a radio encoder's push (sound only) through the real chain: `studio
-serve --live`, nginx-rtmp, the relays and the captioner. Screenshots go to test-output/."""
+"""The /live page in Debian's headless Chromium at a phone's size (also in 长辈版) and a
+laptop's, off air and on air, with a radio encoder's push (sound only) through the real
+chain: `studio serve --live`, nginx-rtmp, the relays and the captioner. On air, a full
+caption line (16 characters) is drawn by the browser's own cue rendering on one line, as
+large as the player allows. Screenshots go to test-output/."""
 from __future__ import annotations
 
 import shutil
@@ -12,12 +14,17 @@ import pytest
 
 from studio.live_captions import first_shown
 from studio.live_recording import live_cues
-from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE
+from tests.browser_support import CHROMIUM, DESKTOP, LAUNCH_ARGS, PHONE, VIEWPORTS
 from tests.support import ROOT
 from tests.live.live_site import LiveSite, wait_for
+from web.largeprint import COOKIE as LARGE_PRINT
 
 CLIP = "talk_legal_aid"
-SIZES = {"390x844": ({"width": 390, "height": 844}, PHONE), "1280x800": ({"width": 1280, "height": 800}, DESKTOP)}
+# (viewport, browser, 长辈版): a phone in large print has the least room for a caption line
+SIZES = {"390x844": (VIEWPORTS["phone"], PHONE, False), "390x844-large-print": (VIEWPORTS["phone"], PHONE, True),
+         "1366x768": (VIEWPORTS["desktop"], DESKTOP, False)}
+FULL_LINE = "申请法律援助可以拨打区司法局热线"  # 16 characters: a full line of the live-zh profile
+CONTROLS_HIDE_S = 4  # Chromium hides a playing video's controls after about 3 s without the pointer on it
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(),
                                  reason="nginx with the RTMP module is not installed (make system-packages)")]
@@ -31,6 +38,34 @@ PAGE_STATE = """() => {
           overflow: document.documentElement.scrollWidth - window.innerWidth,
           text: document.body.innerText};
 }"""
+ADD_CUE = """(text) => {
+  const video = document.getElementById('live-player');
+  const track = Array.from(video.textTracks).find(t => t.mode === 'showing');
+  const cue = new VTTCue(video.currentTime, video.currentTime + 600, text);
+  cue.snapToLines = false;
+  cue.line = 85;  // where the captioner places its cues ("line:85%")
+  track.addCue(cue);
+}"""
+
+
+def rendered_cue_lines(page) -> list[tuple[str, int, float, float]]:
+    """Each :data:`FULL_LINE` Chromium draws in the player (inside the video's own shadow
+    tree, which only the DevTools protocol reaches): its text, how many lines it takes on
+    screen (a line box each) and where it starts and ends (px from the page's left)."""
+    devtools = page.context.new_cdp_session(page)
+    found = []
+
+    def walk(node, in_video=False):
+        in_video = in_video or node.get("localName") == "video"
+        if in_video and node.get("nodeType") == 3 and node["nodeValue"] == FULL_LINE:
+            quads = devtools.send("DOM.getContentQuads", {"backendNodeId": node["backendNodeId"]})["quads"]
+            found.append((node["nodeValue"], len({round(quad[1]) for quad in quads}),
+                          min(quad[0] for quad in quads), max(quad[2] for quad in quads)))
+        for child in node.get("children", []) + node.get("shadowRoots", []):
+            walk(child, in_video)
+
+    walk(devtools.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"])
+    return found
 
 
 def test_the_live_page_on_phones_and_desktops_off_air_and_with_a_radio_encoder(tmp_path, shared_media):
@@ -53,8 +88,11 @@ def test_the_live_page_on_phones_and_desktops_off_air_and_with_a_radio_encoder(t
         with playwright_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             try:
-                pages = {size: browser.new_page(viewport=viewport, user_agent=agent)
-                         for size, (viewport, agent) in SIZES.items()}
+                pages = {}
+                for size, (viewport, agent, large_print) in SIZES.items():
+                    pages[size] = browser.new_page(viewport=viewport, user_agent=agent)
+                    if large_print:
+                        pages[size].context.add_cookies([{"name": LARGE_PRINT, "value": "1", "url": site.url}])
                 for size, page in pages.items():
                     page.goto(site.url + "/live")
                     off_air = page.evaluate(PAGE_STATE)
@@ -77,6 +115,16 @@ def test_the_live_page_on_phones_and_desktops_off_air_and_with_a_radio_encoder(t
                         assert must in on_air["text"], (size, must)
                     assert on_air["overflow"] <= 0, size
                     assert errors == []
+                    page.evaluate(ADD_CUE, FULL_LINE)  # the widest line the captioner writes
+                    drawn = wait_for(lambda: rendered_cue_lines(page), 10, f"the caption drawn at {size}")
+                    player = page.locator("#live-player").bounding_box()
+                    [(_, lines, left, right)] = drawn
+                    assert lines == 1, (size, drawn)  # never wraps,
+                    assert player["x"] <= left and right <= player["x"] + player["width"], (size, drawn, player)
+                    assert right - left >= 0.65 * player["width"], (size, drawn, player)  # and is as large as fits
+                time.sleep(CONTROLS_HIDE_S)  # the player's controls cover the captions until they fade
+                for size, page in pages.items():
+                    page.locator("#live-player").screenshot(path=str(screenshots / f"live-player-{size}.png"))
                     page.screenshot(path=str(screenshots / f"live-on-air-{size}.png"), full_page=True)
             finally:
                 browser.close()
