@@ -2,8 +2,9 @@
 // Android, WeChat's in-app browser); the browser's own HLS elsewhere (iOS Safari).
 // The live captions (two HLS subtitle renditions: plain words first, as heard second)
 // are shown by default, one at a time: the first, unless the viewer chose the other in
-// the player's captions menu. Once the viewer has watched 10 s, one view beacon (the
-// server counts once per viewer and hour).
+// the player's captions menu; at the top of the box when the stream has no picture.
+// Once the viewer has watched 10 s, one view beacon (the server counts once per viewer
+// and hour).
 (function () {
   "use strict";
   var video = document.getElementById("live-player");
@@ -18,8 +19,21 @@
     if (tracks.length && !shown) { tracks[0].mode = "showing"; }
   }
 
+  // A radio encoder's stream has no picture, and the browser then never hides the
+  // player's controls, which cover the bottom of the box where the captioner places its
+  // captions (line:85%): with no picture to keep clear, they go to the top instead.
+  function captionsClearOfControls(event) {
+    if (video.videoWidth) { return; }
+    Array.prototype.forEach.call(event.target.activeCues || [], function (cue) {
+      if (cue.line !== 0) { cue.snapToLines = true; cue.line = 0; }
+    });
+  }
+
   if (video.textTracks && video.textTracks.addEventListener) {
-    video.textTracks.addEventListener("addtrack", showCaptions);
+    video.textTracks.addEventListener("addtrack", function (event) {
+      event.track.addEventListener("cuechange", captionsClearOfControls);
+      showCaptions();
+    });
   }
   if (window.Hls && window.Hls.isSupported()) {
     // 10 s behind the live edge (in seconds, whatever the segments' length): the captions
