@@ -153,6 +153,7 @@ class RollUp:
     lines: list[str] = field(default_factory=list)
     changes: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (ms, shown)
     last_end_ms: int = -10**9
+    keep: frozenset[str] = frozenset()  # words a line must not split besides jieba's (glossary terms)
 
     def add(self, word: Word, not_before_ms: int) -> None:
         """Show ``word`` at its own start, or at ``not_before_ms`` when that moment is
@@ -169,7 +170,7 @@ class RollUp:
         if not self.lines or word.start_ms - self.last_end_ms >= self.pause_ms:
             above, below = self.lines, (text,)
         else:
-            above, below = self.lines[:-1], add_to_line(self.lines[-1], text, self.max_width)
+            above, below = self.lines[:-1], add_to_line(self.lines[-1], text, self.max_width, self.keep)
         if len(above) + len(below) > len(self.lines) == self.max_lines and start == last:
             start += MIN_CHANGE_MS  # the full screen shows a moment before the top line leaves
         self.lines = [*above, *below][-self.max_lines:]
@@ -324,10 +325,11 @@ class Captioner:
     prompt: str | None = None
     pace: Pace = field(default_factory=Pace)
     language: LanguageGate | None = None  # pauses the captions over speech that is not Chinese
+    keep: frozenset[str] = frozenset()  # glossary terms a caption line must not split
 
     def __post_init__(self) -> None:
         profile = get_profile(self.profile_name)
-        self.rollup = RollUp(profile.max_line_width, profile.max_lines, profile.pause_break_ms)
+        self.rollup = RollUp(profile.max_line_width, profile.max_lines, profile.pause_break_ms, keep=self.keep)
         self.agreement = Agreement()
         self.audio = np.empty(0, dtype=np.float32)
         self.audio_start_ms = 0
@@ -445,6 +447,7 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
     the caller catches that signal first thing, as a short push may end while we start."""
     from glossary.correct import correct
     from glossary.learned import attach
+    from glossary.lines import line_units
     from studio.captions import decoding_prompt
     from studio.cli_support import open_glossary
     from studio.transcribe import load_model
@@ -467,7 +470,7 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
     captioner = Captioner(model, writer,
                           correct=lambda t: correct(t, glossary).transcript,  # quietly: every pass hears a term again
                           prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)),
-                          language=LanguageGate(model, stream))
+                          language=LanguageGate(model, stream), keep=line_units(glossary))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
     passes_ms = _run(captioner, audio)

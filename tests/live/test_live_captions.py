@@ -100,6 +100,13 @@ def test_a_full_line_breaks_between_words_and_the_word_started_on_it_moves_down_
     assert {ch: moment for moment, text in shown for ch in text}["人"] == said[15].start_ms  # when it was said
 
 
+def test_a_glossary_term_moves_down_whole():
+    rollup = RollUp(max_width=16, max_lines=2, pause_ms=800, keep=frozenset({"综合行政执法"}))
+    for word in words("今天我们来聊一聊区里的综合行政执法"):
+        rollup.add(word, not_before_ms=0)
+    assert rollup.lines == ["今天我们来聊一聊区里的", "综合行政执法"]
+
+
 def test_captions_clear_after_a_pause_and_cues_are_cut_at_segment_edges():
     rollup = RollUp(max_width=16, max_lines=2, pause_ms=800)
     for word in words("调解不收费"):
