@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import (Date, DateTime, ForeignKey, Insert, Integer, Select, String, UniqueConstraint,
-                        bindparam, func, select)
+from sqlalchemy import (Connection, Date, DateTime, ForeignKey, Insert, Integer, Select, String,
+                        UniqueConstraint, and_, any_, bindparam, func, select)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from episodes.db import Base
@@ -126,35 +127,61 @@ class View:
     at: datetime
 
 
-def record_views(session: Session, views: list[View], tz: tzinfo) -> list[bool]:
+def record_views(connection: Connection, views: list[View], tz: tzinfo) -> list[bool]:
     """Count each view unless its viewer was already counted that hour (also earlier
     in ``views``); return, per view, whether it counted. The caller commits.
 
-    Set-based, so a batch of beacons costs two statements, not two per beacon: the
-    unique key drops repeats and ``RETURNING`` names the rows that went in.
+    Set-based, so a batch of beacons costs the same statements as one beacon: the unique
+    key drops repeats and ``RETURNING`` names the rows that went in; each counted view is
+    added to its episode's total for the local day it was watched on.
     """
-    keys = [(v.episode_id, v.viewer, hour_of(v.at).replace(tzinfo=None)) for v in views]
-    connection = session.connection()  # Core: the ORM's bulk-insert machinery costs more here
-    statements = _batch_statements(connection.dialect.name)
-    inserted = {(row.episode_id, row.viewer, row.hour.replace(tzinfo=None)) for row in connection.execute(
-        statements.new_events,
-        [{"episode_id": e, "viewer": w, "hour": h.replace(tzinfo=timezone.utc)}
-         for e, w, h in dict.fromkeys(keys)])}
+    keys = [(v.episode_id, v.viewer, hour_of(v.at)) for v in views]
+    days: dict[tuple[int, str, datetime], date] = {}
+    for key, view in zip(keys, views):
+        days.setdefault(key, view.at.astimezone(tz).date())
+    inserted = _insert_new(connection, days)
     counted, seen = [], set()
     for key in keys:
         counted.append(key in inserted and key not in seen)
         seen.add(key)
-    per_day = Counter((v.episode_id, v.at.astimezone(tz).date()) for v, c in zip(views, counted) if c)
+    return counted
+
+
+def _insert_new(connection: Connection, days: dict[tuple[int, str, datetime], date]) -> set:
+    """Insert the (episode, viewer, UTC hour) keys not yet stored, add them to their
+    day's totals (``days`` maps a key to its local day), return the keys inserted.
+
+    On PostgreSQL this is one statement (``_count_new``): the writer waits for a round
+    trip to the server per statement, and round trips, not the server's work, are what a
+    batch costs there. SQLite has no INSERT inside WITH, and a statement costs no round
+    trip there, so it takes two.
+    """
+    statements = _batch_statements(connection.dialect.name)
+    if statements.count_new is not None:
+        rows = connection.execute(statements.count_new, {
+            "episode_ids": [e for e, _, _ in days], "viewers": [w for _, w, _ in days],
+            "hours": [h for _, _, h in days], "days": list(days.values())})
+        return {(episode_id, viewer, _utc(hour)) for episode_id, viewer, hour in rows.all()}
+    inserted = {(row.episode_id, row.viewer, _utc(row.hour)) for row in connection.execute(
+        statements.new_events, [{"episode_id": e, "viewer": w, "hour": h} for e, w, h in days])}
+    per_day = Counter((key[0], days[key]) for key in inserted)
     if per_day:
         connection.execute(statements.add_daily,
                            [{"episode_id": e, "day": d, "views": n} for (e, d), n in per_day.items()])
-    return counted
+    return inserted
+
+
+def _utc(hour: datetime) -> datetime:
+    """A stored hour as an aware UTC datetime (SQLite gives it back naive, in UTC;
+    PostgreSQL in the connection's time zone)."""
+    return hour.replace(tzinfo=timezone.utc) if hour.tzinfo is None else hour.astimezone(timezone.utc)
 
 
 class _BatchStatements(NamedTuple):
     new_events: Insert  # the views not yet counted that hour, named by RETURNING
     add_daily: Insert  # add to the daily totals
     episodes: Select  # id, duration and status of the episodes with the ids ``ids``
+    count_new: Select | None  # PostgreSQL: new_events and add_daily in one statement
 
 
 @functools.cache
@@ -169,13 +196,41 @@ def _batch_statements(dialect: str) -> _BatchStatements:
         .returning(ViewEvent.episode_id, ViewEvent.viewer, ViewEvent.hour),
         daily.on_conflict_do_update(index_elements=["episode_id", "day"],
                                     set_={"views": DailyViews.views + daily.excluded.views}),
-        select(Episode.id, Episode.duration_ms, Episode.status)
-        .where(Episode.id.in_(bindparam("ids", expanding=True))))
+        select(Episode.id, Episode.duration_ms, Episode.status).where(
+            # PostgreSQL: one array parameter, so one SQL text whatever the batch (which
+            # psycopg then prepares once) instead of a list rendered into each query
+            Episode.id == any_(bindparam("ids", type_=ARRAY(Integer))) if dialect == "postgresql"
+            else Episode.id.in_(bindparam("ids", expanding=True))),
+        _count_new() if dialect == "postgresql" else None)
+
+
+def _count_new() -> Select:
+    """PostgreSQL: insert the sent keys (arrays ``episode_ids``, ``viewers``, ``hours``,
+    ``days``, one element per distinct key), add those that went in to their day's
+    totals, and return them; one statement, so one round trip."""
+    sent = select(func.unnest(bindparam("episode_ids", type_=ARRAY(Integer)),
+                              bindparam("viewers", type_=ARRAY(String)),
+                              bindparam("hours", type_=ARRAY(DateTime(timezone=True))),
+                              bindparam("days", type_=ARRAY(Date)))
+                  .table_valued("episode_id", "viewer", "hour", "day").render_derived(name="sent")).cte("sent")
+    new = (postgresql.insert(ViewEvent)
+           .from_select(["episode_id", "viewer", "hour"], select(sent.c.episode_id, sent.c.viewer, sent.c.hour))
+           .on_conflict_do_nothing()
+           .returning(ViewEvent.episode_id, ViewEvent.viewer, ViewEvent.hour).cte("new"))
+    totals = postgresql.insert(DailyViews).from_select(
+        ["episode_id", "day", "views"],
+        select(sent.c.episode_id, sent.c.day, func.count())
+        .join_from(new, sent, and_(new.c.episode_id == sent.c.episode_id, new.c.viewer == sent.c.viewer,
+                                   new.c.hour == sent.c.hour))
+        .group_by(sent.c.episode_id, sent.c.day))
+    totals = totals.on_conflict_do_update(index_elements=["episode_id", "day"],
+                                          set_={"views": DailyViews.views + totals.excluded.views})
+    return select(new.c.episode_id, new.c.viewer, new.c.hour).add_cte(totals.cte("totals"))
 
 
 def record_view(session: Session, episode_id: int, viewer: str, now: datetime, tz: tzinfo) -> bool:
     """Count one view (see :func:`record_views`); True when counted."""
-    return record_views(session, [View(episode_id, viewer, now)], tz)[0]
+    return record_views(session.connection(), [View(episode_id, viewer, now)], tz)[0]
 
 
 @dataclass(frozen=True)
@@ -203,7 +258,7 @@ class Answer:
     error: str = ""
 
 
-def count_beacons(session: Session, beacons: list[Beacon], tz: tzinfo) -> list[Answer]:
+def count_beacons(connection: Connection, beacons: list[Beacon], tz: tzinfo) -> list[Answer]:
     """Check each beacon against its episode and count those that are views; one answer
     per beacon, same order. The caller commits.
 
@@ -211,12 +266,12 @@ def count_beacons(session: Session, beacons: list[Beacon], tz: tzinfo) -> list[A
     the whole batch, in the transaction that counts the views, so a beacon costs no
     query of its own and is checked against the episode as it is when counted.
     """
-    connection = session.connection()
     episodes = {row.id: row for row in connection.execute(
-        _batch_statements(connection.dialect.name).episodes, {"ids": list({b.episode_id for b in beacons})})}
+        _batch_statements(connection.dialect.name).episodes,
+        {"ids": list({b.episode_id for b in beacons})}).all()}  # one fetch, not one per row
     answers: list[Answer | View] = [_check(b, episodes.get(b.episode_id)) for b in beacons]
     views = [a for a in answers if isinstance(a, View)]
-    counted = iter(record_views(session, views, tz) if views else ())
+    counted = iter(record_views(connection, views, tz) if views else ())
     return [a if isinstance(a, Answer) else
             Answer(True) if next(counted) else Answer(False, "already counted this hour")
             for a in answers]

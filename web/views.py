@@ -34,27 +34,29 @@ class BadBeacon(Exception):
 class DailySalt:
     """Today's salt, read from the catalog once per day per process: the first beacon of
     a day reads it while the others wait, so a burst of beacons is one read, not one
-    transaction (and pooled connection) each."""
+    transaction (and pooled connection) each. The rest of the day no beacon takes the
+    lock: dozens of request threads queueing on it would each sleep and wake again."""
 
     def __init__(self):
-        self._day: date | None = None
-        self._salt = ""
+        self._today: tuple[date | None, str] = (None, "")  # replaced whole, so read without the lock
         self._lock = threading.Lock()
 
     def of(self, day: date) -> str:
+        known, salt = self._today
+        if known == day:
+            return salt
         with self._lock:
-            if self._day != day:
+            if self._today[0] != day:
                 with transaction(current_app.extensions["catalog_sessions"]) as session:
-                    self._salt = daily_salt(session, day)
-                self._day = day
-            return self._salt
+                    self._today = (day, daily_salt(session, day))
+            return self._today[1]
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("VIEWS_CLOCK", lambda: datetime.now(timezone.utc))
     tz = ZoneInfo(app.config["TIMEZONE"])
     app.extensions["view_writer"] = GroupCommit(
-        app.extensions["catalog_sessions"], lambda session, beacons: count_beacons(session, beacons, tz))
+        app.extensions["catalog_engine"], lambda connection, beacons: count_beacons(connection, beacons, tz))
     app.extensions["view_salt"] = DailySalt()
     app.config.setdefault("BEACON_MAX_BYTES", BEACON_MAX_BYTES)
     limit_route(app, "views.beacon", RouteLimit.from_config("BEACON_MAX_BYTES"))

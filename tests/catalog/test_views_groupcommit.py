@@ -3,11 +3,11 @@ a batch of beacons is checked against its episodes with one query, whatever its 
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from episodes.groupcommit import GroupCommit
@@ -28,8 +28,13 @@ def factory(catalog_sessions):
     return factory
 
 
-def test_concurrent_submits_are_all_committed_exactly_once(factory):
-    writer = GroupCommit(factory, lambda session, views: record_views(session, views, SHANGHAI))
+@pytest.fixture
+def engine(factory):
+    return factory.kw["bind"]
+
+
+def test_concurrent_submits_are_all_committed_exactly_once(factory, engine):
+    writer = GroupCommit(engine, lambda connection, views: record_views(connection, views, SHANGHAI))
     answers: list[bool] = []
 
     def viewer(number: int) -> None:
@@ -47,14 +52,36 @@ def test_concurrent_submits_are_all_committed_exactly_once(factory):
     assert answers.count(True) == 48 and answers.count(False) == 48
 
 
-def test_duplicates_inside_one_batch_count_once(factory):
-    with factory.begin() as session:
+def test_duplicates_inside_one_batch_count_once(factory, engine):
+    with engine.begin() as connection:
         views = [View(1, "a", NOW), View(1, "a", NOW), View(2, "a", NOW), View(1, "b", NOW)]
-        assert record_views(session, views, SHANGHAI) == [True, False, True, True]
+        assert record_views(connection, views, SHANGHAI) == [True, False, True, True]
+    with factory() as session:
+        assert session.scalar(select(func.sum(DailyViews.views))) == 3
 
 
-def test_a_failing_item_fails_alone(factory):
-    writer = GroupCommit(factory, lambda session, views: record_views(session, views, SHANGHAI))
+def test_each_view_counts_on_its_own_local_day_and_hour(factory, engine):
+    """One batch across Shanghai's midnight (16:00 UTC): each view lands on its own local
+    day, and a repeat within the same UTC hour is refused whatever the connection's time
+    zone (PostgreSQL gives timestamps back in it)."""
+    before, after = datetime(2026, 11, 24, 15, 59, tzinfo=timezone.utc), datetime(2026, 11, 24, 16, 1,
+                                                                                tzinfo=timezone.utc)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TIME ZONE 'America/New_York'")
+            connection.commit()
+        with connection.begin():
+            assert record_views(connection, [View(1, "a", before), View(1, "a", after), View(1, "b", after)],
+                                SHANGHAI) == [True, True, True]
+        with connection.begin():
+            assert record_views(connection, [View(1, "a", before.replace(minute=1))], SHANGHAI) == [False]
+    with factory() as session:
+        assert session.execute(select(DailyViews.day, DailyViews.views).order_by(DailyViews.day)).all() == [
+            (date(2026, 11, 24), 1), (date(2026, 11, 25), 2)]
+
+
+def test_a_failing_item_fails_alone(factory, engine):
+    writer = GroupCommit(engine, lambda connection, views: record_views(connection, views, SHANGHAI))
     results: dict[int, object] = {}
 
     def submit(episode_id: int) -> None:
@@ -71,13 +98,28 @@ def test_a_failing_item_fails_alone(factory):
     assert results == {1: True, 99: "refused", 2: True}
 
 
-def test_a_batch_of_beacons_gets_one_answer_each_in_order(factory):
+def test_a_writer_connection_the_server_dropped_loses_nothing(factory, engine):
+    """The writer keeps one connection between batches, with no pre-ping: when the server
+    has dropped it, the next batch is retried on new connections and still counts."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only a database server drops connections")
+    writer = GroupCommit(engine, lambda connection, views: record_views(connection, views, SHANGHAI))
+    assert writer.submit(View(1, "a", NOW)) is True
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    assert [writer.submit(View(1, viewer, NOW)) for viewer in ("b", "a", "c")] == [True, False, True]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(ViewEvent)) == 3
+
+
+def test_a_batch_of_beacons_gets_one_answer_each_in_order(factory, engine):
     beacons = [Beacon(1, 12_000, "a", NOW), Beacon(1, 12_000, "a", NOW),  # the repeat is refused
                Beacon(2, 9_000, "a", NOW), Beacon(99, 12_000, "a", NOW),
                Beacon(3, 700_000, "a", NOW), Beacon(3, 12_000, "", NOW, unwanted="bot"),
                Beacon(4, 12_000, "a", NOW), Beacon(3, 12_000, "b", NOW)]
-    with factory.begin() as session:
-        answers = count_beacons(session, beacons, SHANGHAI)
+    with engine.begin() as connection:
+        answers = count_beacons(connection, beacons, SHANGHAI)
     assert answers == [Answer(True), Answer(False, "already counted this hour"),
                        Answer(False, "not watched long enough"),
                        Answer(False, error="unknown episode 99"),
@@ -88,13 +130,14 @@ def test_a_batch_of_beacons_gets_one_answer_each_in_order(factory):
 
 
 @pytest.mark.parametrize("size", [1, 40])
-def test_a_batch_costs_the_same_statements_whatever_its_size(factory, size):
-    """No beacon gets a query of its own: one read of the episodes, the insert of the
-    views and the daily totals' upsert, for one beacon or forty."""
+def test_a_batch_costs_the_same_statements_whatever_its_size(engine, size):
+    """No beacon gets a query of its own: one read of the episodes, then the insert of the
+    views and the daily totals' upsert, for one beacon or forty; on PostgreSQL, where
+    each statement is a round trip to the server, those two are one statement."""
     statements: list[str] = []
-    engine = factory.kw["bind"]
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2].split()[0]))
-    with factory.begin() as session:
-        count_beacons(session, [Beacon(1 + n % 3, 12_000, f"viewer-{n}", NOW) for n in range(size)],
+    with engine.begin() as connection:
+        count_beacons(connection, [Beacon(1 + n % 3, 12_000, f"viewer-{n}", NOW) for n in range(size)],
                       SHANGHAI)
-    assert statements == ["SELECT", "INSERT", "INSERT"]
+    assert statements == (["SELECT", "WITH"] if engine.dialect.name == "postgresql"
+                          else ["SELECT", "INSERT", "INSERT"])
