@@ -86,10 +86,17 @@ def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, sh
     live = character_errors(live_text, truth).rate
     offline = character_errors(shared_transcripts[CLIP].text, truth).rate
     log = (site.instance / "live" / "captioner-b1.log").read_text()
-    # What must hold on any machine: the captions are this clip's speech, and never
-    # shown before it was said.
-    assert live <= 0.5, f"live CER {live:.1%}: {live_text}\n{log}"
+    # The targets: captions in step (never shown before they are said, most
+    # characters on screen within 2 s of the end of their line) and their CER at most 5
+    # points above the offline transcription's of the same clip. The CER target holds with
+    # the CPU the captioner is meant to have (replay at a quiet machine's pace: +3.2; niced
+    # beside other work at load 10: +3.7, +4.3); on a machine so busy that its passes fell
+    # behind it hears less at a time and may miss it by a little (+5.3 at load 20,
+    # bench/RESULTS.md "Live captions"): then reported with the figures, not hidden.
+    assert live <= 0.5, f"live CER {live:.1%}: {live_text}\n{log}"  # this clip's speech, whatever the load
     assert_never_before_spoken(shown, shared_media / f"{CLIP}.srt")
+    late = lateness_ms(shown, shared_media / f"{CLIP}.srt")
+    assert statistics.median(late) <= 2000, f"median {statistics.median(late) / 1000:.1f} s after the line ends"
 
     with_episode = wait_for(lambda: "is draft episode" in site.log.read_text(), 900,
                             "the draft episode")
@@ -100,13 +107,9 @@ def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, sh
     work = site.instance / "live" / "work" / "b1"
     assert (work / "live-captions.vtt").read_text(encoding="utf-8").count("-->") > 5
     assert list((site.instance / "live" / "recordings").glob("b1-*.flv"))
-    # The targets (CER within 5 points of offline, captions in step) are not
-    # reached on this 2-core machine yet (bench/live.py measures them; bench/RESULTS.md):
-    # reported as an expected failure with the figures, not hidden.
-    late = lateness_ms(shown, shared_media / f"{CLIP}.srt")
-    if live > offline + 0.05 or statistics.median(late) > 2000:
-        pytest.xfail(f"live CER {live:.1%} vs offline {offline:.1%}, median "
-                     f"{statistics.median(late) / 1000:.1f} s after the line ends")
+    if live > offline + 0.05 and "captions falling behind" in log:
+        pytest.xfail(f"live CER {live:.1%} vs offline {offline:.1%} with passes falling behind on a busy machine")
+    assert live <= offline + 0.05, f"live CER {live:.1%} vs offline {offline:.1%}: {live_text}\n{log}"
 
 
 def _matched_moments(shown: list[tuple[int, str]], srt: Path) -> list[tuple[int, int, int]]:
@@ -184,9 +187,7 @@ def test_the_live_page_plays_the_stream_with_the_captions_of_the_moment(site, cl
             browser.close()
     assert any(modes[:1] == ["showing"] and modes.count("showing") == 1 for _, modes, _ in samples)  # plain, on
     shown = [(seconds * 1000, scoring_chars(texts[-1].split("\n")[-1])) for seconds, _, texts in samples if texts]
-    if len(shown) < 5:  # the captions came later than the player's 10 s hold-back
-        pytest.xfail(f"captions of the moment shown {len(shown)} times: their delay on this "
-                     "machine exceeds the player's hold-back (bench/RESULTS.md, Live captions)")
+    assert len(shown) >= 5, f"captions on screen {len(shown)} times in {len(samples)} s of play"
     # Said then: most of the newest words on screen are in the reference lines spoken
     # from 8 s before to 1 s after (recognition errors aside, so by character).
     said = [moment for moment, text in shown if sum(ch in scoring_chars(
