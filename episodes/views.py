@@ -38,9 +38,10 @@ SHORT_VIDEO_SHARE = 0.30
 WATCH_SLACK_MS = 60_000
 SALT_KEEP_DAYS = 2
 
+# Searched in the lower-cased agent: IGNORECASE makes this search 4-15x slower (20 us on
+# a phone's agent), and every beacon and podcast download runs it.
 _BOT = re.compile(r"bot|crawl|spider|slurp|curl|wget|python-requests|httpx|headless|"
-                  r"facebookexternalhit|preview|monitor|bingpreview|scrapy|feedfetcher",
-                  re.IGNORECASE)
+                  r"facebookexternalhit|preview|monitor|bingpreview|scrapy|feedfetcher")
 
 
 class ViewEvent(Base):
@@ -90,7 +91,7 @@ def plausible(watched_ms: int, duration_ms: int) -> bool:
 
 def is_bot(user_agent: str) -> bool:
     """Known crawlers, link previewers and scripts; an empty agent counts as a bot."""
-    return not user_agent.strip() or bool(_BOT.search(user_agent))
+    return not user_agent.strip() or bool(_BOT.search(user_agent.lower()))
 
 
 def viewer_id(salt: str, ip: str, user_agent: str) -> str:

@@ -42,7 +42,8 @@ def test_plausible_watch_times():
 
 
 @pytest.mark.parametrize("agent", ["Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0",
-                                   "Mozilla/5.0 (compatible; bingbot/2.0)", "", "python-requests/2.31"])
+                                   "Mozilla/5.0 (compatible; bingbot/2.0)", "", "python-requests/2.31",
+                                   "Wget/1.21.4", "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/120.0"])
 def test_known_bots(agent):
     assert is_bot(agent)
 
