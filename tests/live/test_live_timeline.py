@@ -29,8 +29,9 @@ def test_each_push_starts_after_the_earlier_ones_and_an_empty_push_is_left_out(t
     assert [p.name for p in pushes] == ["b1-1796000100.flv", "b1-1796000200.flv", "b1-1796000300.flv",
                                         "b1-1796001000.flv"]
     caplog.set_level(logging.WARNING, "studio.live_server")
-    # each rounded up to a 2-second segment: 3.0 s -> 4 s, empty -> 0, 2.5 s -> 8 s
-    assert [push_start_ms(paths, p) for p in pushes] == [0, 4000, 4000, 8000]
+    # each rounded up to a whole 1-second segment: 3.0 s (a few ms more as recorded) -> 4 s,
+    # empty -> 0, 2.5 s -> 7 s
+    assert [push_start_ms(paths, p) for p in pushes] == [0, 4000, 4000, 7000]
     assert "b1-1796000200.flv: an empty push, left out" in caplog.text
     recorded = [p for p in pushes if recording_ms(p) is not None]
     joined = joined_recording(recorded, tmp_path / "work" / "recording.flv")
