@@ -85,16 +85,18 @@ def collapse_loops(segment: Segment) -> Segment:
                    end_ms=kept_words[-1].end_ms if kept_words else segment.end_ms)
 
 
-# ASCII punctuation between Chinese characters (Whisper writes “好,欢迎”).
+# ASCII punctuation between Chinese characters (Whisper writes “好,欢迎”), also with a
+# space before it (words come as “资”, “ ,”) or opening a piece of text that goes on in
+# Chinese (a live pass starts where the last confirmed word ended: “,也可以”).
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
 _CJK = r"[\u3400-\u9fff]"
-_ASCII_MARK = re.compile(rf"(?<={_CJK})([,?!;:]|\.(?!\d))")
+_ASCII_MARK = re.compile(rf"(?<={_CJK})\s*([,?!;:]|\.(?!\d))|^\s*([,?!;:])(?=\s*{_CJK})")
 
 
 def fullwidth_punctuation(segment: Segment) -> Segment:
     """Use Chinese full-width marks after Chinese characters, in the text and the words."""
     def convert(text: str) -> str:
-        return _ASCII_MARK.sub(lambda m: _HALF_TO_FULL.get(m.group(1), "。"), text)
+        return _ASCII_MARK.sub(lambda m: _HALF_TO_FULL.get(m.group(1) or m.group(2), "。"), text)
 
     words = map_word_texts(segment.words, convert)
     text = "".join(w.text for w in words).strip() if words else convert(segment.text)

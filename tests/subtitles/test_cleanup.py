@@ -54,6 +54,18 @@ def test_ascii_punctuation_after_chinese_becomes_full_width():
     assert [x.text for x in fixed.words] == ["大家好", "，", "版本1.5"]
 
 
+@pytest.mark.parametrize("texts, expected", [
+    (["当面", "资", " ,", "也"], ["当面", "资", "，", "也"]),  # a space before the mark
+    ([",", "也可以"], ["，", "也可以"]),  # a live pass opening where the last confirmed word ended
+    ([" ?", "对吗"], ["？", "对吗"]),
+    ([",", " OK"], [",", " OK"]),  # not before Chinese: left alone
+    (["版本", " 1.5"], ["版本", " 1.5"]),
+])
+def test_ascii_marks_next_to_chinese_become_full_width_whatever_the_spacing(texts, expected):
+    words = tuple(Word(i * 100, i * 100 + 100, text, 0.9) for i, text in enumerate(texts))
+    assert [w.text for w in fullwidth_punctuation(Segment(0, 100 * len(texts), "".join(texts), words)).words] == expected
+
+
 def test_the_prompt_is_spelled_as_the_model_writes_so_no_comma_becomes_a_letter():
     assert model_spelling("武陵政务直播间：法律援助，热线？是！；") == "武陵政务直播间:法律援助,热线?是!;"
     assert model_spelling("由政府指派律师、律师。") == "由政府指派律师、律师。"  # 、 and 。 are one token each
