@@ -59,6 +59,7 @@ from subtitles.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
 
+KEYFRAME_CHECK_S = 10  # the picture's playlist has a few fragments by then
 SEGMENT_MS = HLS_FRAGMENT_S * 1000  # as the video's: players line the two up by sequence number
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = HLS_PLAYLIST_S * 1000 // SEGMENT_MS  # as much as nginx keeps of the video
@@ -473,11 +474,29 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
                           language=LanguageGate(model, stream), keep=line_units(glossary))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
+    if audio.has_picture:
+        check = threading.Timer(KEYFRAME_CHECK_S, warn_if_fragments_longer, (paths.hls / "video" / stream / "index.m3u8",))
+        check.daemon = True
+        check.start()
     passes_ms = _run(captioner, audio)
     audio.stop()
     captioner.finish()
     log.info("captions of %s finished at %.1f s (%d passes, median %.0f ms, slowest %.0f ms)", stream,
              captioner.audio_end_ms / 1000, len(passes_ms), statistics.median(passes_ms or [0]), max(passes_ms or [0]))
+
+
+def warn_if_fragments_longer(video_playlist: Path) -> None:
+    """Say in the log when the picture's fragments are longer than the captions'
+    segments: nginx can cut the picture only at a keyframe, so an encoder sending them
+    further apart than ``HLS_FRAGMENT_S`` (OBS's default is several seconds) makes
+    longer fragments, and players, which line the captions up with the picture by
+    sequence number, would show the captions at the wrong time."""
+    text = video_playlist.read_text() if video_playlist.exists() else ""
+    durations = [float(seconds) for seconds in re.findall(r"#EXTINF:([0-9.]+)", text)]
+    if durations and statistics.median(durations) > 1.5 * HLS_FRAGMENT_S:
+        log.warning("%s: the picture comes in %.1f s fragments, the captions in %d s segments: set the "
+                    "encoder's keyframe interval to %d s (README, live) or players show the captions "
+                    "out of step", video_playlist, statistics.median(durations), HLS_FRAGMENT_S, HLS_FRAGMENT_S)
 
 
 def _what_the_show_is_about(env: Environment, stream: str) -> str:

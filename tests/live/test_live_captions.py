@@ -2,16 +2,18 @@
 WebVTT segments and playlist (real files under tmp_path)."""
 from __future__ import annotations
 
+import logging
 import wave
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from glossary import load_default
 from glossary.correct import correct
 from subtitles.transcript import Word
 from studio.live_captions import (HOLD_MS, Agreement, Captioner, RollUp, SegmentWriter, end_playlist, first_shown,
-                                  vtt_segment)
+                                  vtt_segment, warn_if_fragments_longer)
 from studio.live_recording import live_cues
 from subtitles.cue import Cue
 
@@ -152,3 +154,14 @@ def test_a_new_push_starts_with_a_discontinuity_and_the_broadcast_end_ends_the_p
     end_playlist(folder)
     second.write(4, [])  # a last segment written after the grace period ended it
     assert (folder / "index.m3u8").read_text().endswith("seg-4.vtt\n#EXT-X-ENDLIST\n")
+
+
+@pytest.mark.parametrize("fragments, warned", [([1.0, 1.0, 1.04, 0.96], False), ([2.0, 2.0, 2.0, 1.0], True), ([], False)])
+def test_picture_fragments_longer_than_the_caption_segments_are_named(tmp_path, caplog, fragments, warned):
+    playlist = tmp_path / "index.m3u8"
+    playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:2\n" + "".join(
+        f"#EXTINF:{seconds:.3f},\n{number}.ts\n" for number, seconds in enumerate(fragments)))
+    with caplog.at_level(logging.WARNING):
+        warn_if_fragments_longer(playlist)
+        warn_if_fragments_longer(tmp_path / "no-picture" / "index.m3u8")
+    assert ("keyframe interval to 1 s" in caplog.text) is warned
