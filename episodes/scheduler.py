@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,6 +73,11 @@ class PublishScheduler:
         # misfire_grace_time=None: a publish missed while down still runs, however late
         self._scheduler = BackgroundScheduler(timezone="UTC", job_defaults={
             "coalesce": True, "misfire_grace_time": None, "max_instances": 1})
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs,
+        # so a reconcile reading or changing the date jobs then would wait for ever: the
+        # date jobs are touched under this lock, and never once shutdown has begun
+        self._jobs_lock = threading.Lock()
+        self._stopping = False
 
     def start(self) -> None:
         self._scheduler.add_job(self.reconcile, "interval", id="reconcile",
@@ -81,6 +87,8 @@ class PublishScheduler:
     def shutdown(self) -> None:
         """Stop (waiting for a publish in progress) and hand the lease back; a second
         call does nothing."""
+        with self._jobs_lock:
+            self._stopping = True
         if self._scheduler.running:
             self._scheduler.shutdown()
         if self.leading:
@@ -103,6 +111,11 @@ class PublishScheduler:
                 for job in self._scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
 
     def _match_jobs(self, wanted: dict[int, datetime]) -> None:
+        with self._jobs_lock:
+            if not self._stopping:
+                self._match_jobs_now(wanted)
+
+    def _match_jobs_now(self, wanted: dict[int, datetime]) -> None:
         have = self.queued()
         for episode_id, at in wanted.items():
             if have.pop(episode_id, None) != at:

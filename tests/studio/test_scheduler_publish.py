@@ -4,6 +4,7 @@ kill -9: tests/studio/test_scheduler_serve.py)."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from episodes.leases import current
 from episodes.migrations import schema_migrations
 from episodes.models import Episode, as_utc
 from episodes.publishing import parse_local_time, publish_due
+from episodes import scheduler as scheduler_module
 from episodes.scheduler import LEASE, PublishScheduler, Timing
 from episodes.schema import migrations
 from studio.cli import cli
@@ -133,6 +135,31 @@ def test_only_the_lease_holder_queues_jobs_and_a_successor_takes_over(settings_c
     leader.shutdown()  # hands the lease back: no need to wait for it to expire
     wait_for(lambda: standby.queued() == {result.episode_id: result.publish_at})
     assert current(engine, LEASE).holder == "standby"
+
+
+def test_shutdown_while_a_reconcile_runs_returns(engine, monkeypatch):
+    """APScheduler's shutdown waits for running jobs holding its job-store lock: a
+    reconcile that reached the date jobs after shutdown began used to wait for that lock
+    for ever (seen once in a test run's teardown; `studio serve` stopping could hang)."""
+    entered, go_on = threading.Event(), threading.Event()
+    real = scheduler_module.scheduled_times
+
+    def paused(engine):
+        entered.set()
+        go_on.wait(10)
+        return real(engine)
+
+    monkeypatch.setattr(scheduler_module, "scheduled_times", paused)
+    scheduler = PublishScheduler(engine, Timing(reconcile_seconds=60, lease_seconds=30), "stopping")
+    scheduler.start()
+    assert entered.wait(10)  # the first reconcile runs, before its date jobs
+    stopping = threading.Thread(target=scheduler.shutdown, daemon=True)
+    stopping.start()
+    time.sleep(0.5)  # shutdown now waits for the reconcile, holding APScheduler's lock
+    go_on.set()
+    stopping.join(10)
+    assert not stopping.is_alive(), "shutdown hung"
+    assert current(engine, LEASE) is None  # the lease handed back
 
 
 def test_two_firings_publish_once(settings_catalog, tmp_path, instance, engine):
