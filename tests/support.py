@@ -5,6 +5,7 @@ plain values and functions here.)"""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -41,3 +42,10 @@ def skip_browser_on_postgresql(request) -> None:
     the HTTP tests cover PostgreSQL, which keeps Chromium's minutes out of the second run."""
     if request.node.get_closest_marker("browser"):
         pytest.skip("browser tests run on SQLite only; the HTTP tests cover PostgreSQL")
+
+
+def ctrl_c_works() -> None:
+    """``preexec_fn`` for a process a test stops with SIGINT as Ctrl-C would: a shell
+    running the tests in the background, and pytest-xdist's workers, ignore SIGINT, and
+    a child inherits that, so Python would never raise KeyboardInterrupt in it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -18,7 +18,7 @@ from studio.manifest import Manifest
 from studio.pipeline import RENDER_STAGES, run_stages
 from studio.stages.job import RenderOptions
 from tests.catalog_fixtures import catalog_engine, seed_catalog
-from tests.support import FIXTURES, SAMPLES, STUDIO
+from tests.support import FIXTURES, SAMPLES, STUDIO, ctrl_c_works
 from tests.render_support import INGEST, lavfi_clip, prepared_job, statuses
 
 
@@ -86,7 +86,7 @@ def _render(job, **popen) -> subprocess.Popen:
 def test_ctrl_c_mid_render_removes_partial_outputs(environ, tmp_path, shared_media):
     job = prepared_job(tmp_path, shared_media / "talk_legal_aid.mp4", FIXTURES / "short_guide.srt")
     run_stages(job, INGEST)
-    process = _render(job, env=environ, stderr=subprocess.PIPE, text=True)
+    process = _render(job, env=environ, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_works)
     _wait_for(lambda: list(job.work.root.glob(".burned.*.part.mp4")), process)
     time.sleep(0.3)  # let ffmpeg write a little
     process.send_signal(signal.SIGINT)

@@ -21,7 +21,7 @@ from episodes.models import Episode, as_utc
 from episodes.queue import JobQueue
 from episodes.scheduler import LEASE
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
-from tests.support import ROOT, STUDIO
+from tests.support import ROOT, STUDIO, ctrl_c_works
 
 pytestmark = pytest.mark.slow  # real `studio` processes (seconds of imports each)
 
@@ -49,10 +49,8 @@ def start(environ, settings_catalog, instance, tmp_path):
 
     def run(*args: str) -> subprocess.Popen:
         log = (tmp_path / f"studio-{len(started)}.log").open("w")
-        # a shell running tests in the background ignores SIGINT; Ctrl-C must work here
         process = subprocess.Popen([STUDIO, "-v", *args], cwd=ROOT, env=env, stderr=log,
-                                   start_new_session=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                                   start_new_session=True, preexec_fn=ctrl_c_works)
         process.log = Path(log.name)
         started.append(process)
         return process
