@@ -79,6 +79,7 @@ def offline_cer(clips: list[str], truth: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clips", type=int, default=len(CLIPS), choices=range(1, len(CLIPS) + 1))
+    parser.add_argument("--lines", action="store_true", help="print every reference line's delay and what showed it")
     args = parser.parse_args()
 
     from studio.live_captions import SEGMENT_MS, first_shown
@@ -127,13 +128,24 @@ def main() -> None:
     ref_chars = [(line, ch) for line, (_, _, text) in enumerate(reference) for ch in scoring_chars(text)]
     live_chars = [(moment, ch) for moment, text in shown for ch in scoring_chars(text)]
     first_seen: dict[int, float] = {}
+    first_text: dict[int, str] = {}
     matcher = SequenceMatcher(None, [ch for _, ch in ref_chars], [ch for _, ch in live_chars], autojunk=False)
     for block in matcher.get_matching_blocks():
         for offset in range(block.size):
             line = ref_chars[block.a + offset][0]
             moment = live_chars[block.b + offset][0]
             available = appeared.get(int(moment // SEGMENT_MS), float("inf"))
-            first_seen[line] = min(first_seen.get(line, float("inf")), available)
+            if available < first_seen.get(line, float("inf")):
+                first_seen[line], first_text[line] = available, f"{moment / 1000:.1f}s {live_chars[block.b + offset][1]}"
+    if args.lines:
+        for line, (start, end, text) in enumerate(reference):
+            seen = first_seen.get(line)
+            print(f"{start / 1000:7.1f}-{end / 1000:6.1f} delay {'-' if seen is None else f'{(seen - start) / 1000:.1f}'}"
+                  f" first {first_text.get(line, '-')} | {text}")
+        for moment in sorted(appeared):
+            print(f"seg {moment} on disk at {appeared[moment] / 1000:.1f}s")
+        for moment, text in shown:
+            print(f"shown {moment / 1000:.1f}s {text}")
     delays = sorted((first_seen[line] - reference[line][0]) / 1000 for line in first_seen)
     audio_s = reference[-1][1] / 1000
     live_text = "".join(text for _, text in shown)

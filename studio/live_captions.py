@@ -91,9 +91,16 @@ class Pace:
 
 class Agreement:
     """LocalAgreement-2 (Macháček et al., whisper_streaming's ``HypothesisBuffer``): a word
-    is committed once two consecutive passes over the growing audio agree on it."""
+    is committed once two consecutive passes over the growing audio agree on it.
+
+    One word the passes keep hearing differently would hold back every word after it
+    (measured on the shared clips: 一律 heard three ways held a line back 6 s), so a word
+    that a pass heard with ``SETTLED_MS`` of audio after it is committed as that pass
+    heard it, agreed or not: with passes about a second apart that is the third pass to
+    hear it, and it has the most context any pass will give it."""
 
     SEAM_WORDS = 5  # how many of the last committed words a new pass may hear again
+    SETTLED_MS = 2000
 
     def __init__(self) -> None:
         self.committed: list[Word] = []  # still inside the audio window
@@ -101,9 +108,10 @@ class Agreement:
         self.pending: list[Word] = []  # the previous pass's unconfirmed words
         self.committed_until = 0
 
-    def confirm(self, words: list[Word]) -> list[Word]:
-        """Words of this pass (stream times) that the previous pass also heard. Words
-        compare by their decoded characters (never by tokens: a character can span
+    def confirm(self, words: list[Word], heard_until_ms: int) -> list[Word]:
+        """Words of this pass (stream times; its audio ends at ``heard_until_ms``) that
+        the previous pass also heard, then any it heard long enough ago to be settled.
+        Words compare by their decoded characters (never by tokens: a character can span
         tokens) without punctuation: the model ends whatever it heard last with "。",
         and the next pass, hearing more, makes it "，"."""
         new = [w for w in words if w.start_ms > self.committed_until - 100]
@@ -115,6 +123,10 @@ class Agreement:
         agreed = []
         for mine, before in zip(new, self.pending):
             if _said(mine) != _said(before):
+                break
+            agreed.append(mine)
+        for mine in new[len(agreed):]:
+            if mine.end_ms > heard_until_ms - self.SETTLED_MS:
                 break
             agreed.append(mine)
         self.pending = new[len(agreed):]
@@ -365,14 +377,15 @@ class Captioner:
         audio has passed: a word confirmed after its moment was written out shows from
         the first segment still open, so captions trail the speech by the confirmation
         delay (two passes) and at most one segment, and never come before it."""
-        for word in self.agreement.confirm(self._corrected(words)):
+        for word in self.agreement.confirm(self._corrected(words), self.audio_end_ms):
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         self._trim()
         self.write_due(self.audio_end_ms)
 
     def finish(self) -> None:
         """The stream ended: a last pass over what is left, published whole."""
-        confirmed = self.agreement.confirm(self._corrected(self._hypothesis())) if self.audio.size else []
+        confirmed = self.agreement.confirm(self._corrected(self._hypothesis()), self.audio_end_ms) \
+            if self.audio.size else []
         for word in confirmed + self.agreement.pending:
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         # up to the push's end, where the picture ends too: a reconnect goes on from there

@@ -71,19 +71,19 @@ def test_a_batch_longer_than_the_screen_rolls_through_and_every_line_shows():
 
 def test_a_word_whose_punctuation_changed_with_more_audio_is_still_confirmed():
     agreement = Agreement()
-    agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资。", 0.9)])  # the audio ended there
-    agreed = agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资，", 0.9), Word(600, 900, "请", 0.9)])
+    agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资。", 0.9)], 600)  # the audio ended there
+    agreed = agreement.confirm([Word(0, 300, "工", 0.9), Word(300, 600, "资，", 0.9), Word(600, 900, "请", 0.9)], 1000)
     assert [w.text for w in agreed] == ["工", "资，"]  # as the pass that heard more wrote it
 
 
 def test_a_word_heard_again_after_the_window_was_cut_at_its_end_is_committed_once():
     agreement = Agreement()
-    agreement.confirm([Word(0, 400, "法律", 0.9)])
-    agreement.confirm([Word(0, 400, "法律", 0.9), Word(400, 700, "援助", 0.9)])
+    agreement.confirm([Word(0, 400, "法律", 0.9)], 500)
+    agreement.confirm([Word(0, 400, "法律", 0.9), Word(400, 700, "援助", 0.9)], 800)
     agreement.forget_before(agreement.committed_until)  # the captioner cuts its window there
     # the model hears the cut word's tail again at the start of the new window
     again = [Word(390, 450, "法律", 0.9), Word(450, 700, "援助", 0.9)]
-    committed = agreement.confirm(again) + agreement.confirm([*again, Word(700, 900, "热线", 0.9)])
+    committed = agreement.confirm(again, 900) + agreement.confirm([*again, Word(700, 900, "热线", 0.9)], 1100)
     assert [w.text for w in committed] == ["援助"]
 
 
@@ -97,7 +97,7 @@ def test_a_steady_hearer_gets_every_word_committed_once_in_order(said, steps, un
         audio_end += step
         # the window starts where the last committed word ended: the model may hear it again
         heard = [w for w in said if w.start_ms >= window_start - 100 and w.end_ms <= audio_end - unheard_tail_ms]
-        committed += agreement.confirm(heard)
+        committed += agreement.confirm(heard, audio_end)
         if audio_end - window_start > 8000 and agreement.committed_until > window_start:
             window_start = agreement.committed_until  # the captioner cuts its window there
             agreement.forget_before(window_start)
@@ -121,8 +121,8 @@ def test_segments_go_out_as_the_audio_passes_their_end_and_words_show_within_a_s
     confirmed_at: dict[str, int] = {}  # word -> audio end of the pass that confirmed it
     confirm = captioner.agreement.confirm
 
-    def noting_confirm(words: list[Word]) -> list[Word]:
-        agreed = confirm(words)
+    def noting_confirm(words: list[Word], heard_until_ms: int) -> list[Word]:
+        agreed = confirm(words, heard_until_ms)
         confirmed_at.update((word.text, captioner.audio_end_ms) for word in agreed)
         return agreed
 

@@ -24,20 +24,33 @@ def words(text: str, start_ms: int = 0, step_ms: int = 200) -> list[Word]:
 
 def test_only_words_two_passes_agree_on_are_committed():
     agreement = Agreement()
-    assert agreement.confirm(words("法律援")) == []  # one pass: nothing is sure yet
-    assert "".join(w.text for w in agreement.confirm(words("法律援助怎"))) == "法律援"
+    assert agreement.confirm(words("法律援"), 700) == []  # one pass: nothing is sure yet
+    assert "".join(w.text for w in agreement.confirm(words("法律援助怎"), 1100)) == "法律援"
     # the next pass heard 怎 as 找: only what both said goes out
-    assert "".join(w.text for w in agreement.confirm(words("法律援助找么"))) == "助"
+    assert "".join(w.text for w in agreement.confirm(words("法律援助找么"), 1300)) == "助"
     assert agreement.committed_until == 800
+
+
+def test_a_word_the_passes_keep_hearing_differently_holds_back_the_rest_only_until_it_is_settled():
+    """一律不再 heard three ways: LocalAgreement alone would stop at 一 and hold every
+    word after it; a word heard with 2 s of audio after it goes out as that pass heard it."""
+    agreement, committed = Agreement(), []
+    hearings = [(1000, "衣律不再"), (2000, "一绿部在要求群众提"), (3000, "一路不在要求群众提供"),
+                (4000, "一路不再要求群众提供")]  # (the pass's audio end, what it heard; 200 ms a character)
+    for heard_until, heard in hearings:
+        committed += agreement.confirm(words(heard), heard_until)
+        settled = (heard_until - Agreement.SETTLED_MS) // 200  # characters said 2 s before the pass's end
+        assert len(committed) >= settled
+    assert "".join(w.text for w in committed) == "一路不在要求群众提供"
 
 
 def test_words_heard_again_at_the_seam_are_not_committed_twice():
     agreement = Agreement()
-    agreement.confirm(words("申请法律"))
-    agreement.confirm(words("申请法律援助"))
+    agreement.confirm(words("申请法律"), 900)
+    agreement.confirm(words("申请法律援助"), 1300)
     again = words("法律援助由政府", start_ms=400)  # a later window re-hears 法律
-    agreement.confirm(again)
-    agreement.confirm(words("法律援助由政府指", start_ms=400))
+    agreement.confirm(again, 1900)
+    agreement.confirm(words("法律援助由政府指", start_ms=400), 2100)
     assert "".join(w.text for w in agreement.committed) == "申请法律援助由政府"
 
 
