@@ -17,6 +17,7 @@ import functools
 import hashlib
 import re
 import secrets
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -26,9 +27,9 @@ from sqlalchemy import (Connection, Date, DateTime, ForeignKey, Insert, Integer,
                         UniqueConstraint, and_, any_, bindparam, func, select)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from episodes.db import Base
+from episodes.db import Base, transaction
 from episodes.models import Episode
 
 MIN_WATCH_MS = 10_000
@@ -117,6 +118,34 @@ def daily_salt(session: Session, day: date) -> str:
     session.execute(ViewSalt.__table__.delete()
                     .where(ViewSalt.day < day - timedelta(days=SALT_KEEP_DAYS)))
     return session.scalar(select(ViewSalt.salt).where(ViewSalt.day == day))
+
+
+class DailySalts:
+    """The salts of the last days, read from the catalog once per day per process: view
+    beacons and podcast downloads hash every request with one (downloads with
+    yesterday's too), and a burst of them is one read, not one transaction (and pooled
+    connection) each. The first request of a day reads the salt while the others wait;
+    the rest of the day no request takes the lock: dozens of request threads queueing on
+    it would each sleep and wake again."""
+
+    def __init__(self, sessions: sessionmaker[Session]):
+        self._sessions = sessions
+        self._known: dict[date, str] = {}  # replaced whole, so read without the lock
+        self._lock = threading.Lock()
+
+    def of(self, day: date) -> str:
+        """The salt of ``day`` (see :func:`salt_day`), created on first use."""
+        salt = self._known.get(day)
+        if salt is not None:
+            return salt
+        with self._lock:
+            if day not in self._known:
+                with transaction(self._sessions) as session:
+                    salt = daily_salt(session, day)
+                oldest = day - timedelta(days=SALT_KEEP_DAYS)
+                self._known = {known: value for known, value in self._known.items() if known > oldest} \
+                    | {day: salt}
+            return self._known[day]
 
 
 @dataclass(frozen=True)

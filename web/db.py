@@ -1,5 +1,6 @@
 """One catalog session per request, on ``g``, closed at teardown (as in flaskr); the job
-queue the pages enqueue background work on (by job name: ``studio worker`` runs it)."""
+queue the pages enqueue background work on (by job name: ``studio worker`` runs it); the
+process's cache of the daily salts visitors are hashed with."""
 from __future__ import annotations
 
 import logging
@@ -13,12 +14,15 @@ from episodes.db import database_url, make_engine, make_sessionmaker
 from episodes.errors import DatabaseUnavailable
 from episodes.queue import JobQueue
 from episodes.schema import migrations
+from episodes.views import DailySalts
 
 
 def init_app(app: Flask, environ: Mapping[str, str]) -> None:
     engine = make_engine(database_url(app.instance_path, app.config["DATABASE_URL"]))
     app.extensions["catalog_engine"] = engine
     app.extensions["catalog_sessions"] = make_sessionmaker(engine)
+    # One per process: view beacons and podcast downloads hash visitors with these.
+    app.extensions["daily_salts"] = DailySalts(app.extensions["catalog_sessions"])
     if app.config["AUTO_MIGRATE"]:
         migrations.apply(engine)
     # Jobs the site enqueues carry the retry settings: the same rows `studio worker` reads.

@@ -9,16 +9,14 @@ posting it (a cross-site JSON post needs a CORS preflight we never grant).
 """
 from __future__ import annotations
 
-import threading
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 
-from episodes.db import transaction
 from episodes.groupcommit import GroupCommit
-from episodes.views import Beacon, count_beacons, daily_salt, is_bot, salt_day, viewer_id
+from episodes.views import Beacon, count_beacons, is_bot, salt_day, viewer_id
 from web.limits import RouteLimit, limit_route, posted_object
 from web.security import csrf, is_staff
 
@@ -31,33 +29,11 @@ class BadBeacon(Exception):
     """A beacon no honest player sends; the message says what is wrong."""
 
 
-class DailySalt:
-    """Today's salt, read from the catalog once per day per process: the first beacon of
-    a day reads it while the others wait, so a burst of beacons is one read, not one
-    transaction (and pooled connection) each. The rest of the day no beacon takes the
-    lock: dozens of request threads queueing on it would each sleep and wake again."""
-
-    def __init__(self):
-        self._today: tuple[date | None, str] = (None, "")  # replaced whole, so read without the lock
-        self._lock = threading.Lock()
-
-    def of(self, day: date) -> str:
-        known, salt = self._today
-        if known == day:
-            return salt
-        with self._lock:
-            if self._today[0] != day:
-                with transaction(current_app.extensions["catalog_sessions"]) as session:
-                    self._today = (day, daily_salt(session, day))
-            return self._today[1]
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("VIEWS_CLOCK", lambda: datetime.now(timezone.utc))
     tz = ZoneInfo(app.config["TIMEZONE"])
     app.extensions["view_writer"] = GroupCommit(
         app.extensions["catalog_engine"], lambda connection, beacons: count_beacons(connection, beacons, tz))
-    app.extensions["view_salt"] = DailySalt()
     app.config.setdefault("BEACON_MAX_BYTES", BEACON_MAX_BYTES)
     limit_route(app, "views.beacon", RouteLimit.from_config("BEACON_MAX_BYTES"))
 
@@ -78,7 +54,7 @@ def beacon():
         return jsonify(counted=False, error=str(exc)), 400
     now, tz = current_app.config["VIEWS_CLOCK"](), ZoneInfo(current_app.config["TIMEZONE"])
     unwanted = _unwanted()
-    viewer = "" if unwanted else viewer_id(current_app.extensions["view_salt"].of(salt_day(now, tz)),
+    viewer = "" if unwanted else viewer_id(current_app.extensions["daily_salts"].of(salt_day(now, tz)),
                                            request.remote_addr or "", request.user_agent.string)
     try:
         answer = current_app.extensions["view_writer"].submit(
