@@ -9,6 +9,11 @@ else is an attachment, and ``nosniff`` stops browsers guessing otherwise.
 Behind nginx (``MEDIA_ACCEL_REDIRECT``, e.g. ``/_media/``) the site still decides
 (published? a download to count?) but hands the bytes to nginx with
 ``X-Accel-Redirect``, so no Python process is busy streaming video (docs/deploy.md).
+
+A download is counted before the response leaves, through the process's group-commit
+writer (``download_writer``): concurrent downloads share one commit. A count that fails
+(the catalog locked or gone) is logged and the file is served all the same: the
+listener is not to blame.
 """
 from __future__ import annotations
 
@@ -20,10 +25,12 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_from_directory
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from episodes.assets import PODCAST_AUDIO, AssetKind
-from episodes.downloads import count_download, countable_request
+from episodes.downloads import Download, count_downloads, countable_request, listener_ids
 from episodes.errors import CatalogError
+from episodes.groupcommit import GroupCommit
 from episodes.models import Episode, MediaAsset, utcnow
 from episodes.thumbnails import thumbnail, thumbnail_relpath
 from episodes.views import is_bot
@@ -37,6 +44,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("DOWNLOAD_CLOCK", utcnow)  # tests inject a clock here
+    app.extensions["download_writer"] = GroupCommit(app.extensions["catalog_engine"], count_downloads)
     app.config.setdefault("MEDIA_ACCEL_REDIRECT", "")  # nginx's internal media location
 
 
@@ -125,16 +133,24 @@ def _inline(mime_type: str) -> bool:
 
 
 def _count(asset: MediaAsset, response: Response) -> None:
-    """Count a download for a GET that delivered a minute of audio to a person."""
+    """Count a download for a GET that delivered a minute of audio to a person; return
+    once it is committed, or once a failed count is logged (the file is served anyway)."""
     if request.method != "GET" or response.status_code not in (200, 206):
         return
     span = response.content_range
     first, last = (span.start, span.stop - 1) if response.status_code == 206 and span \
         else (0, asset.bytes - 1)
     agent = request.user_agent.string
-    if countable_request(asset, first, last) and not is_bot(agent):
-        session = get_session()
-        count_download(session, asset.episode_id, request.remote_addr or "0.0.0.0", agent,
-                       current_app.config["DOWNLOAD_CLOCK"](),
-                       ZoneInfo(current_app.config["TIMEZONE"]))
-        session.commit()
+    if not countable_request(asset, first, last) or is_bot(agent):
+        return
+    now = current_app.config["DOWNLOAD_CLOCK"]()
+    # Give the request's pooled connection back before waiting for the salt or the writer:
+    # requests waiting for those could otherwise hold every connection of the pool, and
+    # the writer (or the salt's reader) would wait for one until the pool gives up.
+    get_session().close()
+    try:
+        listeners = listener_ids(current_app.extensions["daily_salts"].of, request.remote_addr or "0.0.0.0",
+                                 agent, now, ZoneInfo(current_app.config["TIMEZONE"]))
+        current_app.extensions["download_writer"].submit(Download(asset.episode_id, listeners, now))
+    except (SQLAlchemyError, CatalogError) as exc:
+        current_app.logger.error("download of %s not counted: %s", asset.path, str(exc).splitlines()[0])

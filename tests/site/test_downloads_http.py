@@ -1,5 +1,6 @@
 """Podcast download counting against the real app over HTTP (a werkzeug server on
-127.0.0.1), with an injected clock for the 24-hour window."""
+127.0.0.1), with an injected clock for the 24-hour window; the batch function its
+group-commit writer runs (``count_downloads``), and two writers racing, on each engine."""
 from __future__ import annotations
 
 import threading
@@ -9,12 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
 import web
 from episodes.db import make_sessionmaker
-from episodes.downloads import PodcastDownload, network_of
+from episodes.downloads import Download, PodcastDownload, count_downloads, network_of
+from episodes.groupcommit import GroupCommit
 from episodes.models import Episode, MediaAsset
 from tests.catalog_fixtures import catalog_engine, make_workdir, publish
 from tests.site_data import Clock
@@ -22,6 +24,7 @@ from tests.support import isolated_environ
 
 PHONE = "AppleCoreMedia/1.0.0.21A329 (iPhone; U; CPU OS 17_0 like Mac OS X; zh_cn)"
 PC = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -86,7 +89,7 @@ def test_full_download_counts_once_per_24_hours(site):
 
 def test_window_spans_midnight_though_salts_rotate(site):
     base, engine, clock, audio = site
-    clock.now = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)  # the site's midnight: 16:00 UTC
     assert fetch(base, audio["long-1"].path) == 200 and counted(engine) == 1
     clock.now += timedelta(hours=1)
     assert fetch(base, audio["long-1"].path) == 200 and counted(engine) == 1
@@ -180,3 +183,103 @@ def test_parallel_requests_from_one_listener_count_once(site):
         statuses = list(pool.map(lambda _: fetch(base, path), range(16)))
     assert statuses == [200] * 16
     assert counted(engine) == 1
+
+
+def test_concurrent_downloads_count_once_per_listener_and_episode(site):
+    """Many listeners fetch two episodes three times each, all at once (a player's parallel
+    range requests): the writer's batches hold several requests of one listener, and each
+    listener counts once per episode."""
+    base, engine, _, audio = site
+    agents = [f"{PHONE} listener-{n}" for n in range(12)]
+    wanted = [(audio[slug].path, agent) for slug in ("long-1", "short-1") for agent in agents]
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        statuses = list(pool.map(lambda request: fetch(base, request[0], agent=request[1]),
+                                 [request for request in wanted for _ in range(3)]))
+    assert statuses == [200] * len(wanted) * 3
+    with make_sessionmaker(engine)() as session:
+        rows = session.execute(select(PodcastDownload.episode_id, PodcastDownload.listener)).all()
+    assert len(rows) == len(set(rows)) == len(wanted)
+
+
+def test_one_batch_counts_a_listener_once_the_first_time(site):
+    """Two downloads of one listener in one batch: the first counts, the second not; nor
+    does one just past midnight (hashed with the new day's salt, and today's as yesterday's)."""
+    _, engine, _, audio = site
+    long, short = audio["long-1"].episode_id, audio["short-1"].episode_id
+    batch = [Download(long, ("a", "a before"), NOW), Download(long, ("a", "a before"), NOW),
+             Download(short, ("a", "a before"), NOW), Download(long, ("b", "b before"), NOW),
+             Download(long, ("a after", "a"), NOW + timedelta(seconds=1))]
+    with engine.begin() as connection:
+        assert count_downloads(connection, batch) == [True, False, True, True, False]
+    with engine.begin() as connection:
+        assert count_downloads(connection, batch[:1]) == [False]
+    assert counted(engine) == 3
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_a_batch_costs_the_same_statements_whatever_its_size(site, size):
+    """One statement checks and inserts the whole batch; PostgreSQL first takes the
+    listeners' advisory locks in one more."""
+    _, engine, _, audio = site
+    statements: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", note)
+    with engine.begin() as connection:
+        count_downloads(connection, [Download(audio["long-1"].episode_id, (f"l{n}", f"l{n} before"), NOW)
+                                     for n in range(size)])
+    event.remove(engine, "before_cursor_execute", note)
+    assert statements == (["SELECT", "INSERT"] if engine.dialect.name == "postgresql" else ["INSERT"])
+
+
+def test_two_writers_never_both_count_a_listener(site, server):
+    """Two web processes' writers (two engines, two group commits): a batch sent while the
+    other writer's batch has counted the same listener and episode but not committed
+    waits for that commit, then does not count (SQLite: the write lock its statement
+    takes before reading; PostgreSQL: the advisory lock on the listener)."""
+    _, engine, _, audio = site
+    instance, url = server[1], server[3]
+    counted_not_committed, commit = threading.Event(), threading.Event()
+
+    def count_then_wait(connection, downloads):
+        answers = count_downloads(connection, downloads)
+        counted_not_committed.set()
+        commit.wait(10)
+        return answers
+
+    engines = [catalog_engine(instance, url), catalog_engine(instance, url)]
+    writers = [GroupCommit(engines[0], count_then_wait), GroupCommit(engines[1], count_downloads)]
+    download = Download(audio["long-1"].episode_id, ("a", "a before"), NOW)
+    answers: list[bool] = []
+    threads = [threading.Thread(target=lambda writer=writer: answers.append(writer.submit(download)))
+               for writer in writers]
+    threads[0].start()
+    assert counted_not_committed.wait(10)
+    threads[1].start()
+    threads[1].join(timeout=1)  # time for the second writer to get as far as it can
+    commit.set()
+    for thread in threads:
+        thread.join()
+    for each in engines:
+        each.dispose()
+    assert sorted(answers) == [False, True] and counted(engine) == 1
+
+
+def test_a_download_that_cannot_be_counted_is_still_served_and_logged(site, caplog):
+    """The count fails (here its table is gone): the listener still gets the whole file,
+    and the log says which download was not counted."""
+    base, engine, _, audio = site
+    asset = audio["long-1"]
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE podcast_downloads RENAME TO podcast_downloads_away"))
+    try:
+        request = urllib.request.Request(f"{base}/media/{asset.path}", headers={"User-Agent": PHONE})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200 and len(response.read()) == asset.bytes
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE podcast_downloads_away RENAME TO podcast_downloads"))
+    assert f"download of {asset.path} not counted: " in caplog.text
+    assert fetch(base, asset.path) == 200 and counted(engine) == 1
