@@ -35,7 +35,7 @@ from sqlalchemy import select
 from episodes.live import (AirWindow, PublishRefused, authorize_publish, enqueue_finish, on_air, publish_stopped,
                            stream_name)
 from episodes.models import LiveBroadcast, as_utc
-from episodes.views import countable, daily_salt, is_bot, live_views, record_live_view, salt_day, viewer_id
+from episodes.views import countable, is_bot, live_views, record_live_view, salt_day, viewer_id
 from glossary.rewrite import rewrite
 from web.db import get_jobs, get_session
 from web.limits import posted_object
@@ -216,8 +216,11 @@ def live_beacon():
     if body is None or type(body.get("broadcast")) is not int \
             or type(body.get("watched")) not in (int, float):
         return jsonify(counted=False, error="body must be JSON {broadcast: id, watched: seconds}"), 400
-    session = get_session()
     now = current_app.config["LIVE_CLOCK"]()
+    # the process's cached salt, asked before the request holds a pooled connection (the
+    # day's first requests wait for one read, and must not hold the connections it needs)
+    salt = current_app.extensions["daily_salts"].of(salt_day(now, ZoneInfo(current_app.config["TIMEZONE"])))
+    session = get_session()
     show = session.get(LiveBroadcast, body["broadcast"]) if 0 < body["broadcast"] < 2**63 else None
     if show is None or show.started_at is None:
         return jsonify(counted=False, error=f"no live broadcast {body['broadcast']} on air"), 400
@@ -228,7 +231,6 @@ def live_beacon():
         return jsonify(counted=False, reason="bot"), 202
     if not countable(watched_ms, 0):
         return jsonify(counted=False, reason="not watched long enough"), 202
-    salt = daily_salt(session, salt_day(now, ZoneInfo(current_app.config["TIMEZONE"])))
     counted = record_live_view(session, show.id, viewer_id(salt, request.remote_addr or "",
                                                            request.user_agent.string), now)
     session.commit()
