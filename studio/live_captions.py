@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import threading
 import time
+from itertools import takewhile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -63,6 +64,7 @@ KEYFRAME_CHECK_S = 10  # the picture's playlist has a few fragments by then
 SEGMENT_MS = HLS_FRAGMENT_S * 1000  # as the video's: players line the two up by sequence number
 MPEGTS_AT_ZERO = 63000  # nginx-rtmp's NGX_RTMP_HLS_DELAY: 0.7 s at 90 kHz
 PLAYLIST_SEGMENTS = HLS_PLAYLIST_S * 1000 // SEGMENT_MS  # as much as nginx keeps of the video
+FINAL_TAIL_MS = 300  # what the last pass hears after the last speech the detector found
 HOLD_MS = 4000  # a caption stays this long after its last word, then clears
 MIN_CHANGE_MS = 120  # the shortest a full screen shows before its top line rolls away
 MAX_WINDOW_MS = 24000  # the model hears at most 30 s: past this, unconfirmed words go out
@@ -72,6 +74,7 @@ SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes m
 # (223 of previous text, 5 special): a longer answer is refused with a ValueError
 MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
+CLAUSE_MARKS = frozenset("，。？！；：、,.?!;:")
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
 
 
@@ -95,9 +98,10 @@ class Agreement:
 
     One word the passes keep hearing differently would hold back every word after it
     (measured on the shared clips: 一律 heard three ways held a line back 6 s), so a word
-    that a pass heard with ``SETTLED_MS`` of audio after it is committed as that pass
-    heard it, agreed or not: with passes about a second apart that is the third pass to
-    hear it, and it has the most context any pass will give it."""
+    that a pass heard with ``SETTLED_MS`` of audio after it is committed, agreed or not
+    (with passes about a second apart, by the third pass to hear it), as the surer of
+    the last two hearings: the newer one is not always better (measured: 调解不收取任何费用
+    heard right, then as 议，调节不收取任)."""
 
     SEAM_WORDS = 5  # how many of the last committed words a new pass may hear again
     SETTLED_MS = 2000
@@ -125,11 +129,11 @@ class Agreement:
             if _said(mine) != _said(before):
                 break
             agreed.append(mine)
-        for mine in new[len(agreed):]:
-            if mine.end_ms > heard_until_ms - self.SETTLED_MS:
-                break
-            agreed.append(mine)
-        self.pending = new[len(agreed):]
+        settled = list(takewhile(lambda w: w.end_ms <= heard_until_ms - self.SETTLED_MS, new[len(agreed):]))
+        self.pending, before = new[len(agreed) + len(settled):], self.pending[len(agreed):]
+        if settled:  # the two hearings of the stretch they disagree on: the surer one
+            earlier = [w for w in before if w.start_ms < settled[-1].end_ms]
+            agreed += earlier if earlier and _sureness(earlier) > _sureness(settled) else settled
         self._commit(agreed)
         return agreed
 
@@ -147,6 +151,11 @@ class Agreement:
 
     def forget_before(self, moment_ms: int) -> None:
         self.committed = [w for w in self.committed if w.end_ms > moment_ms]
+
+
+def _sureness(words: list[Word]) -> float:
+    """How sure the model was of a stretch it heard: its words' mean probability."""
+    return sum(w.probability for w in words) / len(words)
 
 
 def _said(word: Word) -> str:
@@ -383,13 +392,21 @@ class Captioner:
         self.write_due(self.audio_end_ms)
 
     def finish(self) -> None:
-        """The stream ended: a last pass over what is left, published whole."""
+        """The stream ended: a last pass over what is left, published whole. That pass
+        hears the audio up to the end of the last speech only: over the silence after
+        it, with no later pass to disagree, the model adds a closing line nobody said
+        (请注意, 请问您的订阅 and 请您先进来 were published so)."""
+        from studio.transcribe import speech_regions
+
+        pushed_until_ms = self.audio_end_ms
+        if speech := speech_regions(self.audio):
+            self.audio = self.audio[:(speech[-1][1] + FINAL_TAIL_MS) * media.SAMPLE_RATE // 1000]
         confirmed = self.agreement.confirm(self._corrected(self._hypothesis()), self.audio_end_ms) \
-            if self.audio.size else []
+            if speech else []
         for word in confirmed + self.agreement.pending:
             self.rollup.add(word, self.next_segment * SEGMENT_MS)
         # up to the push's end, where the picture ends too: a reconnect goes on from there
-        self.write_due(self.audio_end_ms + SEGMENT_MS - 1)
+        self.write_due(pushed_until_ms + SEGMENT_MS - 1)
 
     def write_due(self, until_ms: int) -> None:
         while (self.next_segment + 1) * SEGMENT_MS <= until_ms:
@@ -432,6 +449,17 @@ class Captioner:
                                                                tuple(words))]))
         return [w for segment in corrected.segments for w in segment.words]
 
+    def _cut_point(self) -> int:
+        """Where the window may start again: after the last committed word that ends a
+        clause (the model punctuates where the speaker paused), so no word is cut in two;
+        after the last committed word when no clause ended recently enough. (Cut after
+        工 of 工资, the next window began inside 资 and no pass heard it again.)"""
+        committed = self.agreement.committed
+        clause_ends = [w.end_ms for w in committed if w.text.rstrip()[-1:] in CLAUSE_MARKS]
+        if clause_ends and self.audio_end_ms - clause_ends[-1] <= self.pace.window_ms:
+            return clause_ends[-1]
+        return self.agreement.committed_until if committed else 0
+
     def _trim(self) -> None:
         """Keep the window short: cut it at the end of the last committed word. When
         the last pass heard nothing (silence, music) only the newest half stays. Audio
@@ -440,7 +468,7 @@ class Captioner:
         length = self.audio_end_ms - self.audio_start_ms
         if length <= self.pace.window_ms:
             return
-        cut_ms = self.agreement.committed_until if self.agreement.committed else 0
+        cut_ms = self._cut_point()
         if cut_ms <= self.audio_start_ms:
             if self.agreement.pending and length <= MAX_WINDOW_MS:
                 return

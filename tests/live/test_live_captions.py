@@ -44,6 +44,14 @@ def test_a_word_the_passes_keep_hearing_differently_holds_back_the_rest_only_unt
     assert "".join(w.text for w in committed) == "一路不在要求群众提供"
 
 
+def test_a_settled_stretch_is_taken_from_the_surer_of_the_last_two_hearings():
+    agreement = Agreement()
+    agreement.confirm([Word(0, 400, "调解", 0.9), Word(400, 800, "费用", 0.8)], 1200)
+    later = [Word(0, 400, "议，", 0.3), Word(400, 800, "调节", 0.4), Word(800, 1200, "不收", 0.9)]
+    assert [w.text for w in agreement.confirm(later, 3000)] == ["调解", "费用"]  # heard 2 s ago: settled
+    assert [w.text for w in agreement.pending] == ["不收"]
+
+
 def test_words_heard_again_at_the_seam_are_not_committed_twice():
     agreement = Agreement()
     agreement.confirm(words("申请法律"), 900)
@@ -75,7 +83,9 @@ class ScriptedModel:
         self.said = said
 
     def transcribe(self, audio, **options):
-        words = [SimpleNamespace(start=start, end=end, word=text, probability=0.9) for start, end, text in self.said]
+        heard_s = audio.size / 16000  # it hears only the words inside the audio it is given
+        words = [SimpleNamespace(start=start, end=end, word=text, probability=0.9)
+                 for start, end, text in self.said if end <= heard_s]
         segment = SimpleNamespace(start=words[0].start, end=words[-1].end, text="".join(w.word for w in words),
                                   words=words, avg_logprob=-0.2, no_speech_prob=0.01)
         return iter([segment]), None
@@ -89,6 +99,35 @@ def test_words_the_model_writes_over_silence_after_speech_are_not_captioned(tmp_
     captioner.start_at(0)
     captioner.feed(np.concatenate([speech, np.zeros(5 * 16000, dtype=np.float32)]))
     assert [w.text for w in captioner._hypothesis()] == ["各位", "听众"]
+
+
+def test_the_last_pass_hears_no_silence_after_the_last_words_so_adds_no_closing_line(tmp_path, shared_media):
+    """At the push's end no later pass can disagree with what the last one heard; over
+    the silence after the last words the model adds a closing line (请注意) that lands
+    within a second of the speech, too near to be dropped as far from it."""
+    with wave.open(str(shared_media / "talk_legal_aid.wav")) as clip:
+        speech = np.frombuffer(clip.readframes(3 * 16000), dtype=np.int16).astype(np.float32) / 32768
+    model = ScriptedModel((0.2, 0.6, "各位"), (0.6, 1.0, "听众"), (3.4, 3.8, "请注意"))
+    captioner = Captioner(model, SegmentWriter(tmp_path / "b1"))
+    captioner.start_at(0)
+    captioner.feed(np.concatenate([speech, np.zeros(16000, dtype=np.float32)]))  # the push ends after 1 s of silence
+    captioner.finish()
+    assert "".join(text for _, text in first_shown(live_cues(tmp_path / "b1"))) == "各位听众"
+    assert SegmentWriter(tmp_path / "b1").written_until_ms == 4000  # segments up to the push's end
+
+
+def test_the_window_is_cut_where_a_clause_ended_not_inside_a_word(tmp_path):
+    """Cut after 工 of 工资, the next window began inside 资 and no pass heard it again."""
+    captioner = Captioner(model=None, writer=SegmentWriter(tmp_path / "b1"))
+    captioner.start_at(0)
+    captioner.feed(np.zeros(13 * 16000, dtype=np.float32))  # more than the 12 s window
+    captioner.take([Word(0, 4000, "申请法律援助，", 0.9), Word(4000, 9000, "在外打工被拖欠了工", 0.9)])
+    assert (captioner.audio_start_ms, captioner.text_before) == (4000, "申请法律援助，")
+    unpunctuated = Captioner(model=None, writer=SegmentWriter(tmp_path / "b2"))
+    unpunctuated.start_at(0)
+    unpunctuated.feed(np.zeros(13 * 16000, dtype=np.float32))
+    unpunctuated.take([Word(0, 4000, "申请法律援助", 0.9), Word(4000, 9000, "在外打工被拖欠了工", 0.9)])
+    assert unpunctuated.audio_start_ms == 9000  # no clause ended: after the last committed word
 
 
 def test_roll_up_keeps_two_lines_of_16_and_gives_late_words_a_moment_each():
