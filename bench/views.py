@@ -1,9 +1,11 @@
 """View-beacon and episode-page benchmark against the production server on loopback.
 
-    .venv/bin/python bench/views.py [--workers 1] [--database sqlite|postgresql]
+    .venv/bin/python bench/views.py [--workers 1] [--worker-class thread|gevent]
+                                    [--database sqlite|postgresql]
                                     [--episodes 1000] [--clients 32] [--beacons 250]
 
-Starts `studio serve --workers N` (waitress for 1, gunicorn for more) on a fresh catalog
+Starts `studio serve --workers N --worker-class C` (waitress for 1 process of threads,
+gunicorn for more or for gevent) on a fresh catalog
 of ``--episodes`` published episodes (each with 120 transcript cues, guests and media
 rows): a SQLite file, or with ``--database postgresql`` a database on the server
 ``WULING_BENCH_POSTGRES_URL`` names (a superuser URL) or else on a throwaway durable
@@ -97,13 +99,14 @@ def checkpoint(engine) -> None:
                                    else "CHECKPOINT")
 
 
-def start_server(instance: Path, url: str, workers: int, threads: int) -> tuple[subprocess.Popen, int]:
+def start_server(instance: Path, url: str, workers: int, threads: int,
+                 worker_class: str) -> tuple[subprocess.Popen, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     studio = Path(sys.executable).parent / "studio"
     server = subprocess.Popen([str(studio), "serve", "--port", str(port), "--threads", str(threads),
-                               "--workers", str(workers)],
+                               "--workers", str(workers), "--worker-class", worker_class],
                               env={**os.environ, "WULING_INSTANCE_PATH": str(instance),
                                    "WULING_DATABASE_URL": url},
                               stderr=(instance / "serve.log").open("w"))
@@ -262,6 +265,8 @@ def wait_clear_of_the_hour() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=1, help="web processes (studio serve --workers)")
+    parser.add_argument("--worker-class", choices=("thread", "gevent"), default="thread",
+                        help="studio serve --worker-class")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--episodes", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=32)
@@ -282,8 +287,9 @@ def main() -> None:
         checkpoint(engine)
         print(f"catalog: {args.database}, {args.episodes} episodes x {CUES_PER_EPISODE} cues in "
               f"{time.perf_counter() - began:.1f} s; studio serve --workers {args.workers} "
-              f"--threads {args.threads}; load from {args.load_processes} processes")
-        server, port = start_server(instance, url, args.workers, args.threads)
+              f"--threads {args.threads} --worker-class {args.worker_class}; "
+              f"load from {args.load_processes} processes")
+        server, port = start_server(instance, url, args.workers, args.threads, args.worker_class)
         try:
             with multiprocessing.get_context("fork").Pool(args.load_processes) as pool:
                 page_latencies(port, args.episodes, 20)  # warm up: templates, glossary

@@ -7,11 +7,14 @@ to work. The app is built once in the serving process before the workers are for
 migrations run once), and each worker drops the inherited pooled connections so no
 database connection is ever shared between processes. The scheduler and job worker
 are not gunicorn's business: `studio serve` starts its one background process beside
-the gunicorn master, whatever N is.
+the gunicorn master, whatever N is. With ``--worker-class gevent`` each worker answers
+requests in greenlets on gevent's WSGI server; `studio serve` has monkey-patched the
+whole process before building the app, so what the workers inherit is gevent's already.
 
 Example::
 
-    serve_with_gunicorn(app, "127.0.0.1", 8000, workers=4, threads=8, on_ready=print)
+    serve_with_gunicorn(app, "127.0.0.1", 8000, workers=4, threads=8, worker_class="thread",
+                        on_ready=print)
 """
 from __future__ import annotations
 
@@ -26,6 +29,10 @@ if TYPE_CHECKING:
     from flask import Flask
 
 GRACEFUL_SECONDS = 30  # requests in flight finish on SIGTERM before workers are stopped
+# gunicorn's worker class for each --worker-class: for gevent, gevent's own WSGI server,
+# which gave 0.68-0.79 x the refused-beacon floor where gunicorn's "gevent" worker gave
+# 0.64-0.74 (bench/RESULTS.md)
+WORKER_CLASSES = {"thread": "gthread", "gevent": "gevent_pywsgi"}
 
 
 class _SiteApplication(BaseApplication):
@@ -45,7 +52,7 @@ class _SiteApplication(BaseApplication):
 
 
 def serve_with_gunicorn(app: Flask, host: str, port: int, workers: int, threads: int,
-                        on_ready: Callable[[list[str]], None]) -> None:
+                        worker_class: str, on_ready: Callable[[list[str]], None]) -> None:
     """Serve ``app`` until gunicorn's master is told to stop (SIGTERM, Ctrl-C); ``on_ready``
     gets the URLs listened on (``http://127.0.0.1:8000/``) as the workers start."""
     engine = app.extensions["catalog_engine"]
@@ -59,7 +66,7 @@ def serve_with_gunicorn(app: Flask, host: str, port: int, workers: int, threads:
     options = {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": WORKER_CLASSES[worker_class],
         "threads": threads,
         "preload_app": True,
         "graceful_timeout": GRACEFUL_SECONDS,

@@ -1,5 +1,6 @@
 """`studio serve`: the site on waitress (a production WSGI server), or with ``--workers N``
-on N gunicorn processes (``studio.gunicorn_server``), plus one background process
+on N gunicorn processes (``studio.gunicorn_server``; threads, or greenlets with
+``--worker-class gevent`` on a PostgreSQL catalog), plus one background process
 running the publish scheduler and the embedded job worker (``studio.background``).
 
 Several ``studio serve`` processes, on one machine or many, are safe side by side: the
@@ -53,6 +54,9 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Web processes: 1 is waitress (any system); more runs gunicorn (Linux, "
                    "macOS), about one per core. Still one scheduler and job worker.")
+@click.option("--worker-class", type=click.Choice(["thread", "gevent"]), default="thread", show_default=True,
+              help="How a web process answers many requests at once: a thread each, or with gevent "
+                   "(gunicorn, PostgreSQL catalog only) a greenlet each, which costs less CPU per request.")
 @click.option("--background/--no-background", default=True, show_default=True,
               help="Run the publish scheduler and a job worker in one child process; "
                    "--no-background when they run elsewhere (`studio schedule run`, `studio worker`).")
@@ -61,8 +65,18 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> BaseWSGIServe
                    "configured as `studio live nginx-conf` writes) as a child process.")
 @pass_environment
 def serve_command(env: Environment, host: str, port: int, threads: int, workers: int,
-                  background: bool, live: bool) -> None:
+                  worker_class: str, background: bool, live: bool) -> None:
     """Serve the site (and run scheduled publishing) until Ctrl-C."""
+    if worker_class == "gevent" and live:
+        raise StudioError("--live runs with thread workers only (its nginx watcher was never run under "
+                          "gevent): drop --worker-class gevent on the machine the encoder pushes to")
+    if worker_class == "gevent":
+        # First of all: the app built below is what gunicorn's workers inherit, so its locks,
+        # SQLAlchemy's pool and psycopg's way of waiting (chosen when psycopg is imported) must
+        # already be gevent's, or one request's query would stop every request of its worker.
+        from gevent import monkey
+
+        monkey.patch_all()
     from contextlib import nullcontext
 
     from episodes.record import SHOW_NAMES
@@ -73,13 +87,18 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
 
     # a setting the site cannot start with is a SiteConfigError: one line from the CLI
     app = create_app(environ=env.environ)
+    if worker_class == "gevent" and app.extensions["catalog_engine"].dialect.name == "sqlite":
+        raise StudioError("--worker-class gevent needs a PostgreSQL catalog: each SQLite call "
+                          "(a commit's fsync) would stop every request of the process; use threads",
+                          app.extensions["catalog_engine"].url.database)
     for kind in SHOW_NAMES:  # a library published before programmes had their own artwork
         ensure_programme_artwork(Path(app.config["MEDIA_ROOT"]), kind)
-    server = make_server(app, host, port, threads) if workers == 1 else None
+    server = make_server(app, host, port, threads) if workers == 1 and worker_class == "thread" else None
     url = app.extensions["catalog_engine"].url.render_as_string(hide_password=False)
     background_process = (start_background(env, url, logging.getLogger().getEffectiveLevel())
                           if background else None)
-    click.echo(f"{workers} process(es) x {threads} threads; " + (
+    each = "greenlets" if worker_class == "gevent" else f"{threads} threads"
+    click.echo(f"{workers} process(es) x {each}; " + (
         f"scheduler and job worker in process {background_process.process.pid}"
         if background_process else "no scheduler or job worker here (--no-background)"), err=True)
     try:
@@ -87,7 +106,7 @@ def serve_command(env: Environment, host: str, port: int, threads: int, workers:
             if server is None:
                 from studio.gunicorn_server import serve_with_gunicorn
 
-                serve_with_gunicorn(app, host, port, workers, threads, _announce)
+                serve_with_gunicorn(app, host, port, workers, threads, worker_class, _announce)
             else:
                 _announce([f"http://{address}:{bound_port}/" for address, bound_port in
                            getattr(server, "effective_listen", None) or

@@ -1,7 +1,8 @@
-"""`studio serve --workers N` (gunicorn) with real processes, on SQLite and PostgreSQL:
-N web processes and exactly one background process (one scheduler), and a kill -9 of
-one web process in the middle of a small bounded beacon load loses no view answered
-"counted" and counts none twice."""
+"""`studio serve --workers N` (gunicorn) with real processes, on SQLite and PostgreSQL, with
+thread workers and (PostgreSQL) gevent workers: N web processes and exactly one background
+process (one scheduler), and a kill -9 of one web process in the middle of a small bounded
+beacon load loses no view answered "counted" and counts none twice. A gevent worker waiting
+on the database still answers other requests; gevent on SQLite is refused."""
 from __future__ import annotations
 
 import http.client
@@ -11,6 +12,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,12 +24,14 @@ from episodes.leases import current
 from episodes.scheduler import LEASE
 from episodes.schema import migrations
 from episodes.views import ViewEvent
+from studio.cli import cli
 from tests.browser_support import free_port
 from tests.support import ROOT, STUDIO
 from tests.site_data import add_episode
 
 WORKERS = 3
 CLIENTS, BEACONS = 4, 60  # 240 distinct viewers: bounded, a few seconds
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"
 pytestmark = pytest.mark.slow  # real `studio` processes (seconds of imports each)
 
 
@@ -56,30 +60,70 @@ def wait_for(condition, timeout: float = 60.0) -> None:
 
 
 @pytest.fixture
-def site(environ, database_url, tmp_path):
-    """`studio serve --workers 3` on a catalog with one episode: (process, port, engine)."""
+def catalog(database_url):
+    """(engine, id of its one episode, slug ep1)."""
     engine = make_engine(database_url)
     migrations.apply(engine)  # a fresh SQLite file; PostgreSQL's copy is migrated already
     with Session(engine) as session:
         episode_id = add_episode(session, "ep1").id
+    yield engine, episode_id
+    engine.dispose()
+
+
+@contextmanager
+def serving(environ, database_url: str, log: Path, *options: str):
+    """`studio serve --port P *options` running until it is ready: (process, P)."""
     port = free_port()
     env = {**environ, "WULING_DATABASE_URL": database_url,
            "WULING_SCHEDULER_RECONCILE_SECONDS": "1", "WULING_SCHEDULER_LEASE_SECONDS": "3"}
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([STUDIO, "serve", "--workers", str(WORKERS), "--port", str(port)],
-                               cwd=ROOT, env=env, stderr=log, start_new_session=True)
+    process = subprocess.Popen([STUDIO, "serve", "--port", str(port), *options],
+                               cwd=ROOT, env=env, stderr=log.open("w"), start_new_session=True)
     try:
-        wait_for(lambda: "Serving on http://127.0.0.1:" in (tmp_path / "serve.log").read_text())
-        wait_for(lambda: len(web_workers(process.pid)) == WORKERS)
-        yield process, port, engine, episode_id
+        wait_for(lambda: "Serving on http://127.0.0.1:" in log.read_text())
+        yield process, port
     finally:  # its own session: nothing else would stop it
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        engine.dispose()
 
 
-def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(site):
+@pytest.fixture
+def site(environ, database_url, worker_class, catalog, tmp_path):
+    """`studio serve --workers 3 --worker-class C` on a catalog with one episode:
+    (process, port, engine, episode id)."""
+    with serving(environ, database_url, tmp_path / "serve.log", "--workers", str(WORKERS),
+                 "--worker-class", worker_class) as (process, port):
+        wait_for(lambda: len(web_workers(process.pid)) == WORKERS)
+        yield process, port, *catalog
+
+
+def post_beacon(port: int, episode_id: int, agent: str) -> bool | None:
+    """The beacon's "counted" answer; None if it was not answered 202."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", "/views/beacon", json.dumps({"episode": episode_id, "watched": 11}),
+                           {"Content-Type": "application/json", "User-Agent": agent})
+        response = connection.getresponse()
+        return json.loads(response.read()).get("counted") if response.status == 202 else None
+    finally:
+        connection.close()
+
+
+def get_page(port: int, slug: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", f"/e/{slug}")
+        response = connection.getresponse()
+        assert response.status == 200
+        return response.read().decode()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(("database_url", "worker_class"),
+                         [("sqlite", "thread"), ("postgresql", "thread"), ("postgresql", "gevent")],
+                         indirect=["database_url"])
+def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(site, tmp_path):
     process, port, engine, episode_id = site
     background = [pid for pid, line in children(process.pid) if "spawn_main" in line]
     assert len(web_workers(process.pid)) == WORKERS and len(background) == 1
@@ -123,11 +167,53 @@ def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(s
              web_workers(process.pid))  # gunicorn replaced it; still one background process
     assert [pid for pid, line in children(process.pid) if "spawn_main" in line] == background
 
-    page = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    page.request("GET", "/e/ep1")
-    response = page.getresponse()
-    assert response.status == 200 and "如何办理营业执照" in response.read().decode()
-    page.close()
+    assert "如何办理营业执照" in get_page(port, "ep1")
     process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; the lease is handed back
     assert process.wait(timeout=60) == 0
     assert current(engine, LEASE) is None
+    assert "did not stop" not in (tmp_path / "serve.log").read_text()  # it stopped on its own
+
+
+def lock_waits(engine) -> int:
+    """PostgreSQL sessions waiting for a lock (a new transaction each time: the activity
+    view is a snapshot taken once per transaction)."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").scalar()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_gevent_worker_waiting_on_the_database_still_answers_other_requests(environ, database_url,
+                                                                               catalog, tmp_path):
+    """The app's locks and psycopg's waits must be gevent's: `studio serve` patches before it
+    builds the app (psycopg picks a blocking wait if imported unpatched, and one greenlet's
+    query would then stop the process)."""
+    engine, episode_id = catalog
+    with serving(environ, database_url, tmp_path / "serve.log", "--worker-class", "gevent") as (_, port), \
+            engine.connect() as holder:
+        holder.exec_driver_sql("LOCK TABLE view_events IN ACCESS EXCLUSIVE MODE")
+        answer: list[bool | None] = []
+        beacon = threading.Thread(target=lambda: answer.append(post_beacon(port, episode_id, BROWSER)))
+        beacon.start()
+        wait_for(lambda: lock_waits(engine) == 1)  # the group commit's insert waits for the table
+        assert "如何办理营业执照" in get_page(port, "ep1") and answer == []
+        holder.rollback()
+        beacon.join()
+    assert answer == [True]
+
+
+def test_gevent_workers_on_a_sqlite_catalog_are_refused_in_one_line(environ, tmp_path):
+    environ["WULING_INSTANCE_PATH"] = str(tmp_path)
+    result = subprocess.run([STUDIO, "serve", "--port", str(free_port()), "--worker-class", "gevent"],
+                            cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (f"Error: {tmp_path / 'catalog.sqlite3'}: --worker-class gevent needs a "
+                             "PostgreSQL catalog: each SQLite call (a commit's fsync) would stop every "
+                             "request of the process; use threads")
+
+
+def test_gevent_workers_with_the_live_media_server_are_refused_in_one_line(runner):
+    result = runner.invoke(cli, ["serve", "--worker-class", "gevent", "--live"])
+    assert result.exit_code == 3 and result.output == (
+        "Error: --live runs with thread workers only (its nginx watcher was never run under gevent): "
+        "drop --worker-class gevent on the machine the encoder pushes to\n")
