@@ -199,7 +199,9 @@ def test_a_gevent_worker_waiting_on_the_database_still_answers_other_requests(en
         assert "如何办理营业执照" in get_page(port, "ep1") and answer == []
         holder.rollback()
         beacon.join()
-    assert answer == [True]
+        assert answer == [True] and post_beacon(port, episode_id, BROWSER) is False  # counted once
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ViewEvent)) == 1
 
 
 def test_gevent_workers_on_a_sqlite_catalog_are_refused_in_one_line(environ, tmp_path):
