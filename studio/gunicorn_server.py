@@ -75,6 +75,10 @@ def serve_with_gunicorn(app: Flask, host: str, port: int, workers: int, threads:
         "post_fork": post_fork,
         "when_ready": when_ready,
         "worker_exit": _end_here,
+        # gunicorn's control socket (for `gunicornc`) has one default path per user, so two
+        # sites (or a test's servers) on one machine would unlink each other's; systemd and
+        # `studio serve` manage the processes instead
+        "control_socket_disable": True,
     }
     _SiteApplication(app, options).run()
 

@@ -74,7 +74,9 @@ def catalog(database_url):
 def serving(environ, database_url: str, log: Path, *options: str):
     """`studio serve --port P *options` running until it is ready: (process, P)."""
     port = free_port()
-    env = {**environ, "WULING_DATABASE_URL": database_url,
+    home = log.parent / "home"  # where gunicorn would put its control socket (see the kill -9 test)
+    home.mkdir(exist_ok=True)
+    env = {**environ, "WULING_DATABASE_URL": database_url, "HOME": str(home), "XDG_RUNTIME_DIR": "",
            "WULING_SCHEDULER_RECONCILE_SECONDS": "1", "WULING_SCHEDULER_LEASE_SECONDS": "3"}
     process = subprocess.Popen([STUDIO, "serve", "--port", str(port), *options],
                                cwd=ROOT, env=env, stderr=log.open("w"), start_new_session=True)
@@ -168,6 +170,8 @@ def test_n_web_processes_one_scheduler_and_kill_9_of_one_loses_no_counted_view(s
     assert [pid for pid, line in children(process.pid) if "spawn_main" in line] == background
 
     assert "如何办理营业执照" in get_page(port, "ep1")
+    # no gunicorn control socket at the one per-user path two sites on a machine would share
+    assert not (tmp_path / "home" / ".gunicorn").exists()
     process.send_signal(signal.SIGTERM)  # gunicorn's graceful stop; the lease is handed back
     assert process.wait(timeout=60) == 0
     assert current(engine, LEASE) is None
