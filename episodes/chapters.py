@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from episodes.models import TranscriptCue
 from subtitles.linebreak import atoms, ends_with
+from subtitles.speech import CLAUSE_ENDINGS
 from subtitles.text import display_width
 
 VERSION = "1.2.0"  # of the JSON chapters format
@@ -32,7 +33,6 @@ MIN_LAST_MS = 60_000  # a chapter opening later than this before the end is too 
 SENTENCE_END = "。！？!?…"
 SENTENCE_BONUS_MS = 1_000  # a sentence end counts as a pause this much longer
 TITLE_WIDTH = 16  # full-width characters; longer titles stop at a word and get "…"
-CLAUSE_MARKS = "，。！？；：、,.!?;:"
 
 CueRow = tuple[int, int, str]  # start_ms, end_ms, text
 
@@ -93,9 +93,9 @@ def _title(cues: Sequence[CueRow], index: int) -> str:
 def _first_clause(text: str) -> str:
     """``text`` up to its first clause mark (which is dropped), past a too-short one."""
     for position, char in enumerate(text):
-        if char in CLAUSE_MARKS and display_width(text[:position]) >= 4:
+        if char in CLAUSE_ENDINGS and display_width(text[:position]) >= 4:
             return text[:position]
-    return text.rstrip(CLAUSE_MARKS)
+    return text.rstrip(CLAUSE_ENDINGS)
 
 
 def chapters_document(marks: Sequence[Chapter], title: str, podcast: str) -> dict:

@@ -55,7 +55,7 @@ from subtitles.cleanup import clean, model_spelling
 from subtitles.cue import Cue
 from subtitles.profiles import get_profile
 from subtitles.rollup import add_to_line
-from subtitles.speech import align_words
+from subtitles.speech import align_words, ends_clause
 from subtitles.transcript import Segment, Transcript, Word
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,6 @@ SLOW_PASS_MS = 2000  # a word shows two passes after it is said: slower passes m
 # (223 of previous text, 5 special): a longer answer is refused with a ValueError
 MAX_NEW_TOKENS = 220
 LIVE_PROFILE = "live-zh"
-CLAUSE_MARKS = frozenset("，。？！；：、,.?!;:")
 _PTS = re.compile(rb"pts_time:\s*(-?[0-9.]+)")
 
 
@@ -455,7 +454,7 @@ class Captioner:
         after the last committed word when no clause ended recently enough. (Cut after
         工 of 工资, the next window began inside 资 and no pass heard it again.)"""
         committed = self.agreement.committed
-        clause_ends = [w.end_ms for w in committed if w.text.rstrip()[-1:] in CLAUSE_MARKS]
+        clause_ends = [w.end_ms for w in committed if ends_clause(w.text)]
         if clause_ends and self.audio_end_ms - clause_ends[-1] <= self.pace.window_ms:
             return clause_ends[-1]
         return self.agreement.committed_until if committed else 0

@@ -75,7 +75,13 @@ def _clamp(word: Word, region: Region) -> tuple[int, int]:
 # sentences end. After alignment the gaps between words are real silences.
 SENTENCE_PAUSE_MS = 250
 CLAUSE_PAUSE_MS = 100
-_ENDINGS = "，。、；：？！,.;:?!"
+CLAUSE_ENDINGS = "，。、；：？！,.;:?!"  # what a clause or a sentence ends with
+
+
+def ends_clause(text: str) -> bool:
+    """Whether ``text`` ends a clause or a sentence (trailing spaces aside)."""
+    stripped = text.rstrip()
+    return bool(stripped) and stripped[-1] in CLAUSE_ENDINGS
 
 
 # A clause asking a question ends with a question particle or word (请不起律师怎么办,
@@ -100,10 +106,10 @@ def punctuate_pauses(words: Sequence[Word], sentence_pause_ms: int = SENTENCE_PA
         gap = (following.start_ms - word.end_ms) if following else sentence_pause_ms
         text = word.text.rstrip()
         clause += text
-        if text and text[-1] not in _ENDINGS and gap >= clause_pause_ms:
+        if text and text[-1] not in CLAUSE_ENDINGS and gap >= clause_pause_ms:
             end = "，" if gap < sentence_pause_ms else "？" if _QUESTION.search(clause) else "。"
             word = replace(word, text=text + end)
-        if word.text.rstrip()[-1:] in _ENDINGS:
+        if word.text.rstrip()[-1:] in CLAUSE_ENDINGS:
             clause = ""
         marked.append(word)
     return marked
