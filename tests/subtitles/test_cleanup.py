@@ -25,6 +25,18 @@ def test_polite_closing_is_kept_when_the_model_heard_speech():
     assert is_hallucination(seg("谢谢观看", no_speech=0.8, logprob=-0.2))
 
 
+def test_a_line_said_faster_than_anyone_speaks_is_a_hallucination():
+    """The live captioner's last pass wrote 这次的电话是说的 over half a second after the
+    last words, every character but the first timed at the very end of the audio; and,
+    sure of it, a loop of 新的 in another half second."""
+    words = (Word(9120, 9620, "这", 0.01), *(Word(9620, 9620, ch, 0.05) for ch in "次的电话是说的"))
+    assert is_hallucination(seg("这次的电话是说的", no_speech=0.59, logprob=-0.96, words=words))
+    loop = (Word(9740, 10280, "这次是一个", 0.5), *(Word(10280, 10280, ch, 0.95) for ch in "新的" * 20))
+    assert is_hallucination(seg("这次是一个" + "新的" * 20, no_speech=0.42, logprob=-0.7, words=loop))
+    brisk = tuple(Word(i * 110, i * 110 + 110, ch, 0.9) for i, ch in enumerate("依法可以不予处罚"))  # 9 a second
+    assert not is_hallucination(seg("依法可以不予处罚", no_speech=0.59, logprob=-0.96, words=brisk))
+
+
 @pytest.mark.parametrize("text", ["办理营业执照需要哪些材料", "字幕要清楚，观众才看得懂", "请大家订阅我们的政务公众号通知"])
 def test_real_sentences_are_not_hallucinations(text):
     assert not is_hallucination(seg(text))
