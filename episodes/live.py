@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from episodes.errors import CatalogError, NotFound
 from episodes.models import Episode, LiveBroadcast, as_utc
-from episodes.record import Guest
+from episodes.record import EpisodeRecord, Guest
 
 FINISH_JOB = "live.finish"  # the recording becomes an episode (studio.live_recording)
 
@@ -143,3 +143,10 @@ def on_air(session: Session, now: datetime, window: AirWindow = AirWindow()) -> 
 def _ended(show: LiveBroadcast, now: datetime, window: AirWindow) -> bool:
     return (not show.publisher and show.stopped_at is not None
             and now - as_utc(show.stopped_at) > window.grace)
+
+
+def episode_record(show: LiveBroadcast, source: str = "") -> EpisodeRecord:
+    """The call-in episode a broadcast becomes: its topic, air date and guests."""
+    return EpisodeRecord(title=show.topic, slug=f"live-{show.id}", kind="episode",
+                         air_date=as_utc(show.air_at).date(), source=source,
+                         guests=tuple(Guest(g["name"], g["department"]) for g in show.guests))

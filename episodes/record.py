@@ -97,6 +97,12 @@ class EpisodeRecord:
         return SHOW_NAMES[self.kind]
 
     @property
+    def own_names(self) -> list[str]:
+        """Names the recording says as staff spell them: its programme's and its guests'
+        departments (the speech recognition's glossary recognises them)."""
+        return [self.show_name, *self.departments]
+
+    @property
     def air_date_text(self) -> str:
         """The air date as covers, title cards and tags print it: 2026-11-24, or nothing."""
         return self.air_date.isoformat() if self.air_date else ""

@@ -139,6 +139,23 @@ class Glossary:
             raise GlossaryError(f"no such term(s): {', '.join(unknown)}", self.source or None)
         return self.with_terms(replace(t, status="preferred") for t in self.drafts if t.term in names)
 
+    def recognising(self, names: Iterable[str]) -> "Glossary":
+        """The glossary that also recognises ``names``: spellings staff gave for one
+        recording (its programme, its guests' departments), which the decoding prompt
+        names, correction puts back when misheard (驱斯法局 → 区司法局) and lines keep
+        whole. A name the term base already approved stays as it is; a draft's or an
+        unknown name is added as a name to keep (mode keep): recognising a spelling
+        staff typed needs nobody's approval, rewriting or explaining it would."""
+        approved = {surface for term in self.terms for surface in term.surfaces}
+        drafts = {surface: term for term in self.drafts for surface in term.surfaces}
+        added = {}
+        for name in (name.strip() for name in names):
+            if name and name not in approved:
+                draft = drafts.get(name)
+                term = replace(draft, status="preferred", mode="keep") if draft else Term(name, "", mode="keep")
+                added[term.term] = term
+        return self.with_terms(added.values()) if added else self
+
     def with_corrections(self, corrections: Iterable["LearnedCorrection"]) -> "Glossary":
         """The same terms with ``corrections`` (the active ones) applied by the correction step."""
         return replace(self, corrections=tuple(c for c in corrections if c.active))

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from episodes.record import EpisodeRecord
 from studio import media
 from studio.environment import Environment
 from studio.files import write_text
@@ -504,13 +505,14 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
         return
     if not audio.has_picture:
         log.info("%s: sound only, no picture (a radio encoder?): captions and the audio rendition", recording)
+    episode = _episode_of(env, stream)
     glossary = attach(open_glossary(Path(env.setting("glossary")) if env.setting("glossary") else None),
-                      env.setting("instance_path"))
+                      env.setting("instance_path")).recognising(episode.own_names if episode else ())
     model = load_model(env.setting("model"), env.setting("model_cache"), env.setting("compute_type"),
                        env.setting_int("cpu_threads", 0, 1024))
     captioner = Captioner(model, writer,
                           correct=lambda t: correct(t, glossary).transcript,  # quietly: every pass hears a term again
-                          prompt=decoding_prompt(glossary, _what_the_show_is_about(env, stream)),
+                          prompt=decoding_prompt(glossary, _what_the_show_is_about(episode)),
                           language=LanguageGate(model, stream), keep=line_units(glossary))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
@@ -539,16 +541,20 @@ def warn_if_fragments_longer(video_playlist: Path) -> None:
                     "out of step", video_playlist, statistics.median(durations), HLS_FRAGMENT_S, HLS_FRAGMENT_S)
 
 
-def _what_the_show_is_about(env: Environment, stream: str) -> str:
-    """The broadcast's topic and guests' departments: the glossary terms to expect."""
+def _episode_of(env: Environment, stream: str) -> EpisodeRecord | None:
+    """The episode the broadcast becomes: its topic, its guests' departments."""
+    from episodes.live import episode_record
     from episodes.models import LiveBroadcast
     from studio.cli_support import catalog_session
 
     with catalog_session(env) as session:
         show = session.get(LiveBroadcast, int(stream.removeprefix("b")))
-        if show is None:
-            return ""
-        return "\n".join([show.topic, *(guest["department"] for guest in show.guests)])
+        return episode_record(show) if show is not None else None
+
+
+def _what_the_show_is_about(episode: EpisodeRecord | None) -> str:
+    """The broadcast's topic and guests' departments: the glossary terms to expect."""
+    return "\n".join([episode.title, *episode.departments]) if episode else ""
 
 
 def _run(captioner: Captioner, audio: LiveAudio) -> list[float]:

@@ -22,10 +22,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from episodes.db import make_sessionmaker, transaction
-from episodes.live import link_recording, stream_name
+from episodes.live import episode_record, link_recording, stream_name
 from episodes.jobs import JobProgress
 from episodes.models import LiveBroadcast, as_utc, utcnow
-from episodes.record import EpisodeRecord, Guest
 from studio.environment import Environment
 from studio.errors import StudioError
 from studio.files import atomic_path, write_text
@@ -64,9 +63,7 @@ def finish_broadcast(env: Environment, engine: Engine, broadcast_id: int, progre
     write_text(work / LIVE_CAPTIONS, dumps(live_cues(paths.captions(name)), "vtt"))
     from studio.tasks import pipeline_run  # one way through the pipeline, as its job runs it
 
-    record = EpisodeRecord(title=show.topic, slug=f"live-{show.id}", kind="episode",
-                           air_date=as_utc(show.air_at).date(), source=str(source),
-                           guests=tuple(Guest(g["name"], g["department"]) for g in show.guests))
+    record = episode_record(show, str(source))
     pipeline_run(env, work, {"source": str(source), "episode": record.to_dict()}, progress)
     _import_draft(env, engine, work, broadcast_id)
 

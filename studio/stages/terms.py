@@ -1,5 +1,7 @@
 """The term base the text stages use (setting ``glossary``; empty = shipped default),
-with the corrections staff taught (``glossary.learned``, in the instance folder)."""
+with the corrections staff taught (``glossary.learned``, in the instance folder) and
+the names the episode record gives (its programme, its guests' departments), which it
+recognises whatever their status in the term base."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,4 +26,6 @@ def glossary_files(job: Job) -> list[Path]:
 
 def load_terms(job: Job) -> glossary.Glossary:
     terms = glossary_io.load(job.text.glossary) if job.text.glossary else glossary.load_default()
+    if job.episode:
+        terms = terms.recognising(job.episode.own_names)
     return terms.with_corrections(learned.load(job.text.corrections)) if job.text.corrections else terms
