@@ -86,15 +86,11 @@ def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, sh
     live = character_errors(live_text, truth).rate
     offline = character_errors(shared_transcripts[CLIP].text, truth).rate
     log = (site.instance / "live" / "captioner-b1.log").read_text()
-    # The targets: captions in step (never shown before they are said, most
-    # characters on screen within 2 s of the end of their line) and their CER at most 5
-    # points above the offline transcription's of the same clip. The timing holds; the CER
-    # target does not, reliably, on this one 42 s clip pushed from its start (it holds over
-    # the five clips: +1.1 to +1.8): +8.0, +6.4 and +3.7 in three quiet runs, the misses
-    # mostly the broadcast's first seconds, which the passes hear with no earlier captions
-    # to prompt them (各位天众, 驱斯法局; bench/RESULTS.md "Live captions").
-    # So a miss is reported as an expected failure with the figures, not hidden.
-    assert live <= 0.5, f"live CER {live:.1%}: {live_text}\n{log}"  # this clip's speech, whatever the load
+    # The targets: CER at most 5 points above the offline transcription's of the
+    # same clip (measured in this run), and captions in step: never shown before they are
+    # said, most characters on screen within 2 s of the end of their line. On a quiet
+    # machine +1.1 to +2.7 points in five runs (bench/RESULTS.md "Live captions").
+    assert live <= offline + 0.05, f"live CER {live:.1%} vs offline {offline:.1%}: {live_text}\n{log}"
     assert_never_before_spoken(shown, shared_media / f"{CLIP}.srt")
     late = lateness_ms(shown, shared_media / f"{CLIP}.srt")
     assert statistics.median(late) <= 2000, f"median {statistics.median(late) / 1000:.1f} s after the line ends"
@@ -108,8 +104,6 @@ def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, sh
     work = site.instance / "live" / "work" / "b1"
     assert (work / "live-captions.vtt").read_text(encoding="utf-8").count("-->") > 5
     assert list((site.instance / "live" / "recordings").glob("b1-*.flv"))
-    if live > offline + 0.05:
-        pytest.xfail(f"live CER {live:.1%} vs offline {offline:.1%} (target: at most 5 points above): {live_text}")
 
 
 def _matched_moments(shown: list[tuple[int, str]], srt: Path) -> list[tuple[int, int, int]]:
