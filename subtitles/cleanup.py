@@ -39,7 +39,7 @@ LOGPROB_DOUBT = -1.0
 # Mandarin is spoken at 4-7 characters a second (read news about 5; segments of the
 # 21 shared and held-out clips, fast ones included, at most 6.4 offline and 6.2 in live
 # passes): a line timed faster is not what anyone said (live passes' stock lines and
-# loops after the last words: 16 to 500 a second)
+# loops over silence: 14 to 500 a second)
 MAX_CHARS_PER_S = 12
 MIN_LOOP_REPEATS = 3
 MAX_LOOP_UNIT = 12
