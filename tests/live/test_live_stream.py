@@ -89,7 +89,7 @@ def test_a_push_becomes_captions_in_step_and_then_a_draft_episode(site, clip, sh
     # The targets: CER at most 5 points above the offline transcription's of the
     # same clip (measured in this run), and captions in step: never shown before they are
     # said, most characters on screen within 2 s of the end of their line. On a quiet
-    # machine +1.1 to +2.7 points in five runs (bench/RESULTS.md "Live captions").
+    # machine +1.1 to +2.7 points in five runs, +4.3 in a CI run (bench/RESULTS.md "Live captions").
     assert live <= offline + 0.05, f"live CER {live:.1%} vs offline {offline:.1%}: {live_text}\n{log}"
     assert_never_before_spoken(shown, shared_media / f"{CLIP}.srt")
     late = lateness_ms(shown, shared_media / f"{CLIP}.srt")
