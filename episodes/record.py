@@ -103,6 +103,14 @@ class EpisodeRecord:
         return [self.show_name, *self.departments]
 
     @property
+    def about(self) -> str:
+        """What staff say the recording is about before anyone has heard it (its title,
+        summary, service category and guests' departments): the decoding prompt names
+        the glossary terms in it."""
+        return "\n".join([self.title, self.summary, self.service_category,
+                          *(guest.department for guest in self.guests)])
+
+    @property
     def air_date_text(self) -> str:
         """The air date as covers, title cards and tags print it: 2026-11-24, or nothing."""
         return self.air_date.isoformat() if self.air_date else ""

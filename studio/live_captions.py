@@ -512,7 +512,7 @@ def caption_stream(env: Environment, stream: str, ended: threading.Event) -> Non
                        env.setting_int("cpu_threads", 0, 1024))
     captioner = Captioner(model, writer,
                           correct=lambda t: correct(t, glossary).transcript,  # quietly: every pass hears a term again
-                          prompt=decoding_prompt(glossary, _what_the_show_is_about(episode)),
+                          prompt=decoding_prompt(glossary, episode.about if episode else ""),
                           language=LanguageGate(model, stream), keep=line_units(glossary))
     captioner.start_at(audio.first_ms + push_start_ms(paths, recording))
     log.info("captioning %s from %.1f s", stream, captioner.audio_start_ms / 1000)
@@ -550,11 +550,6 @@ def _episode_of(env: Environment, stream: str) -> EpisodeRecord | None:
     with catalog_session(env) as session:
         show = session.get(LiveBroadcast, int(stream.removeprefix("b")))
         return episode_record(show) if show is not None else None
-
-
-def _what_the_show_is_about(episode: EpisodeRecord | None) -> str:
-    """The broadcast's topic and guests' departments: the glossary terms to expect."""
-    return "\n".join([episode.title, *episode.departments]) if episode else ""
 
 
 def _run(captioner: Captioner, audio: LiveAudio) -> list[float]:

@@ -47,10 +47,7 @@ def context(job: Job) -> str:
     """What staff know before transcription: the context they gave (script, title,
     summary) and what the episode record says it is about (its title, summary, service
     category and guests' departments), whichever way the job was started."""
-    episode = job.episode
-    about = [episode.title, episode.summary, episode.service_category,
-             *(guest.department for guest in episode.guests)] if episode else []
-    return "\n".join([job.text.prompt_context, *about])
+    return f"{job.text.prompt_context}\n{job.episode.about}" if job.episode else job.text.prompt_context
 
 
 def params(job: Job) -> dict:
